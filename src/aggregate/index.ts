@@ -1,0 +1,1 @@
+export type { LatencySummary, TopEntry, WindowSummary } from './types.js';

@@ -1,0 +1,71 @@
+/**
+ * The contract between aggregates and their consumers (sinks, the handler, `cfrt analyze`):
+ * the plain-object summary of one window x dimension-values cell. The aggregate room produces it
+ * with `summarize()`; nothing downstream reads sketch internals.
+ */
+import type { CacheClass, StatusClass } from '../enrich/classes.js';
+
+/** Latency quantiles in seconds; `null` when the window has no value for that field. */
+export interface LatencySummary {
+  count: number;
+  min: number | null;
+  max: number | null;
+  p50: number | null;
+  p90: number | null;
+  p95: number | null;
+  p99: number | null;
+}
+
+/** One heavy hitter: a key and its (over-)estimated count. */
+export interface TopEntry {
+  key: string;
+  count: number;
+}
+
+/** The summary of one window x dimension-values cell. */
+export interface WindowSummary {
+  /** Window start, epoch ms (aligned to the window size). */
+  start: number;
+  /** Window end (exclusive), epoch ms. */
+  end: number;
+  /** Dimension name -> value for this cell; `{}` with no dimensions. */
+  dimensions: Record<string, string>;
+  /** Requests counted (scaled by 100/rate when sampled: see `estimated`). */
+  requests: number;
+  bytesOut: number;
+  bytesIn: number;
+  /** Per status class. */
+  status: Record<StatusClass, number>;
+  /** Per status code, as text keys (`"404"`). */
+  statusCodes: Record<string, number>;
+  /** Per cache class. */
+  cache: Record<CacheClass, number>;
+  /** hit / (hit + miss), null when neither. */
+  cacheHitRatio: number | null;
+  /** 4xx / requests, 5xx / requests, 000 / requests; null when no requests. */
+  errorRates: { '4xx': number | null; '5xx': number | null; '000': number | null };
+  /** Requests from bots / requests, null when unknown (no user agent configured) or no requests. */
+  botShare: number | null;
+  timeTaken: LatencySummary;
+  timeToFirstByte: LatencySummary;
+  originFbl: LatencySummary;
+  originLbl: LatencySummary;
+  /** Distinct clients (HyperLogLog estimate). */
+  uniqueClients: number;
+  top: {
+    paths: TopEntry[];
+    missPaths: TopEntry[];
+    errorPaths: TopEntry[];
+    clients: TopEntry[];
+    referers: TopEntry[];
+    userAgents: TopEntry[];
+    countries: TopEntry[];
+    edgeLocations: TopEntry[];
+  };
+  /** Lines that did not parse, attributed to this window when their timestamp was readable. */
+  malformed: number;
+  /** Records that arrived after the window closed (counted here, never dropped). */
+  late: number;
+  /** True when counts were scaled from a sampling rate below 100. */
+  estimated: boolean;
+}

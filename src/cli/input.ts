@@ -1,0 +1,98 @@
+/**
+ * Line input for the CLI: files or stdin, gzip detected by its magic bytes (Firehose delivers
+ * real-time logs to S3 gzipped), streamed chunk by chunk so memory does not grow with input size.
+ */
+import { createReadStream } from 'node:fs';
+import { StringDecoder } from 'node:string_decoder';
+import { createGunzip } from 'node:zlib';
+
+const GZIP_MAGIC_0 = 0x1f;
+const GZIP_MAGIC_1 = 0x8b;
+
+/** A source of bytes: a path, or `-` / undefined for stdin. */
+export type InputSource = string;
+
+async function* bytesOf(stream: NodeJS.ReadableStream): AsyncGenerator<Buffer, void, undefined> {
+  for await (const chunk of stream) yield typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer);
+}
+
+/** Yields the decompressed chunks of a stream, gunzipping when it starts with the gzip magic bytes. */
+async function* maybeGunzip(stream: NodeJS.ReadableStream): AsyncGenerator<Buffer, void, undefined> {
+  const it = bytesOf(stream)[Symbol.asyncIterator]();
+  let head = Buffer.alloc(0);
+  // Read until two bytes are known (the first chunk may be a single byte on a pipe).
+  while (head.length < 2) {
+    const next = await it.next();
+    if (next.done) break;
+    head = Buffer.concat([head, next.value]);
+  }
+  const rest: AsyncIterable<Buffer> = { [Symbol.asyncIterator]: () => it };
+  if (head.length >= 2 && head[0] === GZIP_MAGIC_0 && head[1] === GZIP_MAGIC_1) {
+    const gunzip = createGunzip();
+    const feed = (async () => {
+      gunzip.write(head);
+      for await (const chunk of rest) {
+        if (!gunzip.write(chunk)) await new Promise((r) => gunzip.once('drain', r));
+      }
+      gunzip.end();
+    })();
+    feed.catch((err: unknown) => gunzip.destroy(err instanceof Error ? err : new Error(String(err))));
+    yield* bytesOf(gunzip);
+    await feed;
+    return;
+  }
+  if (head.length > 0) yield head;
+  yield* rest;
+}
+
+/**
+ * Yields the lines of each source in turn (without `\n`; a `\r` before it is left for the parser
+ * to strip), streaming. `-` reads stdin.
+ */
+export async function* readLines(sources: readonly InputSource[]): AsyncGenerator<string, void, undefined> {
+  for (const source of sources.length === 0 ? ['-'] : sources) {
+    const stream = source === '-' ? process.stdin : createReadStream(source);
+    const decoder = new StringDecoder('utf8');
+    let pending = '';
+    for await (const chunk of maybeGunzip(stream)) {
+      const text = pending + decoder.write(chunk);
+      let start = 0;
+      let nl = text.indexOf('\n', start);
+      while (nl !== -1) {
+        yield text.slice(start, nl);
+        start = nl + 1;
+        nl = text.indexOf('\n', start);
+      }
+      pending = text.slice(start);
+    }
+    pending += decoder.end();
+    if (pending !== '') yield pending;
+  }
+}
+
+/** Buffered writes to a stream that respect backpressure. */
+export class OutputBuffer {
+  #parts: string[] = [];
+  #size = 0;
+  readonly #stream: NodeJS.WritableStream;
+  static readonly FLUSH_AT = 1 << 16;
+
+  constructor(stream: NodeJS.WritableStream) {
+    this.#stream = stream;
+  }
+
+  /** Appends text; resolves once the buffer is below its cap again. */
+  async write(text: string): Promise<void> {
+    this.#parts.push(text);
+    this.#size += text.length;
+    if (this.#size >= OutputBuffer.FLUSH_AT) await this.flush();
+  }
+
+  async flush(): Promise<void> {
+    if (this.#parts.length === 0) return;
+    const data = this.#parts.join('');
+    this.#parts = [];
+    this.#size = 0;
+    if (!this.#stream.write(data)) await new Promise((r) => this.#stream.once('drain', r));
+  }
+}

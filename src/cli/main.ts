@@ -1,0 +1,110 @@
+/**
+ * `cfrt`: the command line. Thin: argument parsing, wiring, and the mapping of failures to exit
+ * codes (0 ok, 1 malformed input under --strict, 2 usage or configuration error).
+ */
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { RealtimeLogError } from '../parser/errors.js';
+import { splitFieldList } from '../parser/layout.js';
+import { UsageError } from './errors.js';
+import { runParse } from './parse.js';
+import { loadSample } from './sample.js';
+import { runSummary } from './summary.js';
+
+const HELP = `cfrt: CloudFront real-time logs from the command line
+
+Usage:
+  cfrt parse --fields <list> [--strict] [--delivery-order] [FILE ...]
+      Parse real-time log lines (files, gzip or not; stdin when no file) into NDJSON.
+      <list>: the config's field list, comma- or space-separated, any order.
+      Malformed lines go to stderr as "line N: <reason>"; --strict stops at the first (exit 1).
+      --delivery-order: the list is the column order (GetRealtimeLogConfig's Fields);
+      unknown field names are then kept as raw text.
+  cfrt summary [--fields <list>] [FILE ...]
+      Records, malformed lines and requests per status class (the bundled sample by default).
+
+Options:
+  --fields-file <path>   read the field list from a file instead of --fields
+  -h, --help             this text
+  -v, --version          the version
+`;
+
+function fieldsFrom(values: { fields?: string; 'fields-file'?: string }): string[] | undefined {
+  if (values.fields !== undefined) return splitFieldList(values.fields);
+  if (values['fields-file'] !== undefined) return splitFieldList(readFileSync(values['fields-file'], 'utf8'));
+  return undefined;
+}
+
+async function main(argv: readonly string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (command === undefined || command === '-h' || command === '--help' || command === 'help') {
+    process.stdout.write(HELP);
+    return command === undefined ? 2 : 0;
+  }
+  if (command === '-v' || command === '--version') {
+    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+      version: string;
+    };
+    process.stdout.write(`${pkg.version}\n`);
+    return 0;
+  }
+  const { values, positionals } = parseArgs({
+    args: [...rest],
+    allowPositionals: true,
+    options: {
+      fields: { type: 'string' },
+      'fields-file': { type: 'string' },
+      strict: { type: 'boolean', default: false },
+      'delivery-order': { type: 'boolean', default: false },
+    },
+  });
+  switch (command) {
+    case 'parse': {
+      const fields = fieldsFrom(values);
+      if (fields === undefined)
+        throw new UsageError('cfrt parse needs --fields <list> (or --fields-file <path>).');
+      return runParse({
+        fields,
+        files: positionals,
+        strict: values.strict === true,
+        order: values['delivery-order'] === true ? 'delivery' : 'canonical',
+      });
+    }
+    case 'summary': {
+      const fields = fieldsFrom(values);
+      if (fields === undefined && positionals.length === 0) return runSummary(loadSample());
+      if (fields === undefined) throw new UsageError('cfrt summary needs --fields <list> with files.');
+      return runSummary({ fields, files: positionals });
+    }
+    default:
+      throw new UsageError(`Unknown command "${command}". Run "cfrt --help" for the commands.`);
+  }
+}
+
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  // `cfrt parse ... | head` closes the pipe early: that is not an error.
+  if (err.code === 'EPIPE') process.exit(0);
+  throw err;
+});
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    if (err instanceof RealtimeLogError || (err instanceof TypeError && 'code' in err)) {
+      process.stderr.write(`cfrt: ${err.message}\n`);
+      process.exitCode = 2;
+      return;
+    }
+    if (err instanceof Error && 'code' in err && (err as NodeJS.ErrnoException).code === 'ENOENT') {
+      process.stderr.write(`cfrt: ${err.message}\n`);
+      process.exitCode = 2;
+      return;
+    }
+    process.stderr.write(
+      `cfrt: unexpected error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+    );
+    process.exitCode = 70;
+  },
+);

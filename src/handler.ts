@@ -1,0 +1,2 @@
+// Placeholder: the Lambda handler (issue 5).
+export {};

@@ -1,0 +1,71 @@
+/**
+ * The inverse of the parser: a record back to a line exactly as CloudFront would write it.
+ * Used by the fixture generator, round-trip tests and `cfrt replay`.
+ */
+import { fieldSpec } from './fields.js';
+import type { Layout } from './layout.js';
+
+// CloudFront percent-encodes bytes 0-32, bytes >= 127 and these ASCII characters.
+const ENCODED_ASCII = new Set('<>"#%{}|\\^~[]`\' ');
+const encoder = new TextEncoder();
+const HEX = '0123456789ABCDEF';
+
+/**
+ * Percent-encodes text the way CloudFront does (uppercase `%XX` of the UTF-8 bytes), so that
+ * decoding once gives back exactly the text.
+ *
+ * @example
+ * encodeText('a b%'); // 'a%20b%25'
+ */
+export function encodeText(text: string): string {
+  let out = '';
+  for (const byte of encoder.encode(text)) {
+    if (byte <= 32 || byte >= 127 || ENCODED_ASCII.has(String.fromCharCode(byte))) {
+      out += `%${HEX[byte >> 4]}${HEX[byte & 15]}`;
+    } else {
+      out += String.fromCharCode(byte);
+    }
+  }
+  return out;
+}
+
+function formatTimestamp(ms: number): string {
+  const s = Math.floor(ms / 1000);
+  return `${s}.${String(ms - s * 1000).padStart(3, '0')}`;
+}
+
+function formatValue(name: string, value: unknown): string {
+  if (value === null || value === undefined) return '-';
+  const kind = fieldSpec(name)?.kind ?? 'raw';
+  switch (kind) {
+    case 'timestamp':
+      return formatTimestamp(value as number);
+    case 'int':
+    case 'seconds':
+      return String(value);
+    case 'cmcd':
+      return typeof value === 'number' ? String(value) : encodeText(String(value));
+    case 'ip-list':
+      return (value as string[]).map(encodeText).join(',');
+    case 'header-names':
+      return `${(value as string[]).map((n) => `${encodeText(n)}%0A`).join('')}`;
+    case 'headers':
+      return `${(value as [string, string][]).map(([n, v]) => `${encodeText(n)}:${encodeText(v)}%0A`).join('')}`;
+    case 'raw':
+      return String(value);
+    default:
+      return encodeText(String(value));
+  }
+}
+
+/**
+ * Formats a record as one real-time log line (no trailing newline) in the layout's column order.
+ * Missing and `null` values are written as `-`.
+ *
+ * @example
+ * formatLine({ timestamp: 1600299221087, 'sc-status': 304 }, resolveLayout(['timestamp', 'sc-status']));
+ * // '1600299221.087\t304'
+ */
+export function formatLine(record: Readonly<Record<string, unknown>>, layout: Layout): string {
+  return layout.fields.map((name) => formatValue(name, record[name])).join('\t');
+}

@@ -1,0 +1,37 @@
+export { DECODERS, decodeText, MALFORMED } from './decode.js';
+export { FieldListError, MalformedLineError, RealtimeLogError } from './errors.js';
+export {
+  canonicalPosition,
+  FIELD_CATALOGUE,
+  FIELD_NAMES,
+  type FieldKind,
+  type FieldName,
+  type FieldSpec,
+  type FieldValue,
+  fieldSpec,
+  isFieldName,
+  type KindOf,
+  type KindValues,
+  RECOMMENDED_FIELDS,
+  STANDARD_LOG_ONLY_FIELDS,
+} from './fields.js';
+export { encodeText, formatLine } from './format.js';
+export {
+  type Column,
+  closestFields,
+  type FieldOrder,
+  type Layout,
+  resolveLayout,
+  splitFieldList,
+} from './layout.js';
+export {
+  createParser,
+  type LayoutsRecord,
+  type LogRecord,
+  type ParsedLine,
+  type ParseFailure,
+  type ParseResult,
+  type Parser,
+  type ParserOptions,
+  stripLineEnd,
+} from './parser.js';

@@ -1,0 +1,200 @@
+import { DECODERS, type Decoder, EXPECTED, MALFORMED } from './decode.js';
+import { FieldListError, MalformedLineError } from './errors.js';
+import type { FieldName, FieldValue } from './fields.js';
+import { type FieldOrder, type Layout, resolveLayout } from './layout.js';
+
+/** The typed record of a field list: exactly those keys, each with its decoded value type. */
+export type LogRecord<F extends readonly string[]> = { -readonly [K in F[number]]: FieldValue<K> };
+
+/** The record of one of several layouts (a union: each layout's own keys). */
+export type LayoutsRecord<L extends readonly (readonly string[])[]> = L[number] extends infer F
+  ? F extends readonly string[]
+    ? LogRecord<F>
+    : never
+  : never;
+
+/** A line that parsed. */
+export interface ParsedLine<R> {
+  readonly ok: true;
+  readonly record: R;
+}
+
+/**
+ * A line that is not a record: a value, never an exception. `field` and `value` name the column
+ * that failed (`null` when the column count fits no layout).
+ */
+export interface ParseFailure {
+  readonly ok: false;
+  /** The line as received (trailing newline stripped). */
+  readonly line: string;
+  readonly field: string | null;
+  readonly value: string | null;
+  /** One sentence naming the field and the value. */
+  readonly reason: string;
+}
+
+export type ParseResult<R> = ParsedLine<R> | ParseFailure;
+
+/** Options of `createParser`. */
+export interface ParserOptions {
+  /** See `FieldOrder`; `canonical` by default. */
+  readonly order?: FieldOrder;
+}
+
+/** A parser built for one or more layouts. Build once, use for every line. */
+export interface Parser<R> {
+  /** The layouts, each with its fields in delivery order. */
+  readonly layouts: readonly Layout[];
+  /**
+   * Parses one line (one Kinesis record). One trailing `\n`, and a `\r` before it, are stripped.
+   * A blank line is a failure here; `parseLines` skips blank lines.
+   */
+  parseLine(line: string): ParseResult<R>;
+  /** As `parseLine`, but throws `MalformedLineError`. */
+  parseLineOrThrow(line: string): R;
+  /** Splits text on newlines and parses each non-blank line. */
+  parseLines(text: string): Generator<ParseResult<R>, void, undefined>;
+}
+
+const MAX_VALUE_IN_MESSAGE = 120;
+
+function quote(value: string): string {
+  const cut = value.length > MAX_VALUE_IN_MESSAGE ? `${value.slice(0, MAX_VALUE_IN_MESSAGE)}...` : value;
+  return JSON.stringify(cut);
+}
+
+/** Strips one trailing `\n` and a `\r` before it. */
+export function stripLineEnd(line: string): string {
+  let end = line.length;
+  if (end > 0 && line.charCodeAt(end - 1) === 10) end--;
+  if (end > 0 && line.charCodeAt(end - 1) === 13) end--;
+  return end === line.length ? line : line.slice(0, end);
+}
+
+interface CompiledLayout {
+  readonly names: readonly string[];
+  readonly decoders: readonly Decoder<unknown>[];
+  readonly expected: readonly string[];
+}
+
+function compile(layout: Layout): CompiledLayout {
+  return {
+    names: layout.fields,
+    decoders: layout.columns.map((c) => DECODERS[c.kind] as Decoder<unknown>),
+    expected: layout.columns.map((c) => EXPECTED[c.kind]),
+  };
+}
+
+type FieldSpecInput = readonly string[] | { readonly layouts: readonly (readonly string[])[] };
+
+/**
+ * Builds a parser for a real-time log config's field list. The list may be in any order (columns
+ * follow CloudFront's canonical order); every problem with it is reported here, once, as a
+ * `FieldListError`, never per line.
+ *
+ * Several layouts can be given at once, for the hours after a config change when records of the
+ * old and new field lists arrive mixed; each line is matched by its column count.
+ *
+ * @example
+ * const parser = createParser(['timestamp', 'sc-status', 'c-ip'] as const);
+ * const result = parser.parseLine('1600299221.087\t174.204.64.230\t304\n');
+ * if (result.ok) result.record['sc-status']; // 304 (typed number | null)
+ *
+ * @example
+ * // Old and new field lists during a rollout:
+ * createParser({ layouts: [['timestamp', 'sc-status'], ['timestamp', 'sc-status', 'time-taken']] });
+ */
+export function createParser<const F extends readonly FieldName[]>(
+  fields: F,
+  options?: ParserOptions & { readonly order?: 'canonical' },
+): Parser<LogRecord<F>>;
+export function createParser<const F extends readonly string[]>(
+  fields: F,
+  options: ParserOptions & { readonly order: 'delivery' },
+): Parser<LogRecord<F>>;
+export function createParser<const L extends readonly (readonly FieldName[])[]>(
+  spec: { readonly layouts: L },
+  options?: ParserOptions & { readonly order?: 'canonical' },
+): Parser<LayoutsRecord<L>>;
+export function createParser<const L extends readonly (readonly string[])[]>(
+  spec: { readonly layouts: L },
+  options: ParserOptions & { readonly order: 'delivery' },
+): Parser<LayoutsRecord<L>>;
+/** A field list known only at run time (a file, an environment variable): a loosely typed record. */
+export function createParser<F extends readonly string[]>(
+  fields: F & (string extends F[number] ? unknown : never),
+  options?: ParserOptions,
+): Parser<LogRecord<F>>;
+export function createParser(
+  spec: FieldSpecInput,
+  options: ParserOptions = {},
+): Parser<Record<string, unknown>> {
+  const lists = 'layouts' in spec ? spec.layouts : [spec];
+  if (lists.length === 0) throw new FieldListError(['No layouts given; pass at least one field list.']);
+  const layouts = lists.map((fields) => resolveLayout(fields, options.order));
+
+  // Column count -> layout; an array indexed by count is the cheapest per-line lookup.
+  const byCount: (CompiledLayout | undefined)[] = [];
+  for (const layout of layouts) {
+    const n = layout.fields.length;
+    if (byCount[n] !== undefined) {
+      throw new FieldListError([
+        `Two layouts have ${n} fields; lines are matched to layouts by column count, so each layout needs a different number of fields.`,
+      ]);
+    }
+    byCount[n] = compile(layout);
+  }
+  const counts = layouts.map((l) => l.fields.length).sort((a, b) => a - b);
+  const countText =
+    counts.length === 1 ? `${counts[0]}` : `${counts.slice(0, -1).join(', ')} or ${counts.at(-1)}`;
+
+  function fail(line: string, field: string | null, value: string | null, reason: string): ParseFailure {
+    return { ok: false, line, field, value, reason };
+  }
+
+  function parseLine(input: string): ParseResult<Record<string, unknown>> {
+    const line = stripLineEnd(input);
+    if (line === '') return fail(line, null, null, 'blank line');
+    const cols = line.split('\t');
+    const layout = byCount[cols.length];
+    if (layout === undefined) {
+      return fail(
+        line,
+        null,
+        null,
+        `${cols.length} column${cols.length === 1 ? '' : 's'} fit no layout (expected ${countText} tab-separated columns)`,
+      );
+    }
+    const { names, decoders } = layout;
+    const record: Record<string, unknown> = {};
+    for (let i = 0; i < cols.length; i++) {
+      const raw = cols[i]!;
+      if (raw === '-' || raw === '') {
+        record[names[i]!] = null;
+        continue;
+      }
+      const value = decoders[i]!(raw);
+      if (value === MALFORMED) {
+        return fail(line, names[i]!, raw, `${names[i]}: ${quote(raw)} is not ${layout.expected[i]}`);
+      }
+      record[names[i]!] = value;
+    }
+    return { ok: true, record };
+  }
+
+  return {
+    layouts,
+    parseLine,
+    parseLineOrThrow(line) {
+      const result = parseLine(line);
+      if (!result.ok) throw new MalformedLineError(result);
+      return result.record;
+    },
+    *parseLines(text) {
+      for (const line of text.split('\n')) {
+        if (line === '' || line === '\r') continue;
+        yield parseLine(line);
+      }
+    },
+  };
+}

@@ -1,0 +1,2 @@
+// Placeholder: the cloudwatch sink (issue 5).
+export {};

@@ -1,0 +1,2 @@
+// Placeholder: the dynamodb sink (issue 5).
+export {};

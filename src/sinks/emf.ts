@@ -1,0 +1,2 @@
+// Placeholder: the emf sink (issue 5).
+export {};

@@ -1,0 +1,1 @@
+export type { Sink, SinkFailure, SinkResult, WriteOptions } from './types.js';

@@ -1,0 +1,2 @@
+// Placeholder: the kinesis sink (issue 5).
+export {};
