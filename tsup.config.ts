@@ -41,4 +41,23 @@ export default defineConfig([
     banner: { js: '#!/usr/bin/env node' },
     external: ['dynalite', 'kinesalite', 'playwright-core'],
   },
+  {
+    // The Lambda artifact the SAM app deploys: one self-contained ESM file. The AWS SDK v3 is
+    // provided by the nodejs22.x/24.x runtime, so it stays out; geoip-lite (city-level geography)
+    // ships ~150 MB of data and is not part of the default deployment.
+    entry: { 'lambda/index': 'src/lambda.ts' },
+    format: ['esm'],
+    outExtension: () => ({ js: '.mjs' }),
+    dts: false,
+    sourcemap: true,
+    target: 'node22',
+    platform: 'node',
+    outDir: 'dist',
+    noExternal: [/.*/],
+    external: [/^@aws-sdk\//, /^@smithy\//, 'geoip-lite'],
+    // Bundled CJS dependencies call require(); give the ESM bundle one.
+    banner: {
+      js: "import { createRequire as __cfrtCreateRequire } from 'node:module'; const require = __cfrtCreateRequire(import.meta.url);",
+    },
+  },
 ]);
