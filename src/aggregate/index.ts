@@ -1,1 +1,23 @@
+/**
+ * Aggregate records into tumbling event-time windows of mergeable aggregates: exact counts,
+ * DDSketch latency quantiles, HyperLogLog distinct clients and Space-Saving top-N lists, per
+ * window x dimension values ("cell"). Pure: time comes only from the records' `timestamp`.
+ */
+export {
+  type AddOutcome,
+  type Aggregator,
+  type AggregatorStats,
+  createAggregator,
+} from './aggregator.js';
+export { mergeCells, type SummarizeOptions, summarize, type WindowCell } from './cell.js';
+export { AggregatorOptionsError, CellFormatError, CellMergeError } from './errors.js';
+export {
+  type AggregatorOptions,
+  DIMENSION_NAMES,
+  type DimensionName,
+  parseDimensionSets,
+  type ResolvedAggregatorOptions,
+} from './options.js';
+export type { AggregatableRecord } from './record.js';
+export { CELL_FORMAT_VERSION, deserializeCell, serializeCell } from './serialize.js';
 export type { LatencySummary, TopEntry, WindowSummary } from './types.js';

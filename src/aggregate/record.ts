@@ -1,0 +1,41 @@
+/**
+ * What the aggregator reads from a record: any subset of these keys. A parsed record (`LogRecord`)
+ * or a derived one (`enricher.derive(record)`) fits; keys that are absent are simply not counted.
+ */
+import type { CacheClass, StatusClass } from '../enrich/classes.js';
+import type { DeviceType } from '../enrich/types.js';
+
+/** The record fields (CloudFront's own and the derived keys) the aggregator reads. */
+export interface AggregatableRecord {
+  /** Event time, epoch ms: the only clock the aggregator knows. */
+  readonly timestamp?: number | null;
+  /** Raw client address: hashed for distinct clients (never output). */
+  readonly 'c-ip'?: string | null;
+  readonly 'time-to-first-byte'?: number | null;
+  readonly 'sc-status'?: number | null;
+  readonly 'sc-bytes'?: number | null;
+  readonly 'cs-host'?: string | null;
+  readonly 'cs-uri-stem'?: string | null;
+  readonly 'cs-bytes'?: number | null;
+  readonly 'x-edge-location'?: string | null;
+  readonly 'x-host-header'?: string | null;
+  readonly 'time-taken'?: number | null;
+  readonly 'cs-user-agent'?: string | null;
+  readonly 'cs-referer'?: string | null;
+  readonly 'x-edge-response-result-type'?: string | null;
+  readonly 'x-edge-result-type'?: string | null;
+  readonly 'c-country'?: string | null;
+  readonly 'cache-behavior-path-pattern'?: string | null;
+  readonly 'origin-fbl'?: number | null;
+  readonly 'origin-lbl'?: number | null;
+  /** Derived keys (`src/enrich/types.ts`); computed here from the fields above when absent. */
+  readonly statusClass?: StatusClass | null;
+  readonly isError?: boolean;
+  readonly cacheClass?: CacheClass | null;
+  readonly url?: { readonly path: string | null };
+  readonly ua?: { readonly device: DeviceType; readonly isBot: boolean };
+  readonly edge?: { readonly airport: string | null };
+  readonly geo?: { readonly country: string | null };
+  /** The client address after the privacy policy: what top clients count. */
+  readonly client?: string | null;
+}
