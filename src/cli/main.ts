@@ -6,10 +6,17 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { RealtimeLogError } from '../parser/errors.js';
 import { splitFieldList } from '../parser/layout.js';
+import { runAnalyze } from './analyze.js';
+import { ANALYZE_HELP, parseAnalyzeArgs } from './analyze-args.js';
 import { UsageError } from './errors.js';
 import { runParse } from './parse.js';
+import { REPLAY_HELP } from './replay-help.js';
 import { loadSample } from './sample.js';
 import { runSummary } from './summary.js';
+
+function indent(text: string): string {
+  return text.replace(/^(?=.)/gm, '  ');
+}
 
 const HELP = `cfrt: CloudFront real-time logs from the command line
 
@@ -22,7 +29,7 @@ Usage:
       unknown field names are then kept as raw text.
   cfrt summary [--fields <list>] [FILE ...]
       Records, malformed lines and requests per status class (the bundled sample by default).
-
+${indent(ANALYZE_HELP)}${indent(REPLAY_HELP)}
 Options:
   --fields-file <path>   read the field list from a file instead of --fields
   -h, --help             this text
@@ -47,6 +54,21 @@ async function main(argv: readonly string[]): Promise<number> {
     };
     process.stdout.write(`${pkg.version}\n`);
     return 0;
+  }
+  if (command === 'analyze') {
+    if (rest.includes('-h') || rest.includes('--help')) {
+      process.stdout.write(ANALYZE_HELP);
+      return 0;
+    }
+    return runAnalyze(parseAnalyzeArgs(rest));
+  }
+  if (command === 'replay') {
+    if (rest.includes('-h') || rest.includes('--help')) {
+      process.stdout.write(REPLAY_HELP);
+      return 0;
+    }
+    const { parseReplayArgs, runReplay } = await import('./replay.js');
+    return runReplay(parseReplayArgs(rest));
   }
   const { values, positionals } = parseArgs({
     args: [...rest],

@@ -1,0 +1,19 @@
+/** The help text of `cfrt replay` (kept apart so `cfrt --help` does not load the replay machinery). */
+export const REPLAY_HELP = `cfrt replay [--fields <list>] [options] [FILE|GLOB|- ...]
+    A local end-to-end run of the real pipeline, no AWS account: starts kinesalite and dynalite
+    on loopback, writes the lines into a stream one record per line across shards (as
+    CloudFront does), polls the shards and invokes the Lambda handler the way the event source
+    mapping does (batches, partial failures, retries from the failed sequence number), then
+    prints what landed: windows read back from DynamoDB, EMF metrics, quarantined records.
+    With no --fields and no file it replays the bundled sample. Needs the devDependencies
+    dynalite and kinesalite (npm install --save-dev dynalite kinesalite).
+
+    --shards <n>               shards of the source stream (default 2)
+    --batch-size <n>           records per handler invocation, 1-10000 (default 100)
+    --window <seconds>         window size (default 60)
+    --dimension <set>          dimension sets for the handler, e.g. country (repeatable)
+    --sampling-rate <1-100>    the config's sampling rate
+    --format table|json        what landed, as text (default) or one JSON document
+    --emf                      also print the EMF lines the handler wrote
+    --limit <n>                replay only the first n lines
+`;

@@ -1,0 +1,173 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { formatInt, formatSeconds } from '../../src/cli/figures.js';
+import { escapeHtml, renderHtml } from '../../src/cli/render-html.js';
+import { renderTable, sparkline } from '../../src/cli/render-table.js';
+import { type AnalyzeReport, toJson } from '../../src/cli/report.js';
+import { timeline } from '../../src/cli/timeline.js';
+import { summaryOf } from './factories.js';
+
+const T0 = Date.UTC(2025, 2, 1, 12, 0, 0);
+
+function reportOf(windows: AnalyzeReport['windows'], overrides: Partial<AnalyzeReport> = {}): AnalyzeReport {
+  return {
+    records: windows.reduce((n, w) => n + w.requests, 0),
+    malformed: 0,
+    malformedExamples: [],
+    totals:
+      windows.length === 0 ? null : summaryOf(T0, { requests: windows.reduce((n, w) => n + w.requests, 0) }),
+    windows,
+    breakdown: [],
+    windowSeconds: 60,
+    top: 10,
+    samplingRate: 100,
+    inputs: ['-'],
+    ...overrides,
+  };
+}
+
+describe('sparkline', () => {
+  it('draws one bar per value, the maximum as a full bar and gaps as spaces', () => {
+    expect(sparkline([0, 5, 10, null, 10], 60)).toBe('▁▅█ █');
+  });
+
+  it('folds long series into the width, never wider', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.option(fc.nat(1000), { nil: null }), { maxLength: 500 }),
+        fc.integer({ min: 1, max: 80 }),
+        (values, width) => {
+          const line = [...sparkline(values, width)];
+          if (values.length <= width) expect(line.length).toBe(values.length);
+          else expect(line.length).toBeLessThanOrEqual(width);
+          for (const c of line) expect(' ▁▂▃▄▅▆▇█').toContain(c);
+        },
+      ),
+    );
+  });
+});
+
+describe('figures', () => {
+  it('groups thousands and keeps units readable', () => {
+    expect(formatInt(1234567)).toBe('1,234,567');
+    expect(formatInt(999)).toBe('999');
+    expect(formatSeconds(0.0123)).toBe('12.3 ms');
+    expect(formatSeconds(2.5)).toBe('2.50 s');
+    expect(formatSeconds(null)).toBe('-');
+  });
+});
+
+describe('timeline', () => {
+  it('fills windows without traffic between the first and the last as gaps', () => {
+    const slots = timeline([summaryOf(T0), summaryOf(T0 + 180_000)], 60);
+    expect(slots.map((s) => s.start)).toEqual([T0, T0 + 60_000, T0 + 120_000, T0 + 180_000]);
+    expect(slots.map((s) => s.summary === null)).toEqual([false, true, true, false]);
+  });
+});
+
+describe('the JSON contract', () => {
+  it('has exactly the contract keys, in order, for the totals and every window', () => {
+    const json = toJson(reportOf([summaryOf(T0), summaryOf(T0 + 60_000)]));
+    expect(Object.keys(json)).toEqual(['records', 'malformed', 'totals', 'windows']);
+    const figures = [
+      'requests',
+      'bytesOut',
+      'bytesIn',
+      'status',
+      'cacheHitRatio',
+      'timeTaken',
+      'timeToFirstByte',
+      'uniqueClients',
+      'topUris',
+    ];
+    expect(Object.keys(json.totals)).toEqual(figures);
+    for (const w of json.windows) expect(Object.keys(w)).toEqual(['start', ...figures]);
+    expect(Object.keys(json.totals.status)).toEqual(['1xx', '2xx', '3xx', '4xx', '5xx', '000']);
+    expect(Object.keys(json.totals.timeTaken)).toEqual(['p50', 'p90', 'p99']);
+    expect(json.windows.map((w) => w.start)).toEqual([T0, T0 + 60_000]);
+  });
+
+  it('sorts top URIs largest first and cuts them at --top', () => {
+    const w = summaryOf(T0, {
+      top: {
+        ...summaryOf(T0).top,
+        paths: [
+          { key: '/b', count: 2 },
+          { key: '/a', count: 9 },
+          { key: '/c', count: 5 },
+        ],
+      },
+    });
+    expect(toJson(reportOf([w], { top: 2 })).windows[0]?.topUris).toEqual([
+      { key: '/a', count: 9 },
+      { key: '/c', count: 5 },
+    ]);
+  });
+
+  it('reports an empty input as zeros and nulls, not missing keys', () => {
+    const json = toJson(reportOf([], { malformed: 3 }));
+    expect(json).toEqual({
+      records: 0,
+      malformed: 3,
+      totals: {
+        requests: 0,
+        bytesOut: 0,
+        bytesIn: 0,
+        status: { '1xx': 0, '2xx': 0, '3xx': 0, '4xx': 0, '5xx': 0, '000': 0 },
+        cacheHitRatio: null,
+        timeTaken: { p50: null, p90: null, p99: null },
+        timeToFirstByte: { p50: null, p90: null, p99: null },
+        uniqueClients: 0,
+        topUris: [],
+      },
+      windows: [],
+    });
+  });
+});
+
+describe('the table report', () => {
+  it('shows totals, the timeline, windows and top lists', () => {
+    const text = renderTable(reportOf([summaryOf(T0), summaryOf(T0 + 60_000, { requests: 2000 })]), {
+      width: 100,
+    });
+    expect(text).toContain('cfrt analyze: 3,000 records, 0 malformed');
+    expect(text).toMatch(/requests\s+[▁-█]{2}\s+1,000 \.\. 2,000/);
+    expect(text).toContain('Top paths');
+    expect(text).toContain('/index.html');
+    expect(text).toContain('Top bots');
+    expect(text).toContain('Googlebot');
+  });
+
+  it('says so when nothing parsed', () => {
+    expect(
+      renderTable(
+        reportOf([], { malformed: 2, malformedExamples: [{ source: 'a.log', line: 1, reason: 'bad' }] }),
+      ),
+    ).toContain('No records parsed');
+  });
+});
+
+describe('the HTML report', () => {
+  it('is one document with no script and no external reference', () => {
+    const html = renderHtml(reportOf([summaryOf(T0), summaryOf(T0 + 60_000)]));
+    expect(html.startsWith('<!doctype html>')).toBe(true);
+    expect(html).not.toMatch(/<script|<link|src=|url\(/i);
+    expect(html).toContain("default-src 'none'");
+    expect(html.match(/<svg class="chart"/g)?.length).toBe(7);
+  });
+
+  it('escapes every logged value (paths and user agents are attacker-controlled)', () => {
+    fc.assert(
+      fc.property(fc.string(), (evil) => {
+        const key = `<img src=x onerror=alert(1)>${evil}`;
+        const w = summaryOf(T0, {
+          top: { ...summaryOf(T0).top, paths: [{ key, count: 1 }], userAgents: [{ key, count: 1 }] },
+        });
+        const html = renderHtml(reportOf([w], { totals: w }));
+        expect(html).not.toContain('<img');
+        expect(html).toContain(escapeHtml(key));
+      }),
+      { numRuns: 50 },
+    );
+  });
+});
