@@ -1,1 +1,33 @@
+/**
+ * Sinks: the contract, the in-memory and fan-out sinks, retry helpers and the metric model.
+ * The AWS sinks live behind their own subpaths (`/sinks/cloudwatch`, `/sinks/emf`,
+ * `/sinks/dynamodb`, `/sinks/kinesis`) so importing this one never loads an AWS SDK.
+ */
+export { SinkConfigError } from './errors.js';
+export { createFanOutSink, type FanOutSink } from './fan-out.js';
+export { createMemorySink, type MemorySink, type MemorySinkOptions } from './memory.js';
+export {
+  latencyDistribution,
+  METRIC_NAMES,
+  type MetricName,
+  type MetricOptions,
+  type MetricPoint,
+  type MetricSet,
+  type MetricUnit,
+  summaryMetrics,
+} from './metrics.js';
+export {
+  backoffDelay,
+  DEFAULT_BASE_DELAY_MS,
+  DEFAULT_MAX_ATTEMPTS,
+  DEFAULT_MAX_DELAY_MS,
+  errorText,
+  isRetryableError,
+  type RetryBudget,
+  type RetryOutcome,
+  type RetryPolicy,
+  type RoundFailure,
+  retryPending,
+  sleep,
+} from './retry.js';
 export type { Sink, SinkFailure, SinkResult, WriteOptions } from './types.js';

@@ -156,6 +156,8 @@ export interface CloudWatchReceiver extends LocalServer {
   readonly seen: SeenRequest[];
   /** Replace the fault plan. */
   plan: FaultPlan;
+  /** Forgets what was received and the per-target request counts; plan back to no faults. */
+  reset(): void;
 }
 
 /** One MetricDatum as the SDK puts it on the wire (JSON protocol: Timestamp in epoch seconds). */
@@ -217,7 +219,18 @@ export async function startCloudWatchReceiver(
     })();
   });
   const local = await listen(server);
-  const receiver: CloudWatchReceiver = { ...local, calls, seen, plan };
+  const receiver: CloudWatchReceiver = {
+    ...local,
+    calls,
+    seen,
+    plan,
+    reset() {
+      calls.length = 0;
+      seen.length = 0;
+      counts.clear();
+      receiver.plan = () => undefined;
+    },
+  };
   return receiver;
 }
 
@@ -228,6 +241,8 @@ export interface FaultProxy extends LocalServer {
   readonly seen: SeenRequest[];
   /** Requests answered with a fault. */
   readonly faults: number;
+  /** Forgets what was seen and the per-target request counts; plan back to no faults. */
+  reset(): void;
 }
 
 /**
@@ -289,6 +304,12 @@ export async function startFaultProxy(
     seen,
     get faults() {
       return faults;
+    },
+    reset() {
+      seen.length = 0;
+      counts.clear();
+      faults = 0;
+      proxy.plan = () => undefined;
     },
   };
   return proxy;
