@@ -1,7 +1,20 @@
 /** The aggregator: folds records into window x dimension cells. */
-import type { WindowCell } from './cell.js';
+import {
+  CACHE_CLASSES,
+  type CacheClass,
+  cacheClass,
+  isErrorStatus,
+  pathOf,
+  STATUS_CLASSES,
+  type StatusClass,
+  statusClass,
+} from '../enrich/classes.js';
+import { Cell, type CellParams, createRecordView, type RecordView, type WindowCell } from './cell.js';
+import { hash64 } from './hash.js';
 import {
   type AggregatorOptions,
+  DIMENSION_NAMES,
+  type DimensionName,
   type ResolvedAggregatorOptions,
   resolveAggregatorOptions,
 } from './options.js';
@@ -18,17 +31,19 @@ export type AddOutcome = 'added' | 'late' | 'untimed';
 
 /** Aggregator-wide counters: what could not be attributed to any window. */
 export interface AggregatorStats {
-  /** Records added to a window (including late ones). */
+  /** Records counted in a window (`added`). */
   readonly records: number;
   /** Records counted as late. */
   readonly late: number;
   /** Records without a usable timestamp (not in any window). */
   readonly untimed: number;
+  /** Malformed lines in a window (their timestamp was readable). */
+  readonly malformed: number;
   /** Malformed lines without a readable timestamp (not in any window). */
   readonly malformedUntimed: number;
 }
 
-/** Folds records into cells. Build once per stream (or per invocation); not thread-shared. */
+/** Folds records into cells. Build once per stream (or per invocation). */
 export interface Aggregator {
   /** The options in force, defaults applied. */
   readonly options: ResolvedAggregatorOptions;
@@ -50,8 +65,97 @@ export interface Aggregator {
   stats(): AggregatorStats;
 }
 
+/** The value of a dimension the record does not carry. */
+export const UNKNOWN_VALUE = 'unknown';
+/** The value dimension values fold into past their cardinality limit. */
+export const OTHER_VALUE = 'other';
+/**
+ * Top-N keys (paths, user agents, referrers) are cut to this many UTF-16 code units, so a cell's
+ * size is bounded by configuration: 8 lists x 100 counters x 128 units stays far below DynamoDB's
+ * 400 KB item limit even in 3-byte UTF-8. Cut keys end with `…`.
+ */
+export const MAX_KEY_LENGTH = 128;
+
+function cut(key: string | null | undefined): string | null {
+  if (key === null || key === undefined || key === '') return null;
+  if (key.length <= MAX_KEY_LENGTH) return key;
+  let end = MAX_KEY_LENGTH - 1;
+  // Do not split a surrogate pair.
+  const c = key.charCodeAt(end - 1);
+  if (c >= 0xd800 && c <= 0xdbff) end--;
+  return `${key.slice(0, end)}…`;
+}
+
+const STATUS_INDEX = new Map<StatusClass, number>(STATUS_CLASSES.map((c, i) => [c, i]));
+const CACHE_INDEX = new Map<CacheClass, number>(CACHE_CLASSES.map((c, i) => [c, i]));
+
+type Extractor = (r: AggregatableRecord) => string | null | undefined;
+
+/** `IAD89-C1` -> `IAD`: the leading letters of an edge location are its airport code. */
+function airportOf(location: string | null | undefined): string | null {
+  if (location === null || location === undefined) return null;
+  let i = 0;
+  while (i < location.length) {
+    const c = location.charCodeAt(i);
+    if (!((c >= 65 && c <= 90) || (c >= 97 && c <= 122))) break;
+    i++;
+  }
+  return i === 0 ? null : location.slice(0, i).toUpperCase();
+}
+
+function recordStatusClass(r: AggregatableRecord): StatusClass | null {
+  return r.statusClass !== undefined ? r.statusClass : statusClass(r['sc-status']);
+}
+
+function recordCacheClass(r: AggregatableRecord): CacheClass | null {
+  if (r.cacheClass !== undefined) return r.cacheClass;
+  return cacheClass(r['x-edge-result-type'] ?? r['x-edge-response-result-type']);
+}
+
+const EXTRACTORS: Readonly<Record<DimensionName, Extractor>> = {
+  host: (r) => r['cs-host'],
+  distribution: (r) => r['x-host-header'],
+  edgeLocation: (r) => r['x-edge-location'],
+  airport: (r) => r.edge?.airport ?? airportOf(r['x-edge-location']),
+  country: (r) => r.geo?.country ?? r['c-country'],
+  behavior: (r) => r['cache-behavior-path-pattern'],
+  statusClass: recordStatusClass,
+  device: (r) => r.ua?.device,
+  cacheClass: recordCacheClass,
+};
+
+/** One dimension's admitted values in one window: raw value -> key fragment. */
+interface DimensionValues {
+  readonly name: DimensionName;
+  readonly limit: number;
+  readonly fragments: Map<string, string>;
+  readonly unknown: string;
+  readonly other: string;
+}
+
+interface WindowState {
+  readonly start: number;
+  readonly end: number;
+  readonly prefix: string;
+  /** Per dimension set: key fragment -> cell. */
+  readonly cells: Map<string, Cell>[];
+  /** Per DIMENSION_NAMES index (only the dimensions in use). */
+  readonly values: (DimensionValues | null)[];
+}
+
+function fragment(name: string, value: string): string {
+  return `${name}=${encodeURIComponent(value)}`;
+}
+
 /**
  * Builds an aggregator. Options are validated here, once (`AggregatorOptionsError`).
+ *
+ * Windows are tumbling and aligned to the epoch (`start = floor(timestamp / size) * size`). The
+ * watermark is the largest event time seen; a window closes when its end plus the allowed lateness
+ * is at or before the watermark. A record for a closed window is *late*: it is counted in the
+ * `late` figure of its own window's cells (re-created if they were drained, so merging them into
+ * stored state adds the late count there) and in nothing else, so figures already published for
+ * that window do not change under the reader.
  *
  * @example
  * const agg = createAggregator({ windowSeconds: 60, dimensions: [[], ['country']] });
@@ -60,5 +164,196 @@ export interface Aggregator {
  */
 export function createAggregator(options: AggregatorOptions = {}): Aggregator {
   const resolved = resolveAggregatorOptions(options);
-  throw new Error(`not implemented ${resolved.windowSeconds}`);
+  const windowMs = resolved.windowSeconds * 1000;
+  const latenessMs = resolved.allowedLatenessSeconds * 1000;
+  const weight = 100 / resolved.samplingRate;
+  const params: CellParams = {
+    alpha: resolved.quantileAlpha,
+    precision: resolved.hllPrecision,
+    topK: resolved.topK,
+  };
+  // Decided once: which dimensions are used, and each set as indexes into DIMENSION_NAMES.
+  const sets = resolved.dimensions.map((set) => set.map((name) => DIMENSION_NAMES.indexOf(name)));
+  const used = DIMENSION_NAMES.map((_, i) => sets.some((s) => s.includes(i)));
+  const extractors = DIMENSION_NAMES.map((name) => EXTRACTORS[name]);
+
+  const windows = new Map<number, WindowState>();
+  let current: WindowState | null = null;
+  let mark: number | null = null;
+  let records = 0;
+  let late = 0;
+  let untimed = 0;
+  let malformed = 0;
+  let malformedUntimed = 0;
+  const view: RecordView = createRecordView();
+  const hash = { hi: 0, lo: 0 };
+  const frags: string[] = DIMENSION_NAMES.map(() => '');
+
+  function windowOf(ts: number): WindowState {
+    const start = ts - (((ts % windowMs) + windowMs) % windowMs);
+    if (current !== null && current.start === start) return current;
+    let w = windows.get(start);
+    if (w === undefined) {
+      w = {
+        start,
+        end: start + windowMs,
+        prefix: `${start}/${start + windowMs}/`,
+        cells: sets.map(() => new Map<string, Cell>()),
+        values: DIMENSION_NAMES.map((name, i) =>
+          used[i]
+            ? {
+                name,
+                limit: resolved.cardinalityLimit[name],
+                fragments: new Map<string, string>(),
+                unknown: fragment(name, UNKNOWN_VALUE),
+                other: fragment(name, OTHER_VALUE),
+              }
+            : null,
+        ),
+      };
+      windows.set(start, w);
+    }
+    current = w;
+    return w;
+  }
+
+  function fragmentOf(dv: DimensionValues, raw: string | null | undefined): string {
+    if (raw === null || raw === undefined || raw === '') return dv.unknown;
+    const f = dv.fragments.get(raw);
+    if (f !== undefined) return f;
+    if (dv.fragments.size >= dv.limit) return dv.other;
+    const made = fragment(dv.name, raw);
+    dv.fragments.set(raw, made);
+    return made;
+  }
+
+  /** Fills `frags` for the used dimensions (from the record, or all unknown when `r` is null). */
+  function computeFragments(w: WindowState, r: AggregatableRecord | null): void {
+    for (let i = 0; i < used.length; i++) {
+      const dv = w.values[i];
+      if (dv == null) continue;
+      frags[i] = r === null ? dv.unknown : fragmentOf(dv, extractors[i]!(r));
+    }
+  }
+
+  function cellFor(w: WindowState, setIndex: number): Cell {
+    const set = sets[setIndex]!;
+    let key = '';
+    for (let j = 0; j < set.length; j++) key = j === 0 ? frags[set[j]!]! : `${key}&${frags[set[j]!]!}`;
+    const map = w.cells[setIndex]!;
+    let cell = map.get(key);
+    if (cell === undefined) {
+      const dimensions: Record<string, string> = {};
+      for (const i of set) {
+        const f = frags[i]!;
+        dimensions[DIMENSION_NAMES[i]!] = decodeURIComponent(f.slice(f.indexOf('=') + 1));
+      }
+      cell = new Cell(`${w.prefix}${key}`, w.start, w.end, dimensions, params);
+      map.set(key, cell);
+    }
+    return cell;
+  }
+
+  function fillView(r: AggregatableRecord): void {
+    const v = view;
+    v.w = weight;
+    const sc = recordStatusClass(r);
+    v.statusIndex = sc === null ? -1 : (STATUS_INDEX.get(sc) ?? -1);
+    const code = r['sc-status'];
+    v.code = typeof code === 'number' && code >= 0 && code <= 999 ? code : -1;
+    const cc = recordCacheClass(r);
+    v.cacheIndex = cc === null ? -1 : (CACHE_INDEX.get(cc) ?? -1);
+    v.isError = r.isError ?? isErrorStatus(code);
+    v.bytesOut = r['sc-bytes'] ?? 0;
+    v.bytesIn = r['cs-bytes'] ?? 0;
+    v.latency[0] = r['time-taken'] ?? Number.NaN;
+    v.latency[1] = r['time-to-first-byte'] ?? Number.NaN;
+    v.latency[2] = r['origin-fbl'] ?? Number.NaN;
+    v.latency[3] = r['origin-lbl'] ?? Number.NaN;
+    const ip = r['c-ip'];
+    if (ip !== null && ip !== undefined && ip !== '') {
+      hash64(ip, hash);
+      v.hasClient = true;
+      v.hi = hash.hi;
+      v.lo = hash.lo;
+    } else {
+      v.hasClient = false;
+    }
+    const ua = r.ua;
+    v.bot = ua === undefined || ua === null ? -1 : ua.isBot ? 1 : 0;
+    v.path = cut(r.url !== undefined ? r.url.path : pathOf(r['cs-uri-stem']));
+    v.client = cut(r.client !== undefined ? r.client : r['c-ip']);
+    v.referer = cut(r['cs-referer']);
+    v.userAgent = cut(r['cs-user-agent']);
+    v.country = cut(r.geo?.country ?? r['c-country']);
+    v.edgeLocation = cut(r['x-edge-location']);
+  }
+
+  function isClosed(w: { end: number }): boolean {
+    return mark !== null && w.end + latenessMs <= mark;
+  }
+
+  function sorted(list: Cell[]): WindowCell[] {
+    return list.sort((a, b) => a.start - b.start || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  }
+
+  return {
+    options: resolved,
+    add(record) {
+      const ts = record.timestamp;
+      if (typeof ts !== 'number' || !Number.isFinite(ts)) {
+        untimed++;
+        return 'untimed';
+      }
+      const w = windowOf(ts);
+      computeFragments(w, record);
+      if (isClosed(w)) {
+        late++;
+        for (let s = 0; s < sets.length; s++) cellFor(w, s).late += 1;
+        return 'late';
+      }
+      fillView(record);
+      for (let s = 0; s < sets.length; s++) cellFor(w, s).add(view);
+      records++;
+      if (mark === null || ts > mark) mark = ts;
+      return 'added';
+    },
+    addMalformed(timestampMs) {
+      if (typeof timestampMs !== 'number' || !Number.isFinite(timestampMs)) {
+        malformedUntimed++;
+        return;
+      }
+      const w = windowOf(timestampMs);
+      computeFragments(w, null);
+      for (let s = 0; s < sets.length; s++) cellFor(w, s).malformed += 1;
+      malformed++;
+    },
+    cells() {
+      const all: Cell[] = [];
+      for (const w of windows.values()) for (const m of w.cells) for (const c of m.values()) all.push(c);
+      return sorted(all);
+    },
+    watermark: () => mark,
+    advanceWatermark(timestampMs) {
+      if (Number.isFinite(timestampMs) && (mark === null || timestampMs > mark)) mark = timestampMs;
+    },
+    drainClosed() {
+      const out: Cell[] = [];
+      for (const [start, w] of windows) {
+        if (!isClosed(w)) continue;
+        for (const m of w.cells) for (const c of m.values()) out.push(c);
+        windows.delete(start);
+        if (current === w) current = null;
+      }
+      return sorted(out);
+    },
+    drain() {
+      const out: Cell[] = [];
+      for (const w of windows.values()) for (const m of w.cells) for (const c of m.values()) out.push(c);
+      windows.clear();
+      current = null;
+      return sorted(out);
+    },
+    stats: () => ({ records, late, untimed, malformed, malformedUntimed }),
+  };
 }

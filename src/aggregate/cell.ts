@@ -1,7 +1,12 @@
 /**
  * A window x dimension-values cell: the unit of state that is merged, stored and summarized.
  */
-import type { WindowSummary } from './types.js';
+import { CACHE_CLASSES, type CacheClass, STATUS_CLASSES, type StatusClass } from '../enrich/classes.js';
+import { DDSketch } from './ddsketch.js';
+import { CellMergeError } from './errors.js';
+import { HyperLogLog } from './hyperloglog.js';
+import { type Counter, SpaceSaving } from './space-saving.js';
+import type { LatencySummary, TopEntry, WindowSummary } from './types.js';
 
 /** One window x dimension-values cell: mergeable, serializable state. */
 export interface WindowCell {
@@ -25,29 +30,340 @@ export interface SummarizeOptions {
   readonly top?: number;
 }
 
+/** Entries per top-N list in a summary unless asked otherwise. */
+export const DEFAULT_SUMMARY_TOP = 10;
+
+/** The latency fields, in `Cell.latency` order. */
+export const LATENCY_FIELDS = ['time-taken', 'time-to-first-byte', 'origin-fbl', 'origin-lbl'] as const;
+
+/** The top-N lists, in `Cell.top` order. */
+export const TOP_LISTS = [
+  'paths',
+  'missPaths',
+  'errorPaths',
+  'clients',
+  'referers',
+  'userAgents',
+  'countries',
+  'edgeLocations',
+] as const satisfies readonly (keyof WindowSummary['top'])[];
+
+export const TOP_PATHS = 0;
+export const TOP_MISS_PATHS = 1;
+export const TOP_ERROR_PATHS = 2;
+export const TOP_CLIENTS = 3;
+export const TOP_REFERERS = 4;
+export const TOP_USER_AGENTS = 5;
+export const TOP_COUNTRIES = 6;
+export const TOP_EDGE_LOCATIONS = 7;
+
+export const CACHE_MISS_INDEX = CACHE_CLASSES.indexOf('miss');
+const CACHE_HIT_INDEX = CACHE_CLASSES.indexOf('hit');
+
+/** Sketch parameters of a cell; cells merge when their alphas agree (precision and topK fold down). */
+export interface CellParams {
+  readonly alpha: number;
+  readonly precision: number;
+  readonly topK: number;
+}
+
+/**
+ * What one record contributes, computed once per record by the aggregator and added to each of
+ * its cells (one per dimension set). Mutable and reused: the hot path allocates nothing.
+ */
+export interface RecordView {
+  /** Weight: 100 / sampling rate. */
+  w: number;
+  /** Index into STATUS_CLASSES, -1 when unknown. */
+  statusIndex: number;
+  /** `sc-status`, or -1. */
+  code: number;
+  /** Index into CACHE_CLASSES, -1 when unknown. */
+  cacheIndex: number;
+  isError: boolean;
+  bytesOut: number;
+  bytesIn: number;
+  /** In LATENCY_FIELDS order; NaN when absent. */
+  readonly latency: [number, number, number, number];
+  hasClient: boolean;
+  hi: number;
+  lo: number;
+  /** -1 unknown (no user agent), 0 human, 1 bot. */
+  bot: number;
+  /** In TOP_LISTS order (null: nothing to count); miss and error paths use `path`. */
+  path: string | null;
+  client: string | null;
+  referer: string | null;
+  userAgent: string | null;
+  country: string | null;
+  edgeLocation: string | null;
+}
+
+/** A blank view for the aggregator to fill. */
+export function createRecordView(): RecordView {
+  return {
+    w: 1,
+    statusIndex: -1,
+    code: -1,
+    cacheIndex: -1,
+    isError: false,
+    bytesOut: 0,
+    bytesIn: 0,
+    latency: [Number.NaN, Number.NaN, Number.NaN, Number.NaN],
+    hasClient: false,
+    hi: 0,
+    lo: 0,
+    bot: -1,
+    path: null,
+    client: null,
+    referer: null,
+    userAgent: null,
+    country: null,
+    edgeLocation: null,
+  };
+}
+
+/**
+ * The implementation of `WindowCell`. Sketches are created on first use, so a cell that only
+ * counts late or malformed lines costs a few hundred bytes.
+ */
+export class Cell implements WindowCell {
+  readonly key: string;
+  readonly start: number;
+  readonly end: number;
+  readonly dimensions: Readonly<Record<string, string>>;
+  readonly params: CellParams;
+  requests = 0;
+  bytesOut = 0;
+  bytesIn = 0;
+  readonly status = new Float64Array(STATUS_CLASSES.length);
+  readonly cache = new Float64Array(CACHE_CLASSES.length);
+  readonly codes = new Map<number, number>();
+  bots = 0;
+  /** Requests whose user agent was classified (the bot share's denominator). */
+  uaKnown = 0;
+  malformed = 0;
+  late = 0;
+  estimated = false;
+  readonly latency: (DDSketch | null)[] = [null, null, null, null];
+  clients: HyperLogLog | null = null;
+  readonly top: (SpaceSaving | null)[] = [null, null, null, null, null, null, null, null];
+
+  constructor(
+    key: string,
+    start: number,
+    end: number,
+    dimensions: Readonly<Record<string, string>>,
+    params: CellParams,
+  ) {
+    this.key = key;
+    this.start = start;
+    this.end = end;
+    this.dimensions = dimensions;
+    this.params = params;
+  }
+
+  #topAdd(list: number, key: string, w: number): void {
+    let s = this.top[list];
+    if (s == null) {
+      s = new SpaceSaving(this.params.topK);
+      this.top[list] = s;
+    }
+    s.add(key, w);
+  }
+
+  /** Counts one record. */
+  add(v: RecordView): void {
+    const w = v.w;
+    if (w !== 1) this.estimated = true;
+    this.requests += w;
+    this.bytesOut += v.bytesOut * w;
+    this.bytesIn += v.bytesIn * w;
+    if (v.statusIndex >= 0) this.status[v.statusIndex]! += w;
+    if (v.code >= 0) this.codes.set(v.code, (this.codes.get(v.code) ?? 0) + w);
+    if (v.cacheIndex >= 0) this.cache[v.cacheIndex]! += w;
+    if (v.bot >= 0) {
+      this.uaKnown += w;
+      if (v.bot === 1) this.bots += w;
+    }
+    const lat = v.latency;
+    for (let i = 0; i < 4; i++) {
+      const x = lat[i]!;
+      if (x >= 0) {
+        let s = this.latency[i];
+        if (s == null) {
+          s = new DDSketch(this.params.alpha);
+          this.latency[i] = s;
+        }
+        s.add(x, w);
+      }
+    }
+    if (v.hasClient) {
+      if (this.clients === null) this.clients = new HyperLogLog(this.params.precision);
+      this.clients.add(v.hi, v.lo);
+    }
+    const path = v.path;
+    if (path !== null) {
+      this.#topAdd(TOP_PATHS, path, w);
+      if (v.cacheIndex === CACHE_MISS_INDEX) this.#topAdd(TOP_MISS_PATHS, path, w);
+      if (v.isError) this.#topAdd(TOP_ERROR_PATHS, path, w);
+    }
+    if (v.client !== null) this.#topAdd(TOP_CLIENTS, v.client, w);
+    if (v.referer !== null) this.#topAdd(TOP_REFERERS, v.referer, w);
+    if (v.userAgent !== null) this.#topAdd(TOP_USER_AGENTS, v.userAgent, w);
+    if (v.country !== null) this.#topAdd(TOP_COUNTRIES, v.country, w);
+    if (v.edgeLocation !== null) this.#topAdd(TOP_EDGE_LOCATIONS, v.edgeLocation, w);
+  }
+}
+
+function asCell(c: WindowCell, role: string): Cell {
+  if (!(c instanceof Cell)) {
+    throw new CellMergeError(
+      `${role} is not a cell made by this library (use createAggregator().cells() or deserializeCell()).`,
+    );
+  }
+  return c;
+}
+
 /**
  * Merges two cells with the same key into a new cell (the inputs are not changed). Associative and
  * commutative; equals the cell of the union of both inputs' records: exactly for counts, within
- * the sketches' bounds for quantiles, distinct clients and top-N lists.
+ * the sketches' bounds for quantiles, distinct clients and top-N lists. Sketches built with
+ * different HyperLogLog precisions or `topK` fold to the smaller; different `quantileAlpha` values
+ * cannot be merged (`CellMergeError`).
  *
  * @example
  * const merged = mergeCells(fromShardA, fromShardB);
  * summarize(merged).requests; // a.requests + b.requests
  */
 export function mergeCells(a: WindowCell, b: WindowCell): WindowCell {
-  void b;
-  return a;
+  const x = asCell(a, 'The first cell');
+  const y = asCell(b, 'The second cell');
+  if (x.key !== y.key) {
+    throw new CellMergeError(`Cells with different keys do not merge: ${x.key} and ${y.key}.`);
+  }
+  if (x.params.alpha !== y.params.alpha) {
+    throw new CellMergeError(
+      `Cells ${x.key} were built with different quantileAlpha (${x.params.alpha} and ${y.params.alpha}); latency sketches of different accuracies do not merge.`,
+    );
+  }
+  const out = new Cell(x.key, x.start, x.end, x.dimensions, {
+    alpha: x.params.alpha,
+    precision: Math.min(x.params.precision, y.params.precision),
+    topK: Math.min(x.params.topK, y.params.topK),
+  });
+  out.requests = x.requests + y.requests;
+  out.bytesOut = x.bytesOut + y.bytesOut;
+  out.bytesIn = x.bytesIn + y.bytesIn;
+  for (let i = 0; i < out.status.length; i++) out.status[i] = x.status[i]! + y.status[i]!;
+  for (let i = 0; i < out.cache.length; i++) out.cache[i] = x.cache[i]! + y.cache[i]!;
+  for (const [code, n] of x.codes) out.codes.set(code, n + (y.codes.get(code) ?? 0));
+  for (const [code, n] of y.codes) if (!x.codes.has(code)) out.codes.set(code, n);
+  out.bots = x.bots + y.bots;
+  out.uaKnown = x.uaKnown + y.uaKnown;
+  out.malformed = x.malformed + y.malformed;
+  out.late = x.late + y.late;
+  out.estimated = x.estimated || y.estimated;
+  for (let i = 0; i < out.latency.length; i++) {
+    out.latency[i] = mergeSketch(x.latency[i] ?? null, y.latency[i] ?? null);
+  }
+  out.clients = mergeHll(x.clients, y.clients, out.params.precision);
+  for (let i = 0; i < out.top.length; i++) {
+    out.top[i] = mergeTop(x.top[i] ?? null, y.top[i] ?? null, out.params.topK);
+  }
+  return out;
+}
+
+function mergeSketch(a: DDSketch | null, b: DDSketch | null): DDSketch | null {
+  if (a === null && b === null) return null;
+  // Merging with an empty sketch copies, so the result never aliases an input.
+  return DDSketch.merge(a ?? b!, b ?? new DDSketch((a ?? b)!.alpha));
+}
+
+function mergeHll(a: HyperLogLog | null, b: HyperLogLog | null, precision: number): HyperLogLog | null {
+  if (a === null && b === null) return null;
+  return HyperLogLog.merge(a ?? new HyperLogLog(precision), b ?? new HyperLogLog(precision));
+}
+
+function mergeTop(a: SpaceSaving | null, b: SpaceSaving | null, capacity: number): SpaceSaving | null {
+  if (a === null && b === null) return null;
+  return SpaceSaving.merge(a ?? new SpaceSaving(capacity), b ?? new SpaceSaving(capacity));
+}
+
+function latencySummary(s: DDSketch | null): LatencySummary {
+  if (s === null || s.count === 0) {
+    return { count: 0, min: null, max: null, p50: null, p90: null, p95: null, p99: null };
+  }
+  return {
+    count: s.count,
+    min: s.min,
+    max: s.max,
+    p50: s.quantile(0.5),
+    p90: s.quantile(0.9),
+    p95: s.quantile(0.95),
+    p99: s.quantile(0.99),
+  };
+}
+
+function topEntries(s: SpaceSaving | null, n: number): TopEntry[] {
+  if (s === null) return [];
+  return s
+    .counters()
+    .slice(0, n)
+    .map((c: Counter) => ({ key: c.key, count: c.count, error: c.error }));
 }
 
 /**
- * The plain-object summary of a cell: counts, ratios, latency quantiles, distinct clients, top-N.
+ * The plain-object summary of a cell: counts, ratios, latency quantiles (lower nearest rank,
+ * within `quantileAlpha` relative error), distinct clients, top-N lists (largest first, ties by key).
  *
  * @example
  * const s = summarize(cell, { top: 5 });
  * console.log(s.requests, s.timeTaken.p99, s.top.paths);
  */
 export function summarize(cell: WindowCell, options: SummarizeOptions = {}): WindowSummary {
-  void cell;
-  void options;
-  throw new Error('not implemented');
+  const c = asCell(cell, 'The cell');
+  const n = Math.max(1, Math.floor(options.top ?? DEFAULT_SUMMARY_TOP));
+  const status = {} as Record<StatusClass, number>;
+  STATUS_CLASSES.forEach((k, i) => {
+    status[k] = c.status[i]!;
+  });
+  const cache = {} as Record<CacheClass, number>;
+  CACHE_CLASSES.forEach((k, i) => {
+    cache[k] = c.cache[i]!;
+  });
+  const statusCodes: Record<string, number> = {};
+  for (const code of [...c.codes.keys()].sort((p, q) => p - q)) {
+    statusCodes[String(code).padStart(3, '0')] = c.codes.get(code)!;
+  }
+  const hit = c.cache[CACHE_HIT_INDEX]!;
+  const miss = c.cache[CACHE_MISS_INDEX]!;
+  const rate = (k: StatusClass): number | null => (c.requests > 0 ? status[k] / c.requests : null);
+  const top = {} as WindowSummary['top'];
+  TOP_LISTS.forEach((name, i) => {
+    top[name] = topEntries(c.top[i] ?? null, n);
+  });
+  return {
+    start: c.start,
+    end: c.end,
+    dimensions: { ...c.dimensions },
+    requests: c.requests,
+    bytesOut: c.bytesOut,
+    bytesIn: c.bytesIn,
+    status,
+    statusCodes,
+    cache,
+    cacheHitRatio: hit + miss > 0 ? hit / (hit + miss) : null,
+    errorRates: { '4xx': rate('4xx'), '5xx': rate('5xx'), '000': rate('000') },
+    botShare: c.uaKnown > 0 ? c.bots / c.uaKnown : null,
+    timeTaken: latencySummary(c.latency[0] ?? null),
+    timeToFirstByte: latencySummary(c.latency[1] ?? null),
+    originFbl: latencySummary(c.latency[2] ?? null),
+    originLbl: latencySummary(c.latency[3] ?? null),
+    uniqueClients: c.clients?.estimate() ?? 0,
+    top,
+    malformed: c.malformed,
+    late: c.late,
+    estimated: c.estimated,
+  };
 }

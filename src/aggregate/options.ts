@@ -61,7 +61,7 @@ export interface AggregatorOptions {
   readonly samplingRate?: number;
   /** Space-Saving counters per top-N list, 100 to 1,000. Default 100. */
   readonly topK?: number;
-  /** DDSketch relative accuracy, 0.0001 to 0.01. Default 0.01 (1%). */
+  /** DDSketch relative accuracy, 0.001 to 0.01. Default 0.01 (1%). */
   readonly quantileAlpha?: number;
   /** HyperLogLog precision (2^p registers), 12 to 16. Default 14 (0.81% standard error). */
   readonly hllPrecision?: number;
@@ -97,8 +97,8 @@ export const MAX_TOP_K = 1_000;
 export const DEFAULT_QUANTILE_ALPHA = 0.01;
 /** Issue 4 asks for alpha <= 1%. */
 export const MAX_QUANTILE_ALPHA = 0.01;
-/** Below this the bucket count explodes for no practical gain. */
-export const MIN_QUANTILE_ALPHA = 0.0001;
+/** Below this the bucket count (and a cell's size) grows past what a DynamoDB item should carry. */
+export const MIN_QUANTILE_ALPHA = 0.001;
 export const DEFAULT_HLL_PRECISION = 14;
 /** p = 10 is 3.25% standard error, over the 2% issue 4 allows; p = 11 is 2.3%, p = 12 is 1.6%. */
 export const MIN_HLL_PRECISION = 12;

@@ -20,6 +20,12 @@ export interface LatencySummary {
 export interface TopEntry {
   key: string;
   count: number;
+  /**
+   * Bound on the overestimate: the true count is in [count - error, count]. 0 when exact. Optional
+   * in the type so summaries written by hand (tests, other producers) need not carry it;
+   * `summarize()` always sets it.
+   */
+  error?: number;
 }
 
 /** The summary of one window x dimension-values cell. */

@@ -1,0 +1,188 @@
+/**
+ * DDSketch (Masson, Rim, Lee, "DDSketch: a fast and fully-mergeable quantile sketch with
+ * relative-error guarantees", VLDB 2019) for non-negative values (latencies in seconds).
+ *
+ * - Logarithmic mapping: value v > 0 goes to bucket ceil(log_gamma(v)), gamma = (1 + a) / (1 - a);
+ *   every value of a bucket is within relative error `a` of the bucket's representative
+ *   2 gamma^i / (gamma + 1).
+ * - Values below `MIN_INDEXABLE` (0 included) go to a zero bucket and are reported as 0.
+ * - Dense store with at most `maxBuckets(alpha)` buckets: enough for values spanning a ratio of
+ *   `COVERED_RANGE` (1e18: 1 ns to 31 years) without loss, 2,073 buckets at a = 1%. Past that the
+ *   lowest buckets collapse into one (latency tails matter, the fastest requests do not).
+ * - count, sum, min and max are kept exactly and survive serialization and merges (DataDog's
+ *   sketches-js `fromProto` drops them).
+ * - Counts are weighted (sampling scales each record by 100 / rate), so they are floats.
+ *
+ * Quantile definition (lower nearest rank): for n values sorted x_0 <= ... <= x_(n-1), the
+ * q-quantile is x_floor(q (n - 1)). The sketch returns a value within relative error `a` of it,
+ * clamped to [min, max].
+ */
+
+/** The ratio max / min of values the store holds without collapsing. */
+export const COVERED_RANGE = 1e18;
+
+/** The bucket limit for an accuracy: what `COVERED_RANGE` needs (2,073 at 1%, 20,724 at 0.1%). */
+export function maxBuckets(alpha: number): number {
+  return Math.ceil(Math.log(COVERED_RANGE) / Math.log((1 + alpha) / (1 - alpha))) + 1;
+}
+/** Smaller values count as 0 (a latency below a nanosecond is a zero latency). */
+export const MIN_INDEXABLE = 1e-9;
+
+export class DDSketch {
+  readonly alpha: number;
+  readonly #gamma: number;
+  readonly #invLnGamma: number;
+  readonly #maxBuckets: number;
+  /** counts[i] is bucket (offset + i). */
+  #counts: Float64Array = new Float64Array(0);
+  #offset = 0;
+  /** Used bucket range [lo, hi], empty when lo > hi. */
+  #lo = 0;
+  #hi = -1;
+  zeroCount = 0;
+  count = 0;
+  sum = 0;
+  min = Number.POSITIVE_INFINITY;
+  max = Number.NEGATIVE_INFINITY;
+
+  constructor(alpha: number) {
+    this.alpha = alpha;
+    this.#gamma = (1 + alpha) / (1 - alpha);
+    this.#invLnGamma = 1 / Math.log(this.#gamma);
+    this.#maxBuckets = maxBuckets(alpha);
+  }
+
+  /** The bucket index of v > 0. */
+  index(v: number): number {
+    return Math.ceil(Math.log(v) * this.#invLnGamma);
+  }
+
+  /** The representative value of bucket i: within relative error alpha of every value in it. */
+  value(i: number): number {
+    return (2 * this.#gamma ** i) / (this.#gamma + 1);
+  }
+
+  /** Adds `v` (ignored unless finite and >= 0) with weight `w`. */
+  add(v: number, w = 1): void {
+    if (!(v >= 0) || v === Number.POSITIVE_INFINITY) return;
+    this.count += w;
+    this.sum += v * w;
+    if (v < this.min) this.min = v;
+    if (v > this.max) this.max = v;
+    if (v < MIN_INDEXABLE) {
+      this.zeroCount += w;
+      return;
+    }
+    this.#addToBucket(this.index(v), w);
+  }
+
+  #addToBucket(i: number, w: number): void {
+    if (this.#lo > this.#hi) {
+      this.#ensure(i, i);
+      this.#lo = i;
+      this.#hi = i;
+    } else if (i < this.#lo || i > this.#hi) {
+      const lo = Math.min(i, this.#lo);
+      const hi = Math.max(i, this.#hi);
+      if (hi - lo + 1 > this.#maxBuckets) {
+        this.#collapse(hi - this.#maxBuckets + 1, hi);
+        if (i < this.#lo) i = this.#lo;
+      }
+      this.#ensure(Math.min(i, this.#lo), Math.max(i, this.#hi));
+      if (i < this.#lo) this.#lo = i;
+      if (i > this.#hi) this.#hi = i;
+    }
+    const k = i - this.#offset;
+    this.#counts[k] = this.#counts[k]! + w;
+  }
+
+  /** Folds every bucket below `newLo` into `newLo`, so the range becomes [newLo, max(hi, newHi)]. */
+  #collapse(newLo: number, newHi: number): void {
+    if (this.#lo >= newLo) return;
+    let folded = 0;
+    const top = Math.min(this.#hi, newLo - 1);
+    for (let i = this.#lo; i <= top; i++) {
+      const k = i - this.#offset;
+      folded += this.#counts[k]!;
+      this.#counts[k] = 0;
+    }
+    this.#ensure(newLo, Math.max(newHi, this.#hi));
+    const k = newLo - this.#offset;
+    this.#counts[k] = this.#counts[k]! + folded;
+    if (this.#hi < newLo) this.#hi = newLo;
+    this.#lo = newLo;
+  }
+
+  /** Makes the store cover [lo, hi], with slack so growth is amortized. */
+  #ensure(lo: number, hi: number): void {
+    const start = this.#offset;
+    const end = start + this.#counts.length - 1;
+    if (this.#counts.length > 0 && lo >= start && hi <= end) return;
+    const slack = 32;
+    const newStart = Math.min(lo, this.#lo > this.#hi ? lo : this.#lo) - slack;
+    const newEnd = Math.max(hi, this.#lo > this.#hi ? hi : this.#hi) + slack;
+    const next = new Float64Array(newEnd - newStart + 1);
+    if (this.#lo <= this.#hi) {
+      next.set(
+        this.#counts.subarray(this.#lo - this.#offset, this.#hi - this.#offset + 1),
+        this.#lo - newStart,
+      );
+    }
+    this.#counts = next;
+    this.#offset = newStart;
+  }
+
+  /** Used buckets as [lowest index, counts]; counts is empty for an empty store. */
+  buckets(): { offset: number; counts: Float64Array } {
+    if (this.#lo > this.#hi) return { offset: 0, counts: new Float64Array(0) };
+    return {
+      offset: this.#lo,
+      counts: this.#counts.slice(this.#lo - this.#offset, this.#hi - this.#offset + 1),
+    };
+  }
+
+  /** Adds `counts` as buckets offset, offset + 1, ... (used by merge and deserialization). */
+  addBuckets(offset: number, counts: ArrayLike<number>): void {
+    // Highest first, so a collapse (if any) keeps the top of the range.
+    for (let k = counts.length - 1; k >= 0; k--) {
+      const c = counts[k]!;
+      if (c !== 0) this.#addToBucket(offset + k, c);
+    }
+  }
+
+  /**
+   * The q-quantile (lower nearest rank, see the module comment), or null when empty.
+   */
+  quantile(q: number): number | null {
+    if (this.count === 0) return null;
+    // The extremes are kept exactly: answer them exactly.
+    if (q <= 0) return this.min;
+    if (q >= 1) return this.max;
+    const rank = q * (this.count - 1);
+    // Zero-bucket values are all below MIN_INDEXABLE: the smallest of them stands for them.
+    if (rank < this.zeroCount) return this.min;
+    let cum = this.zeroCount;
+    const counts = this.#counts;
+    for (let i = this.#lo; i <= this.#hi; i++) {
+      cum += counts[i - this.#offset]!;
+      if (cum > rank) return Math.min(this.max, Math.max(this.min, this.value(i)));
+    }
+    return this.max;
+  }
+
+  /** A new sketch with both inputs' values; throws RangeError when the alphas differ. */
+  static merge(a: DDSketch, b: DDSketch): DDSketch {
+    if (a.alpha !== b.alpha) throw new RangeError(`DDSketch alphas differ (${a.alpha} and ${b.alpha})`);
+    const out = new DDSketch(a.alpha);
+    for (const s of [a, b]) {
+      const { offset, counts } = s.buckets();
+      out.addBuckets(offset, counts);
+      out.zeroCount += s.zeroCount;
+      out.count += s.count;
+      out.sum += s.sum;
+      if (s.min < out.min) out.min = s.min;
+      if (s.max > out.max) out.max = s.max;
+    }
+    return out;
+  }
+}

@@ -1,0 +1,137 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { DDSketch, maxBuckets } from '../../src/aggregate/ddsketch.js';
+
+const QUANTILES = [0, 0.01, 0.25, 0.5, 0.9, 0.95, 0.99, 1];
+
+/** The oracle: lower nearest rank, x_floor(q (n - 1)) of the sorted values. */
+function exactQuantile(sorted: readonly number[], q: number): number {
+  return sorted[Math.floor(q * (sorted.length - 1))]!;
+}
+
+function sketchOf(values: readonly number[], alpha = 0.01): DDSketch {
+  const s = new DDSketch(alpha);
+  for (const v of values) s.add(v);
+  return s;
+}
+
+function expectWithinAlpha(actual: number | null, exact: number, alpha: number): void {
+  expect(actual).not.toBeNull();
+  // A hair of slack for floating point in log/pow, far below alpha.
+  expect(Math.abs(actual! - exact)).toBeLessThanOrEqual(alpha * exact * (1 + 1e-9) + 1e-12);
+}
+
+/** Latencies as CloudFront writes them: seconds with millisecond resolution, 0 included. */
+const latency = fc.integer({ min: 0, max: 120_000 }).map((ms) => ms / 1000);
+const positive = fc.double({ min: 1e-6, max: 1e9, noNaN: true, noDefaultInfinity: true });
+
+describe('DDSketch', () => {
+  it('answers every quantile within alpha of the exact lower-nearest-rank quantile', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.oneof(latency, positive), { minLength: 1, maxLength: 400 }),
+        fc.constantFrom(0.01, 0.005, 0.001),
+        (values, alpha) => {
+          const s = sketchOf(values, alpha);
+          const sorted = [...values].sort((a, b) => a - b);
+          for (const q of QUANTILES) expectWithinAlpha(s.quantile(q), exactQuantile(sorted, q), alpha);
+        },
+      ),
+    );
+  });
+
+  it('keeps count, sum, min and max exactly', () => {
+    fc.assert(
+      fc.property(fc.array(latency, { minLength: 1, maxLength: 200 }), (values) => {
+        const s = sketchOf(values);
+        expect(s.count).toBe(values.length);
+        expect(s.min).toBe(Math.min(...values));
+        expect(s.max).toBe(Math.max(...values));
+        expect(s.sum).toBeCloseTo(
+          values.reduce((a, b) => a + b, 0),
+          6,
+        );
+      }),
+    );
+  });
+
+  it('merging sketches of any split equals the sketch of the whole, within alpha', () => {
+    fc.assert(
+      fc.property(
+        fc.array(latency, { minLength: 1, maxLength: 300 }),
+        fc.array(latency, { maxLength: 300 }),
+        (left, right) => {
+          const merged = DDSketch.merge(sketchOf(left), sketchOf(right));
+          const whole = sketchOf([...left, ...right]);
+          expect(merged.count).toBe(whole.count);
+          expect(merged.zeroCount).toBe(whole.zeroCount);
+          expect(merged.buckets()).toEqual(whole.buckets());
+          const sorted = [...left, ...right].sort((a, b) => a - b);
+          for (const q of QUANTILES) {
+            expect(merged.quantile(q)).toBe(whole.quantile(q));
+            expectWithinAlpha(merged.quantile(q), exactQuantile(sorted, q), 0.01);
+          }
+        },
+      ),
+    );
+  });
+
+  it('is commutative and associative on buckets', () => {
+    fc.assert(
+      fc.property(
+        fc.array(latency, { maxLength: 100 }),
+        fc.array(latency, { maxLength: 100 }),
+        fc.array(latency, { maxLength: 100 }),
+        (a, b, c) => {
+          const [sa, sb, sc] = [sketchOf(a), sketchOf(b), sketchOf(c)];
+          expect(DDSketch.merge(sa, sb).buckets()).toEqual(DDSketch.merge(sb, sa).buckets());
+          const left = DDSketch.merge(DDSketch.merge(sa, sb), sc);
+          const right = DDSketch.merge(sa, DDSketch.merge(sb, sc));
+          expect(left.buckets()).toEqual(right.buckets());
+          expect(left.count).toBe(right.count);
+          expect(left.min).toBe(right.min);
+          expect(left.max).toBe(right.max);
+        },
+      ),
+    );
+  });
+
+  it('reports null quantiles when empty and ignores negative, NaN and infinite values', () => {
+    const s = new DDSketch(0.01);
+    expect(s.quantile(0.5)).toBeNull();
+    s.add(-1);
+    s.add(Number.NaN);
+    s.add(Number.POSITIVE_INFINITY);
+    expect(s.count).toBe(0);
+  });
+
+  it('puts zeros in the zero bucket and reports them as 0', () => {
+    const s = sketchOf([0, 0, 0, 0.2]);
+    expect(s.zeroCount).toBe(3);
+    expect(s.quantile(0.5)).toBe(0);
+    expect(s.quantile(1)).toBe(0.2);
+  });
+
+  it('answers the single value for every quantile of one record', () => {
+    const s = sketchOf([0.123]);
+    for (const q of QUANTILES) expect(s.quantile(q)).toBe(0.123);
+  });
+
+  it('bounds the bucket count, collapsing the lowest buckets and keeping the high quantiles accurate', () => {
+    const s = new DDSketch(0.01);
+    const values: number[] = [];
+    // 1e-8 .. 1e16: a ratio of 1e24, wider than the store covers.
+    for (let e = -8; e <= 16; e += 0.01) values.push(10 ** e);
+    for (const v of values) s.add(v);
+    expect(s.buckets().counts.length).toBe(maxBuckets(0.01));
+    expect(s.count).toBe(values.length);
+    const sorted = [...values].sort((a, b) => a - b);
+    for (const q of [0.5, 0.9, 0.99, 1]) expectWithinAlpha(s.quantile(q), exactQuantile(sorted, q), 0.01);
+  });
+
+  it('handles huge values', () => {
+    const s = sketchOf([1e300, 1, 1e-300]);
+    expect(s.max).toBe(1e300);
+    expectWithinAlpha(s.quantile(1), 1e300, 0.01);
+  });
+});
