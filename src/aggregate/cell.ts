@@ -275,9 +275,11 @@ export function mergeCells(a: WindowCell, b: WindowCell): WindowCell {
 }
 
 function mergeSketch(a: DDSketch | null, b: DDSketch | null): DDSketch | null {
-  if (a === null && b === null) return null;
+  const some = a ?? b;
+  if (some === null) return null;
   // Merging with an empty sketch copies, so the result never aliases an input.
-  return DDSketch.merge(a ?? b!, b ?? new DDSketch((a ?? b)!.alpha));
+  const empty = new DDSketch(some.alpha);
+  return DDSketch.merge(a ?? empty, b ?? empty);
 }
 
 function mergeHll(a: HyperLogLog | null, b: HyperLogLog | null, precision: number): HyperLogLog | null {
