@@ -50,6 +50,8 @@ export const arbRecord = (spanMs = 5 * 60_000): fc.Arbitrary<AggregatableRecord>
 /** Assigns each element to one of `parts` parts by the given indexes. */
 export function split<T>(items: readonly T[], assignment: readonly number[], parts: number): T[][] {
   const out: T[][] = Array.from({ length: parts }, () => []);
-  items.forEach((item, i) => out[(assignment[i] ?? 0) % parts]!.push(item));
+  items.forEach((item, i) => {
+    out[(assignment[i] ?? 0) % parts]!.push(item);
+  });
   return out;
 }
