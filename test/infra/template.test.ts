@@ -1,0 +1,624 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
+import { Ajv } from 'ajv';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { FIELD_CATALOGUE, RECOMMENDED_FIELDS } from '../../src/parser/fields.js';
+import { METRIC_NAMES } from '../../src/sinks/metrics.js';
+import { checkResourceProperties, loadResourceSpec, type ResourceSpec } from './cfn-spec.js';
+import {
+  intrinsicOf,
+  isObject,
+  type Json,
+  loadTemplate,
+  parseTemplate,
+  type Template,
+  walk,
+} from './cfn-yaml.js';
+import { findWildcardDataPlaneGrants, identityStatements } from './iam.js';
+import { PSEUDO_PARAMETERS, resolveTemplate } from './resolve.js';
+
+const repo = new URL('../../', import.meta.url);
+const TEMPLATE_PATH = new URL('infra/template.yaml', repo);
+const MAKEFILE_PATH = new URL('infra/Makefile', repo);
+const BUNDLE_PATH = new URL('dist/lambda/index.mjs', repo);
+const DEPLOY_DOC_PATH = new URL('docs/deploy.md', repo);
+/**
+ * A byte-identical gzip of the SAM schema (aws/serverless-application-model `schema_source/sam.schema.json`,
+ * Apache-2.0: sam.schema.LICENSE beside it), kept here so the check never depends on a sibling checkout.
+ */
+const SAM_SCHEMA_PATH = new URL('sam.schema.json.gz', import.meta.url);
+
+/** The handler's configuration surface (pipeline contract): the only variables the function reads. */
+const HANDLER_VARIABLES = new Set([
+  'CFRT_FIELDS',
+  'CFRT_FIELD_ORDER',
+  'CFRT_SAMPLING_RATE',
+  'CFRT_WINDOW_SECONDS',
+  'CFRT_ALLOWED_LATENESS_SECONDS',
+  'CFRT_DIMENSIONS',
+  'CFRT_GEO',
+  'CFRT_USER_AGENT',
+  'CFRT_CLIENT_IP',
+  'CFRT_HMAC_KEY',
+  'CFRT_SINKS',
+  'CFRT_METRICS_NAMESPACE',
+  'CFRT_STORAGE_RESOLUTION',
+  'CFRT_TABLE_NAME',
+  'CFRT_TTL_DAYS',
+  'CFRT_PROCESSED_STREAM_NAME',
+  'CFRT_PARTITION_KEY',
+  'CFRT_QUARANTINE',
+  'CFRT_QUARANTINE_STREAM_NAME',
+]);
+
+const template = loadTemplate(TEMPLATE_PATH);
+const clone = (): Template => structuredClone(template);
+const resources = Object.entries(template.Resources);
+const resource = (id: string) => {
+  const found = template.Resources[id];
+  if (!found) throw new Error(`template has no resource ${id}`);
+  return found;
+};
+const props = (id: string): Record<string, Json> => resource(id).Properties ?? {};
+const ofType = (type: string) => resources.filter(([, r]) => r.Type === type);
+const getPath = (root: Json | undefined, ...path: string[]): Json | undefined => {
+  let at = root;
+  for (const key of path) at = isObject(at) ? at[key] : Array.isArray(at) ? at[Number(key)] : undefined;
+  return at;
+};
+
+const processor = () => props('ProcessorFunction');
+const kinesisEvent = () => getPath(processor(), 'Events', 'RawStream') as Record<string, Json>;
+const environment = () => getPath(processor(), 'Environment', 'Variables') as Record<string, Json>;
+
+describe('infra/template.yaml: SAM schema', () => {
+  let validate: (data: unknown) => boolean;
+  let errors: () => unknown;
+
+  beforeAll(() => {
+    const schema = JSON.parse(gunzipSync(readFileSync(SAM_SCHEMA_PATH)).toString('utf8')) as Record<
+      string,
+      unknown
+    >;
+    // The schema declares draft-04; its keywords are a subset ajv's draft-07 validator reads the same
+    // way (no boolean exclusiveMinimum/Maximum, no `id`), so only the meta-schema pointer goes.
+    delete schema.$schema;
+    const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false });
+    const compiled = ajv.compile(schema);
+    validate = (data) => compiled(data);
+    errors = () => compiled.errors;
+  });
+
+  it('validates the whole template, AWS::Serverless::Function and its Kinesis event included', () => {
+    const ok = validate(template);
+    expect(errors(), JSON.stringify(errors(), null, 1)).toBeNull();
+    expect(ok).toBe(true);
+  });
+
+  it('rejects a misspelt Kinesis event property (the check can fail)', () => {
+    const broken = clone();
+    const event = getPath(
+      broken.Resources.ProcessorFunction?.Properties,
+      'Events',
+      'RawStream',
+      'Properties',
+    );
+    if (!isObject(event)) throw new Error('no Kinesis event');
+    event.BisectBatchOnError = true;
+    expect(validate(broken)).toBe(false);
+  });
+
+  it('rejects an unknown AWS::Serverless::Function property', () => {
+    const broken = clone();
+    broken.Resources.ProcessorFunction!.Properties!.Runtim = 'nodejs22.x';
+    expect(validate(broken)).toBe(false);
+  });
+});
+
+describe('infra/template.yaml: CloudFormation resource specification', () => {
+  let spec: ResourceSpec;
+  beforeAll(() => {
+    spec = loadResourceSpec();
+  });
+
+  it('uses only known resource types and property names, with every required property', () => {
+    const problems = resources
+      .filter(([, r]) => !r.Type.startsWith('AWS::Serverless::'))
+      .flatMap(([id, r]) => checkResourceProperties(spec, r.Type, r.Properties, id));
+    expect(problems).toEqual([]);
+  });
+
+  it('gives the Kinesis event only properties of AWS::Lambda::EventSourceMapping', () => {
+    // SAM passes these through one to one, except Stream (EventSourceArn) and OnFailure.Type (SAM-only).
+    const { Stream, ...rest } = kinesisEvent().Properties as Record<string, Json>;
+    const destination = structuredClone(rest.DestinationConfig);
+    const onFailure = getPath(destination, 'OnFailure');
+    if (isObject(onFailure)) delete onFailure.Type;
+    const mapping = {
+      ...rest,
+      DestinationConfig: destination ?? {},
+      EventSourceArn: Stream ?? '',
+      FunctionName: 'f',
+    };
+    expect(checkResourceProperties(spec, 'AWS::Lambda::EventSourceMapping', mapping, 'RawStream')).toEqual(
+      [],
+    );
+  });
+
+  it('catches a wrongly cased nested property (StreamARN for StreamArn)', () => {
+    const endpoints = structuredClone(props('RealtimeLogConfig').EndPoints) as Json[];
+    const config = getPath(endpoints, '0', 'KinesisStreamConfig');
+    if (!isObject(config)) throw new Error('no KinesisStreamConfig');
+    config.StreamARN = config.StreamArn!;
+    delete config.StreamArn;
+    const problems = checkResourceProperties(
+      spec,
+      'AWS::CloudFront::RealtimeLogConfig',
+      { ...props('RealtimeLogConfig'), EndPoints: endpoints },
+      'RealtimeLogConfig',
+    );
+    expect(problems.join('\n')).toMatch(/StreamARN/);
+    expect(problems.join('\n')).toMatch(/requires StreamArn/);
+  });
+
+  it('catches an unknown resource type and a property inside a Fn::If branch', () => {
+    expect(checkResourceProperties(spec, 'AWS::Kinesis::Streams', {}, 'S')).toEqual([
+      'S: unknown resource type AWS::Kinesis::Streams',
+    ]);
+    const problems = checkResourceProperties(
+      spec,
+      'AWS::Kinesis::Stream',
+      { StreamModeDetails: { 'Fn::If': ['C', { StreamMode: 'ON_DEMAND' }, { Mode: 'PROVISIONED' }] } },
+      'S',
+    );
+    expect(problems).toHaveLength(2); // Mode unknown, StreamMode missing, both in the false branch
+    expect(problems.every((p) => p.includes('[if false]'))).toBe(true);
+  });
+});
+
+describe('infra/template.yaml: parameters and references', () => {
+  it('defaults the field list to the library RECOMMENDED_FIELDS, in order', () => {
+    const fields = template.Parameters?.Fields;
+    expect(fields?.Type).toBe('CommaDelimitedList');
+    expect(String(fields?.Default).split(',')).toEqual([...RECOMMENDED_FIELDS]);
+  });
+
+  it('sends the same field list to CloudFront and to the handler', () => {
+    expect(props('RealtimeLogConfig').Fields).toEqual({ Ref: 'Fields' });
+    expect(environment().CFRT_FIELDS).toEqual({ 'Fn::Join': [',', { Ref: 'Fields' }] });
+    const known = new Set<string>(FIELD_CATALOGUE.map((field) => field.name));
+    const resolved = resolveTemplate(template).resolve(environment().CFRT_FIELDS!);
+    expect(
+      String(resolved)
+        .split(',')
+        .filter((name) => !known.has(name)),
+    ).toEqual([]);
+  });
+
+  it('has defaults that satisfy their own constraints (a deploy with all defaults passes validation)', () => {
+    const problems: string[] = [];
+    for (const [name, spec] of Object.entries(template.Parameters ?? {})) {
+      const values =
+        spec.Type === 'CommaDelimitedList' ? String(spec.Default).split(',') : [String(spec.Default)];
+      for (const value of values) {
+        if (spec.Type === 'Number' && !Number.isFinite(Number(value)))
+          problems.push(`${name}: ${value} is not a number`);
+        if (spec.MinValue !== undefined && Number(value) < Number(spec.MinValue))
+          problems.push(`${name} < MinValue`);
+        if (spec.MaxValue !== undefined && Number(value) > Number(spec.MaxValue))
+          problems.push(`${name} > MaxValue`);
+        if (Array.isArray(spec.AllowedValues) && !spec.AllowedValues.map(String).includes(value)) {
+          problems.push(`${name}: ${value} not in AllowedValues`);
+        }
+        if (
+          typeof spec.AllowedPattern === 'string' &&
+          !new RegExp(`^(?:${spec.AllowedPattern})$`).test(value)
+        ) {
+          problems.push(`${name}: ${value} does not match ${spec.AllowedPattern}`);
+        }
+      }
+    }
+    expect(problems).toEqual([]);
+  });
+
+  it('resolves every Ref, GetAtt, Sub variable and condition, and uses every parameter', () => {
+    const parameters = new Set(Object.keys(template.Parameters ?? {}));
+    const logicalIds = new Set(Object.keys(template.Resources));
+    const conditions = new Set(Object.keys(template.Conditions ?? {}));
+    const names = new Set([...parameters, ...logicalIds, ...Object.keys(PSEUDO_PARAMETERS), 'AWS::NoValue']);
+    const used = new Set<string>();
+    const problems: string[] = [];
+    const useName = (name: string, where: string) => {
+      used.add(name);
+      if (!names.has(name)) problems.push(`${where}: unknown name ${name}`);
+    };
+    for (const [path, value] of walk(template as unknown as Json)) {
+      const intrinsic = intrinsicOf(value);
+      if (!intrinsic || !isObject(value)) continue;
+      const args = value[intrinsic]!;
+      const where = path.join('.');
+      if (intrinsic === 'Ref') useName(String(args), where);
+      if (intrinsic === 'Fn::GetAtt') {
+        const id = Array.isArray(args) ? String(args[0]) : String(args).split('.')[0]!;
+        if (!logicalIds.has(id)) problems.push(`${where}: GetAtt of unknown resource ${id}`);
+      }
+      if (intrinsic === 'Fn::If' && Array.isArray(args) && !conditions.has(String(args[0]))) {
+        problems.push(`${where}: unknown condition ${String(args[0])}`);
+      }
+      if (intrinsic === 'Fn::Sub') {
+        const [text, variables] = Array.isArray(args) ? args : [args, {}];
+        for (const [, name] of String(text).matchAll(/\$\{([^}!][^}]*)\}/g)) {
+          if (isObject(variables) && name! in variables) continue;
+          const id = name!.split('.')[0]!;
+          if (name!.includes('.')) {
+            if (!logicalIds.has(id)) problems.push(`${where}: \${${name}} names no resource`);
+          } else useName(name!, where);
+        }
+      }
+    }
+    for (const [id, r] of [...resources, ...Object.entries(template.Outputs ?? {})]) {
+      if (r.Condition !== undefined && !conditions.has(String(r.Condition))) {
+        problems.push(`${id}: unknown condition ${String(r.Condition)}`);
+      }
+    }
+    expect(problems).toEqual([]);
+    expect([...parameters].filter((name) => !used.has(name))).toEqual([]);
+  });
+});
+
+describe('infra/template.yaml: the function and its build', () => {
+  it('runs the tsup bundle on nodejs22.x, arm64', () => {
+    expect(processor()).toMatchObject({
+      Runtime: 'nodejs22.x',
+      Architectures: ['arm64'],
+      Handler: 'index.handler',
+      CodeUri: '.',
+    });
+    expect(resource('ProcessorFunction').Metadata).toEqual({ BuildMethod: 'makefile' });
+  });
+
+  it('has a Makefile target for the function that copies dist/lambda/<handler module>.mjs', () => {
+    const makefile = readFileSync(MAKEFILE_PATH, 'utf8');
+    const [module] = String(processor().Handler).split('.');
+    expect(makefile).toMatch(/^build-ProcessorFunction:/m);
+    expect(makefile).toContain('$(REPO_ROOT)/dist/lambda');
+    expect(makefile).toContain(`cp "$(BUNDLE_DIR)/${module}.mjs" "$(ARTIFACTS_DIR)/${module}.mjs"`);
+  });
+
+  it('finds the handler in the build output: dist/lambda/index.mjs exports a function `handler`', () => {
+    expect(existsSync(BUNDLE_PATH), 'dist/lambda/index.mjs is missing: run `npm run build` first').toBe(true);
+    // Imported in a fresh Node process with the environment the template gives the function (all
+    // parameters at their defaults), as Lambda's init phase would: a module that throws at load,
+    // reads a variable the template does not set, or lacks the export fails here, not in production.
+    const resolved = resolveTemplate(template).resolve(environment()) as Record<string, string>;
+    const [module, exportName] = String(processor().Handler).split('.');
+    expect(module).toBe('index');
+    const child = spawnSync(
+      process.execPath,
+      [
+        '--input-type=module',
+        '-e',
+        `const m = await import(process.env.CFRT_TEST_BUNDLE);
+         const h = m[process.env.CFRT_TEST_EXPORT];
+         if (typeof h !== 'function') { console.error('export is ' + typeof h); process.exit(3); }`,
+      ],
+      {
+        encoding: 'utf8',
+        timeout: 30_000,
+        env: {
+          PATH: process.env.PATH ?? '',
+          ...resolved,
+          AWS_REGION: 'us-east-1',
+          AWS_ACCESS_KEY_ID: 'test',
+          AWS_SECRET_ACCESS_KEY: 'test',
+          AWS_LAMBDA_FUNCTION_NAME: 'cfrt-test-ProcessorFunction',
+          CFRT_TEST_BUNDLE: BUNDLE_PATH.href,
+          CFRT_TEST_EXPORT: exportName ?? '',
+        },
+      },
+    );
+    expect(child.stderr).toBe('');
+    expect(child.status).toBe(0);
+  });
+
+  it('configures the handler only through the contract variables, with the resources it created', () => {
+    const env = environment();
+    expect(
+      Object.keys(env).filter((name) => !HANDLER_VARIABLES.has(name) && name !== 'NODE_OPTIONS'),
+    ).toEqual([]);
+    expect(env.CFRT_TABLE_NAME).toEqual({ Ref: 'WindowTable' });
+    expect(env.CFRT_METRICS_NAMESPACE).toEqual({ Ref: 'MetricsNamespace' });
+    expect(env.CFRT_SAMPLING_RATE).toEqual({ Ref: 'SamplingRate' });
+    expect(props('RealtimeLogConfig').SamplingRate).toEqual({ Ref: 'SamplingRate' });
+    const withStream = resolveTemplate(template, { CreateProcessedStream: 'true' }).resolve(env) as Record<
+      string,
+      Json
+    >;
+    expect(withStream.CFRT_SINKS).toBe('emf,dynamodb,kinesis');
+    expect(withStream.CFRT_PROCESSED_STREAM_NAME).toBe('ProcessedStream');
+    const plain = resolveTemplate(template).resolve(env) as Record<string, Json>;
+    expect(plain.CFRT_SINKS).toBe('emf,dynamodb');
+    expect(plain).not.toHaveProperty('CFRT_PROCESSED_STREAM_NAME');
+    expect(plain).not.toHaveProperty('CFRT_HMAC_KEY');
+  });
+
+  it('reads the raw stream with partial batch failures, bisection and bounded retries', () => {
+    const event = kinesisEvent();
+    expect(event.Type).toBe('Kinesis');
+    expect(event.Properties).toMatchObject({
+      Stream: { 'Fn::GetAtt': ['RawStream', 'Arn'] },
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      BisectBatchOnFunctionError: true,
+      ParallelizationFactor: { Ref: 'ParallelizationFactor' },
+      BatchSize: { Ref: 'BatchSize' },
+      MaximumBatchingWindowInSeconds: { Ref: 'BatchingWindowSeconds' },
+      MaximumRetryAttempts: { Ref: 'MaximumRetryAttempts' },
+      MaximumRecordAgeInSeconds: { Ref: 'MaximumRecordAgeSeconds' },
+      DestinationConfig: {
+        OnFailure: { Type: 'SQS', Destination: { 'Fn::GetAtt': ['FailedBatchQueue', 'Arn'] } },
+      },
+    });
+    // -1 (the service default) means "retry until the record expires": one poison record blocks a shard.
+    const retries = template.Parameters?.MaximumRetryAttempts;
+    expect(Number(retries?.MinValue)).toBeGreaterThanOrEqual(0);
+    expect(Number(retries?.MaxValue)).toBeLessThanOrEqual(10_000);
+    const age = template.Parameters?.MaximumRecordAgeSeconds;
+    expect(Number(age?.MinValue)).toBeGreaterThanOrEqual(60);
+    expect(Number(age?.MaxValue)).toBeLessThanOrEqual(604_800);
+    const factor = template.Parameters?.ParallelizationFactor;
+    expect([Number(factor?.MinValue), Number(factor?.MaxValue)]).toEqual([1, 10]);
+  });
+
+  it('sends dropped-batch metadata to an encrypted queue', () => {
+    expect(resource('FailedBatchQueue').Type).toBe('AWS::SQS::Queue');
+    const queue = props('FailedBatchQueue');
+    expect(queue.SqsManagedSseEnabled === true || queue.KmsMasterKeyId !== undefined).toBe(true);
+  });
+});
+
+describe('infra/template.yaml: streams, table and the CloudFront config', () => {
+  it('encrypts both streams with the stack key, on demand or provisioned from one parameter', () => {
+    for (const id of ['RawStream', 'ProcessedStream']) {
+      expect(props(id).StreamEncryption).toEqual({
+        EncryptionType: 'KMS',
+        KeyId: { 'Fn::GetAtt': ['StreamKey', 'Arn'] },
+      });
+    }
+    expect(props('StreamKey').EnableKeyRotation).toBe(true);
+    const onDemand = resolveTemplate(template, { ShardCount: '0' });
+    expect(onDemand.resolve(props('RawStream').StreamModeDetails!)).toEqual({ StreamMode: 'ON_DEMAND' });
+    expect(onDemand.resolve(props('RawStream').ShardCount!)).toBeUndefined();
+    const provisioned = resolveTemplate(template, { ShardCount: '4' });
+    expect(provisioned.resolve(props('RawStream').StreamModeDetails!)).toEqual({ StreamMode: 'PROVISIONED' });
+    expect(provisioned.resolve(props('RawStream').ShardCount!)).toBe('4');
+    expect(resource('ProcessedStream').Condition).toBe('HasProcessedStream');
+  });
+
+  it('delivers CloudFront logs to the raw stream through its own role', () => {
+    expect(props('RealtimeLogConfig').EndPoints).toEqual([
+      {
+        StreamType: 'Kinesis',
+        KinesisStreamConfig: {
+          RoleArn: { 'Fn::GetAtt': ['RealtimeLogRole', 'Arn'] },
+          StreamArn: { 'Fn::GetAtt': ['RawStream', 'Arn'] },
+        },
+      },
+    ]);
+    expect(
+      getPath(props('RealtimeLogRole'), 'AssumeRolePolicyDocument', 'Statement', '0', 'Principal'),
+    ).toEqual({
+      Service: 'cloudfront.amazonaws.com',
+    });
+  });
+
+  it('keeps window state in an on-demand, encrypted, recoverable table with a `ttl` attribute', () => {
+    // `ttl` (epoch seconds) is what the DynamoDB sink writes (src/sinks/dynamodb.ts).
+    expect(props('WindowTable')).toMatchObject({
+      BillingMode: 'PAY_PER_REQUEST',
+      TimeToLiveSpecification: { AttributeName: 'ttl', Enabled: true },
+      SSESpecification: { SSEEnabled: true },
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+    });
+  });
+});
+
+describe('infra/template.yaml: least privilege', () => {
+  it('grants no kinesis, dynamodb, sqs or kms action on Resource "*"', () => {
+    expect(findWildcardDataPlaneGrants(identityStatements(template))).toEqual([]);
+  });
+
+  it('detects such a grant, also behind Fn::If and wildcard actions (the check can fail)', () => {
+    const broken = clone();
+    const policy = getPath(
+      broken.Resources.ProcessorRole?.Properties,
+      'Policies',
+      '0',
+      'PolicyDocument',
+      'Statement',
+    );
+    if (!Array.isArray(policy)) throw new Error('no statements');
+    policy.push({ Effect: 'Allow', Action: 'kinesis:Get*', Resource: '*' });
+    policy.push({
+      'Fn::If': [
+        'HasProcessedStream',
+        { Effect: 'Allow', Action: '*', Resource: ['*'] },
+        { Ref: 'AWS::NoValue' },
+      ],
+    });
+    policy.push({ Effect: 'Allow', NotAction: 'iam:*', Resource: '*' });
+    const found = findWildcardDataPlaneGrants(identityStatements(broken));
+    expect(found).toHaveLength(3);
+  });
+
+  it('lets CloudFront only describe and put into the raw stream, and generate data keys', () => {
+    const statements = identityStatements(template).filter((s) => s.owner === 'RealtimeLogRole');
+    const grants = statements.map((s) => [s.statement.Action, s.statement.Resource]);
+    expect(grants).toEqual([
+      [
+        [
+          'kinesis:DescribeStreamSummary',
+          'kinesis:DescribeStream',
+          'kinesis:PutRecord',
+          'kinesis:PutRecords',
+        ],
+        { 'Fn::GetAtt': ['RawStream', 'Arn'] },
+      ],
+      ['kms:GenerateDataKey', { 'Fn::GetAtt': ['StreamKey', 'Arn'] }],
+    ]);
+  });
+
+  it('limits cloudwatch:PutMetricData to the metrics namespace by condition', () => {
+    const putMetric = identityStatements(template).filter((s) =>
+      [s.statement.Action].flat().includes('cloudwatch:PutMetricData'),
+    );
+    expect(putMetric).toHaveLength(1);
+    expect(putMetric[0]?.statement.Condition).toEqual({
+      StringEquals: { 'cloudwatch:namespace': { Ref: 'MetricsNamespace' } },
+    });
+  });
+
+  it('opens the key policy to no anonymous principal', () => {
+    const statements = getPath(props('StreamKey'), 'KeyPolicy', 'Statement');
+    if (!Array.isArray(statements)) throw new Error('no key policy');
+    for (const statement of statements) {
+      const principal = getPath(statement, 'Principal');
+      expect(principal).not.toBe('*');
+      expect(getPath(principal, 'AWS')).not.toBe('*');
+    }
+  });
+});
+
+describe('infra/template.yaml: alarms, dashboard and outputs', () => {
+  /** The custom metrics documented in docs/deploy.md (the table under "Metrics the handler emits"). */
+  const documentedMetrics = (): Set<string> => {
+    const doc = readFileSync(DEPLOY_DOC_PATH, 'utf8');
+    const section = doc.split(/^## /m).find((part) => part.startsWith('Metrics the handler emits'));
+    if (!section) throw new Error('docs/deploy.md has no "Metrics the handler emits" section');
+    return new Set([...section.matchAll(/^\| `([A-Za-z0-9]+)` *\|/gm)].map((match) => match[1]!));
+  };
+
+  const dashboard = (): { widgets: { type: string; properties: Record<string, Json> }[] } => {
+    const body = resolveTemplate(template).resolve(props('Dashboard').DashboardBody!);
+    return JSON.parse(String(body)) as { widgets: { type: string; properties: Record<string, Json> }[] };
+  };
+
+  /** Custom-namespace metric names the alarms and the dashboard read. */
+  const usedCustomMetrics = (): Set<string> => {
+    const names = new Set<string>();
+    for (const [, alarm] of ofType('AWS::CloudWatch::Alarm')) {
+      for (const [, value] of walk(alarm.Properties ?? {})) {
+        if (isObject(value) && isObject(value.Namespace) && value.Namespace.Ref === 'MetricsNamespace') {
+          names.add(String(value.MetricName));
+        }
+      }
+      const top = alarm.Properties ?? {};
+      if (isObject(top.Namespace) && top.Namespace.Ref === 'MetricsNamespace')
+        names.add(String(top.MetricName));
+    }
+    const namespace = resolveTemplate(template).parameter('MetricsNamespace');
+    for (const widget of dashboard().widgets) {
+      for (const row of (widget.properties.metrics as Json[] | undefined) ?? []) {
+        if (Array.isArray(row) && row[0] === namespace) names.add(String(row[1]));
+      }
+    }
+    return names;
+  };
+
+  it('alarms on falling behind, errors, dropped batches, 5xx rate, cache hit ratio, p99 latency, bad lines', () => {
+    const alarms = ofType('AWS::CloudWatch::Alarm').map(([id]) => id);
+    expect(alarms.sort()).toEqual(
+      [
+        'CacheHitRatioAlarm',
+        'Error5xxRateAlarm',
+        'FailedBatchesAlarm',
+        'FunctionErrorsAlarm',
+        'IteratorAgeAlarm',
+        'MalformedRateAlarm',
+        'P99LatencyAlarm',
+      ].sort(),
+    );
+    for (const [id, alarm] of ofType('AWS::CloudWatch::Alarm')) {
+      expect(alarm.Properties?.AlarmActions, id).toEqual([{ Ref: 'AlarmTopic' }]);
+      expect(alarm.Properties?.TreatMissingData, id).toBe('notBreaching');
+    }
+    expect(props('P99LatencyAlarm')).toMatchObject({
+      MetricName: 'TimeToFirstByte',
+      ExtendedStatistic: 'p99',
+    });
+    expect(props('IteratorAgeAlarm')).toMatchObject({ Namespace: 'AWS/Lambda', MetricName: 'IteratorAge' });
+  });
+
+  it('computes rates as ratios of sums, never as averages of per-window rates', () => {
+    for (const id of ['Error5xxRateAlarm', 'CacheHitRatioAlarm', 'MalformedRateAlarm']) {
+      const metrics = props(id).Metrics as Json[];
+      const stats = metrics.map((m) => getPath(m, 'MetricStat', 'Stat')).filter((s) => s !== undefined);
+      expect(stats.length, id).toBeGreaterThan(0);
+      expect(new Set(stats), id).toEqual(new Set(['Sum']));
+    }
+  });
+
+  it('reads only metrics the metric sinks publish (src/sinks/metrics.ts METRIC_NAMES)', () => {
+    const published = new Set<string>(METRIC_NAMES);
+    const used = usedCustomMetrics();
+    expect(used.size).toBeGreaterThan(10);
+    expect([...used].filter((name) => !published.has(name))).toEqual([]);
+  });
+
+  it('documents exactly the published metrics in docs/deploy.md', () => {
+    expect([...documentedMetrics()].sort()).toEqual([...METRIC_NAMES].sort());
+  });
+
+  it('builds a dashboard body that is valid JSON with traffic, errors, cache, latency and pipeline rows', () => {
+    const titles = dashboard()
+      .widgets.map((w) => String(w.properties.title ?? ''))
+      .join('\n');
+    for (const row of ['Traffic', 'Errors', 'Cache', 'Latency', 'Pipeline']) expect(titles).toContain(row);
+    expect(titles).toMatch(/p50|percentile|time to first byte/i);
+  });
+
+  it('outputs the RealtimeLogConfig ARN, stream, table and dashboard names', () => {
+    const outputs = template.Outputs ?? {};
+    expect(outputs.RealtimeLogConfigArn?.Value).toEqual({ 'Fn::GetAtt': ['RealtimeLogConfig', 'Arn'] });
+    expect(outputs.RawStreamName?.Value).toEqual({ Ref: 'RawStream' });
+    expect(outputs.WindowTableName?.Value).toEqual({ Ref: 'WindowTable' });
+    expect(outputs.DashboardName?.Value).toEqual({ Ref: 'Dashboard' });
+  });
+});
+
+describe('test/infra/cfn-yaml.ts', () => {
+  it('reads every short form into its long form', () => {
+    // `$` + `{` keeps CloudFormation's Sub syntax out of reach of JS template-string lints.
+    const sub = (name: string) => `$${'{'}${name}}`;
+    const parsed = parseTemplate(
+      [
+        'Resources:',
+        '  Q:',
+        '    Type: AWS::SQS::Queue',
+        '    Properties:',
+        '      A: !GetAtt T.Arn',
+        '      B: !GetAtt [T, Arn]',
+        `      C: !Sub "${sub('X')}-y"`,
+        '      D: !If [Cond, !Ref X, !Ref "AWS::NoValue"]',
+        '      E: !Join [",", !Split [";", "a;b"]]',
+        '      F: !Sub',
+        `        - "${sub('V')}"`,
+        '        - V: !Select [0, [x]]',
+        '      G: !GetAtt T.Outputs.Name',
+      ].join('\n'),
+    );
+    expect(parsed.Resources.Q?.Properties).toEqual({
+      A: { 'Fn::GetAtt': ['T', 'Arn'] },
+      B: { 'Fn::GetAtt': ['T', 'Arn'] },
+      C: { 'Fn::Sub': `${sub('X')}-y` },
+      D: { 'Fn::If': ['Cond', { Ref: 'X' }, { Ref: 'AWS::NoValue' }] },
+      E: { 'Fn::Join': [',', { 'Fn::Split': [';', 'a;b'] }] },
+      F: { 'Fn::Sub': [sub('V'), { V: { 'Fn::Select': [0, ['x']] } }] },
+      G: { 'Fn::GetAtt': ['T', 'Outputs.Name'] },
+    });
+  });
+
+  it('rejects an unknown tag', () => {
+    expect(() => parseTemplate('Resources:\n  Q:\n    Type: !GetAt X.Y\n')).toThrow();
+  });
+});
