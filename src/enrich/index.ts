@@ -8,15 +8,47 @@ export {
   type StatusClass,
   statusClass,
 } from './classes.js';
+export {
+  type AddressProtector,
+  CLIENT_IP_POLICIES,
+  type ClientIpPolicy,
+  createAddressProtector,
+  firstPublicAddress,
+  HMAC_MIN_KEY_BYTES,
+} from './client-address.js';
+export { airportOf, type EdgeInfo, edgeLocation } from './edge.js';
+export { type Continent, EDGE_AIRPORTS } from './edge-locations.js';
+export { createEnricher, type Enricher, type EnricherStats } from './enricher.js';
+export { EnricherOptionsError, GeoIpUnavailableError } from './errors.js';
+export type { CityGeo, GeoIpLookup, GeoIpModule } from './geo.js';
+export { isPublicIp, truncateIp } from './ip.js';
+export type { CacheStats } from './lru.js';
+export { type EnricherOptions, type ResolvedEnricherOptions, resolveEnricherOptions } from './options.js';
+export {
+  ADDRESS_HEADERS,
+  DEFAULT_REDACTED_HEADERS,
+  type NamePattern,
+  REDACTED,
+  SECRET_NAME_WORDS,
+} from './redact.js';
 export type {
   CacheFields,
+  CityGeoFields,
+  ClientAddressSource,
   ClientFields,
+  ClientIpMode,
   ContentCategory,
+  DefaultEnricherShape,
+  Derived,
   DeviceType,
   EdgeFields,
   EnrichedFields,
+  EnricherShape,
   GeoFields,
+  GeoMode,
   StatusFields,
   UrlFields,
   UserAgentFields,
 } from './types.js';
+export { contentCategory, extensionOf, type UrlInfo, urlInfo } from './url.js';
+export { createUserAgentClassifier, type UserAgentClassifier, type UserAgentInfo } from './user-agent.js';

@@ -1,0 +1,267 @@
+/**
+ * `createEnricher`: one object that derives the enriched keys of a record (`derive`), applies the
+ * privacy policy to its CloudFront fields (`protect`), or both (`enrich`). Options are validated
+ * and every lookup table, cache and matcher is built here, once; per record, the enricher only
+ * tests which fields exist, indexes, looks up and caches.
+ */
+import { cacheClass, isErrorStatus, statusClass } from './classes.js';
+import { createAddressProtector, firstPublicAddress } from './client-address.js';
+import { edgeLocation } from './edge.js';
+import { type CityLocator, createCityLocator, resolveGeoIp } from './geo.js';
+import type { CacheStats } from './lru.js';
+import { type EnricherOptions, resolveEnricherOptions } from './options.js';
+import {
+  ADDRESS_HEADERS,
+  createNameMatcher,
+  DEFAULT_REDACTED_HEADERS,
+  REDACTED,
+  redactQuery,
+  redactUrlQuery,
+} from './redact.js';
+import type { DefaultEnricherShape, Derived, EnricherShape } from './types.js';
+import { urlInfo } from './url.js';
+import { createUserAgentClassifier, type UserAgentClassifier } from './user-agent.js';
+
+/** Cache sizes and hit counts, for sizing the caches on real traffic. */
+export interface EnricherStats {
+  readonly userAgent: CacheStats | null;
+  readonly geo: CacheStats | null;
+  readonly address: CacheStats | null;
+}
+
+/** Derives and protects records; build once, use for every record. */
+export interface Enricher<O extends EnricherShape = DefaultEnricherShape> {
+  /**
+   * The record with the derived keys added (`statusClass`, `isError`, `cacheClass`,
+   * `originShield`, `errorKind`, `url`, `ua`, `edge`, `geo`, `client`), each only when the
+   * fields it needs are keys of the record. CloudFront's fields are left as they are (the raw
+   * `c-ip` is still there, for counting distinct clients); `client` is already protected.
+   * Never throws; the input is not modified.
+   */
+  derive<R extends object>(record: R): Derived<R, O>;
+  /**
+   * The record with the privacy policy applied to CloudFront's own fields: `c-ip` and
+   * `x-forwarded-for` as `client`, credential and address headers redacted in `cs-headers`,
+   * secret query values redacted in `cs-uri-stem`, `cs-uri-query` and `cs-referer`, `cs-cookie`
+   * `null` unless kept. Apply it once (hashing a hash gives another hash). Never throws.
+   */
+  protect<R extends object>(record: R): R;
+  /** `protect(derive(record))` in one copy: what leaves the process. */
+  enrich<R extends object>(record: R): Derived<R, O>;
+  /** Loads the geography database now (with `geo: 'city'`), e.g. in a Lambda's init phase. */
+  warmUp(): void;
+  stats(): EnricherStats;
+}
+
+type Fields = Record<string, unknown>;
+
+/**
+ * A shallow copy. Parsed records have 40-odd keys added one by one, so V8 keeps them in dictionary
+ * mode; a `for...in` copy measured 3-5x faster than `{ ...record }` or `Object.assign` on them.
+ */
+function copyFields(record: object): Fields {
+  const out: Fields = {};
+  const from = record as Fields;
+  for (const key in from) out[key] = from[key];
+  return out;
+}
+
+const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
+const num = (v: unknown): number | null => (typeof v === 'number' ? v : null);
+
+/**
+ * Builds an enricher. Throws `EnricherOptionsError` for options that cannot work, and
+ * `GeoIpUnavailableError` for `geo: 'city'` without geoip-lite installed.
+ *
+ * @example
+ * const parser = createParser(['timestamp', 'c-ip', 'sc-status', 'cs-user-agent'] as const);
+ * const enricher = createEnricher();
+ * const result = parser.parseLine(line);
+ * if (result.ok) {
+ *   const derived = enricher.derive(result.record); // derived.ua.isBot, derived.statusClass, derived.client
+ *   aggregator.add(derived);                          // counts distinct clients on the raw c-ip
+ *   sink.write([enricher.protect(derived)]);           // no raw address, cookie or secret leaves
+ * }
+ *
+ * @example
+ * // Keyed hashing instead of truncation, city-level geography:
+ * createEnricher({ clientIp: 'hash', hmacKey: process.env.CFRT_HMAC_KEY, geo: 'city' });
+ */
+export function createEnricher<const O extends EnricherOptions = DefaultEnricherShape>(
+  options?: O,
+): Enricher<O> {
+  const opts = resolveEnricherOptions(options);
+
+  const ua: UserAgentClassifier | null = opts.userAgent
+    ? createUserAgentClassifier(opts.userAgentCacheSize)
+    : null;
+  let city: CityLocator | null = null;
+  if (opts.geo === 'city') {
+    const injected = opts.geoip;
+    city = createCityLocator(injected === undefined ? resolveGeoIp() : () => injected, opts.geoCacheSize);
+  }
+  const countryGeo = opts.geo !== 'none';
+  const fromXff = opts.clientAddress === 'x-forwarded-for';
+  const addresses = createAddressProtector({
+    policy: opts.clientIp,
+    hmacKey: opts.hmacKey,
+    cacheSize: opts.addressCacheSize,
+  });
+  const protectAddress = addresses.protect;
+  const keepAddresses = opts.clientIp === 'keep';
+
+  const split = (patterns: readonly (string | RegExp)[]) => ({
+    names: patterns.filter((p): p is string => typeof p === 'string'),
+    regexps: patterns.filter((p): p is RegExp => p instanceof RegExp),
+  });
+  const headerPatterns = split(opts.redactHeaders);
+  const isSecretHeader = createNameMatcher(
+    [
+      ...(opts.redactSecrets ? DEFAULT_REDACTED_HEADERS : []),
+      ...(keepAddresses ? [] : ADDRESS_HEADERS),
+      ...headerPatterns.names,
+    ],
+    headerPatterns.regexps,
+    opts.redactSecrets,
+  );
+  const queryPatterns = split(opts.redactQueryParams);
+  const isSecretParam = createNameMatcher(queryPatterns.names, queryPatterns.regexps, opts.redactSecrets);
+  const redactUrls = opts.redactSecrets || opts.redactQueryParams.length > 0;
+
+  function rawClient(r: Fields, hasIp: boolean, hasXff: boolean): string | null {
+    if (fromXff && hasXff) {
+      const xff = r['x-forwarded-for'];
+      const first = Array.isArray(xff) ? firstPublicAddress(xff.filter((x) => typeof x === 'string')) : null;
+      if (first !== null) return first;
+    }
+    return hasIp ? str(r['c-ip']) : null;
+  }
+
+  function deriveInto(r: Fields, out: Fields): void {
+    if ('sc-status' in r) {
+      const status = num(r['sc-status']);
+      out.statusClass = statusClass(status);
+      out.isError = isErrorStatus(status);
+    }
+    const hasResult = 'x-edge-result-type' in r;
+    if (hasResult || 'x-edge-response-result-type' in r) {
+      const result = str(r['x-edge-result-type']) ?? str(r['x-edge-response-result-type']);
+      const detailed = str(r['x-edge-detailed-result-type']);
+      const cls = cacheClass(result);
+      out.cacheClass = cls;
+      out.originShield = detailed === 'OriginShieldHit';
+      // Every error gets a kind (the generic `Error` included), so errors can be grouped by it.
+      out.errorKind = cls === 'error' ? (detailed ?? result) : null;
+    }
+    if ('cs-uri-stem' in r) {
+      out.url = urlInfo(
+        str(r['cs-uri-stem']),
+        str(r['cs-uri-query']),
+        str(r['cache-behavior-path-pattern']),
+        str(r['sc-content-type']),
+      );
+    }
+    if (ua !== null && 'cs-user-agent' in r) out.ua = ua.classify(str(r['cs-user-agent']));
+    if ('x-edge-location' in r) out.edge = edgeLocation(str(r['x-edge-location']));
+    const hasIp = 'c-ip' in r;
+    const hasXff = fromXff && 'x-forwarded-for' in r;
+    const hasClient = hasIp || hasXff;
+    const hasCountry = 'c-country' in r;
+    const raw = hasClient ? rawClient(r, hasIp, hasXff) : null;
+    if (city !== null) {
+      if (hasCountry || hasClient) {
+        const place = raw === null ? null : city.locate(raw);
+        const country = hasCountry ? str(r['c-country']) : null;
+        out.geo = {
+          country: country ?? place?.country ?? null,
+          region: place?.region ?? null,
+          city: place?.city ?? null,
+          latitude: place?.latitude ?? null,
+          longitude: place?.longitude ?? null,
+          timezone: place?.timezone ?? null,
+        };
+      }
+    } else if (countryGeo && hasCountry) {
+      out.geo = { country: str(r['c-country']) };
+    }
+    if (hasClient) out.client = raw === null ? null : protectAddress(raw);
+  }
+
+  /** The protected form of one address-list item (`[redacted]` when nothing of it is safe). */
+  const protectItem = (item: unknown): string =>
+    typeof item === 'string' ? (protectAddress(item) ?? REDACTED) : REDACTED;
+
+  function protectInPlace(out: Fields): void {
+    if (!keepAddresses) {
+      if ('c-ip' in out) {
+        const ip = out['c-ip'];
+        out['c-ip'] = typeof ip === 'string' ? protectAddress(ip) : null;
+      }
+      if ('x-forwarded-for' in out) {
+        const xff = out['x-forwarded-for'];
+        out['x-forwarded-for'] = Array.isArray(xff)
+          ? xff.map(protectItem)
+          : typeof xff === 'string'
+            ? xff.split(',').map((s) => protectItem(s.trim()))
+            : null;
+      }
+    }
+    if ('cs-headers' in out) {
+      const headers = out['cs-headers'];
+      if (Array.isArray(headers)) {
+        out['cs-headers'] = headers.map((h): unknown => {
+          if (!Array.isArray(h) || typeof h[0] !== 'string') return h === null ? null : [REDACTED, REDACTED];
+          const [name, value] = h as [string, unknown];
+          if (typeof value !== 'string') return [name, value === '' ? '' : REDACTED];
+          if (value === '') return h;
+          if (isSecretHeader(name)) return [name, REDACTED];
+          if (redactUrls && name.toLowerCase() === 'referer')
+            return [name, redactUrlQuery(value, isSecretParam)];
+          return h;
+        });
+      } else if (headers !== null) {
+        // Not the parser's shape: nothing in it can be vouched for.
+        out['cs-headers'] = null;
+      }
+    }
+    if (redactUrls) {
+      for (const field of ['cs-uri-stem', 'cs-referer'] as const) {
+        const v = out[field];
+        if (typeof v === 'string') out[field] = redactUrlQuery(v, isSecretParam);
+      }
+      const q = out['cs-uri-query'];
+      if (typeof q === 'string') out['cs-uri-query'] = redactQuery(q, isSecretParam);
+    }
+    if (!opts.keepCookies && 'cs-cookie' in out) out['cs-cookie'] = null;
+  }
+
+  return {
+    derive<R extends object>(record: R): Derived<R, O> {
+      const out = copyFields(record);
+      deriveInto(record as Fields, out);
+      return out as Derived<R, O>;
+    },
+    protect<R extends object>(record: R): R {
+      const out = copyFields(record);
+      protectInPlace(out);
+      return out as R;
+    },
+    enrich<R extends object>(record: R): Derived<R, O> {
+      const out = copyFields(record);
+      deriveInto(record as Fields, out);
+      protectInPlace(out);
+      return out as Derived<R, O>;
+    },
+    warmUp() {
+      // The first lookup loads the database; any address will do.
+      city?.locate('0.0.0.0');
+    },
+    stats() {
+      return {
+        userAgent: ua?.cache.stats() ?? null,
+        geo: city?.cache.stats() ?? null,
+        address: addresses.stats(),
+      };
+    },
+  };
+}
