@@ -18,101 +18,99 @@ export interface Counter {
   readonly error: number;
 }
 
+/** A heap slot; `pos` is its index in the heap, so an update needs no second lookup. */
+interface Entry {
+  readonly key: string;
+  count: number;
+  error: number;
+  pos: number;
+}
+
 export class SpaceSaving {
   readonly capacity: number;
-  #keys: string[] = [];
-  #counts: number[] = [];
-  #errors: number[] = [];
-  #slot = new Map<string, number>();
+  /** Min-heap by count. */
+  #heap: Entry[] = [];
+  #byKey = new Map<string, Entry>();
 
   constructor(capacity: number) {
     this.capacity = capacity;
   }
 
   get size(): number {
-    return this.#keys.length;
+    return this.#heap.length;
   }
 
   /** The bound on the count of any key not held: the minimum counter when full, else 0. */
   get floor(): number {
-    return this.#keys.length === this.capacity ? this.#counts[0]! : 0;
+    return this.#heap.length === this.capacity ? this.#heap[0]!.count : 0;
   }
 
   /** Counts `key` with weight `w` (> 0). */
   add(key: string, w = 1): void {
-    const slot = this.#slot.get(key);
-    if (slot !== undefined) {
-      this.#counts[slot]! += w;
-      this.#down(slot);
+    const e = this.#byKey.get(key);
+    if (e !== undefined) {
+      e.count += w;
+      this.#down(e);
       return;
     }
-    const n = this.#keys.length;
-    if (n < this.capacity) {
-      this.#keys.push(key);
-      this.#counts.push(w);
-      this.#errors.push(0);
-      this.#slot.set(key, n);
-      this.#up(n);
+    const heap = this.#heap;
+    if (heap.length < this.capacity) {
+      const entry: Entry = { key, count: w, error: 0, pos: heap.length };
+      heap.push(entry);
+      this.#byKey.set(key, entry);
+      this.#up(entry);
       return;
     }
     // Full: the new key takes over the minimum counter and inherits its count as error.
-    const min = this.#counts[0]!;
-    this.#slot.delete(this.#keys[0]!);
-    this.#keys[0] = key;
-    this.#counts[0] = min + w;
-    this.#errors[0] = min;
-    this.#slot.set(key, 0);
-    this.#down(0);
+    const min = heap[0]!;
+    this.#byKey.delete(min.key);
+    const entry: Entry = { key, count: min.count + w, error: min.count, pos: 0 };
+    heap[0] = entry;
+    this.#byKey.set(key, entry);
+    this.#down(entry);
   }
 
-  #swap(i: number, j: number): void {
-    const keys = this.#keys;
-    const counts = this.#counts;
-    const errors = this.#errors;
-    const k = keys[i]!;
-    keys[i] = keys[j]!;
-    keys[j] = k;
-    const c = counts[i]!;
-    counts[i] = counts[j]!;
-    counts[j] = c;
-    const e = errors[i]!;
-    errors[i] = errors[j]!;
-    errors[j] = e;
-    this.#slot.set(keys[i]!, i);
-    this.#slot.set(keys[j]!, j);
-  }
-
-  #up(i: number): void {
-    const counts = this.#counts;
+  #up(e: Entry): void {
+    const heap = this.#heap;
+    let i = e.pos;
     while (i > 0) {
-      const parent = (i - 1) >> 1;
-      if (counts[parent]! <= counts[i]!) return;
-      this.#swap(i, parent);
-      i = parent;
+      const parentIndex = (i - 1) >> 1;
+      const parent = heap[parentIndex]!;
+      if (parent.count <= e.count) break;
+      heap[i] = parent;
+      parent.pos = i;
+      i = parentIndex;
     }
+    heap[i] = e;
+    e.pos = i;
   }
 
-  #down(i: number): void {
-    const counts = this.#counts;
-    const n = counts.length;
+  #down(e: Entry): void {
+    const heap = this.#heap;
+    const n = heap.length;
+    let i = e.pos;
     for (;;) {
       const l = 2 * i + 1;
-      if (l >= n) return;
+      if (l >= n) break;
       const r = l + 1;
-      const child = r < n && counts[r]! < counts[l]! ? r : l;
-      if (counts[i]! <= counts[child]!) return;
-      this.#swap(i, child);
-      i = child;
+      let child = heap[l]!;
+      let ci = l;
+      if (r < n && heap[r]!.count < child.count) {
+        child = heap[r]!;
+        ci = r;
+      }
+      if (e.count <= child.count) break;
+      heap[i] = child;
+      child.pos = i;
+      i = ci;
     }
+    heap[i] = e;
+    e.pos = i;
   }
 
   /** Every counter, largest count first, ties by key (a canonical order). */
   counters(): Counter[] {
-    const out: Counter[] = this.#keys.map((key, i) => ({
-      key,
-      count: this.#counts[i]!,
-      error: this.#errors[i]!,
-    }));
+    const out: Counter[] = this.#heap.map((e) => ({ key: e.key, count: e.count, error: e.error }));
     out.sort(compareCounters);
     return out;
   }
@@ -121,14 +119,11 @@ export class SpaceSaving {
   static from(capacity: number, counters: readonly Counter[]): SpaceSaving {
     const s = new SpaceSaving(capacity);
     const sorted = [...counters].sort(compareCounters).slice(0, capacity);
-    // Largest first into a min-heap: insert from the end so the heap is built bottom-up cheaply.
     for (const c of sorted) {
-      const n = s.#keys.length;
-      s.#keys.push(c.key);
-      s.#counts.push(c.count);
-      s.#errors.push(c.error);
-      s.#slot.set(c.key, n);
-      s.#up(n);
+      const entry: Entry = { key: c.key, count: c.count, error: c.error, pos: s.#heap.length };
+      s.#heap.push(entry);
+      s.#byKey.set(c.key, entry);
+      s.#up(entry);
     }
     return s;
   }
@@ -142,21 +137,18 @@ export class SpaceSaving {
     const capacity = Math.min(a.capacity, b.capacity);
     const fa = a.floor;
     const fb = b.floor;
-    const merged = new Map<string, { count: number; error: number }>();
-    for (const [key, i] of a.#slot) {
-      merged.set(key, { count: a.#counts[i]! + fb, error: a.#errors[i]! + fb });
-    }
-    for (const [key, i] of b.#slot) {
-      const m = merged.get(key);
-      if (m === undefined) merged.set(key, { count: fa + b.#counts[i]!, error: fa + b.#errors[i]! });
-      else {
-        // Present in both: replace the assumed floor of b by b's own counter.
-        m.count = a.#counts[a.#slot.get(key)!]! + b.#counts[i]!;
-        m.error = a.#errors[a.#slot.get(key)!]! + b.#errors[i]!;
-      }
-    }
     const counters: Counter[] = [];
-    for (const [key, m] of merged) counters.push({ key, count: m.count, error: m.error });
+    for (const x of a.#heap) {
+      const y = b.#byKey.get(x.key);
+      counters.push(
+        y === undefined
+          ? { key: x.key, count: x.count + fb, error: x.error + fb }
+          : { key: x.key, count: x.count + y.count, error: x.error + y.error },
+      );
+    }
+    for (const y of b.#heap) {
+      if (!a.#byKey.has(y.key)) counters.push({ key: y.key, count: fa + y.count, error: fa + y.error });
+    }
     return SpaceSaving.from(capacity, counters);
   }
 }

@@ -1,0 +1,119 @@
+/**
+ * Aggregate cases: the pipeline as the Lambda handler runs it (Kinesis base64 -> parse -> derive ->
+ * aggregate, default dimensions), the aggregation alone, a dimensioned pipeline, and the state
+ * round trip (serialize, deserialize, merge) per window x dimension cell.
+ *
+ * `prepare` also prints the serialized bytes of state per cell (stderr), the figure that must fit
+ * a DynamoDB item (400 KB).
+ */
+import {
+  type AggregatableRecord,
+  type AggregatorOptions,
+  createAggregator,
+  deserializeCell,
+  mergeCells,
+  serializeCell,
+} from '../../src/aggregate/index.js';
+import { createEnricher } from '../../src/enrich/index.js';
+import { createParser } from '../../src/parser/parser.js';
+import type { BenchCase, BenchData } from '../types.js';
+
+const decode = (data: string) => Buffer.from(data, 'base64').toString('utf8');
+
+const DIMENSIONED: AggregatorOptions = {
+  dimensions: [[], ['country'], ['edgeLocation'], ['host', 'statusClass']],
+};
+
+function pipeline(data: BenchData, options: AggregatorOptions): () => number {
+  const parser = createParser(data.fields);
+  const enricher = createEnricher();
+  return () => {
+    const agg = createAggregator(options);
+    let n = 0;
+    for (const d of data.kinesisData) {
+      const r = parser.parseLine(decode(d));
+      if (r.ok) {
+        agg.add(enricher.derive(r.record) as AggregatableRecord);
+        n++;
+      } else agg.addMalformed(null);
+    }
+    if (agg.cells().length === 0) throw new Error('no cells');
+    return n;
+  };
+}
+
+function derivedRecords(data: BenchData): AggregatableRecord[] {
+  const parser = createParser(data.fields);
+  const enricher = createEnricher();
+  const out: AggregatableRecord[] = [];
+  for (const line of data.lines) {
+    const r = parser.parseLine(line);
+    if (r.ok) out.push(enricher.derive(r.record) as AggregatableRecord);
+  }
+  return out;
+}
+
+function reportStateSize(data: BenchData): void {
+  const agg = createAggregator(DIMENSIONED);
+  for (const r of derivedRecords(data)) agg.add(r);
+  const bySet = new Map<string, number[]>();
+  for (const c of agg.cells()) {
+    const set = Object.keys(c.dimensions).join(',') || '(stream-wide)';
+    const sizes = bySet.get(set) ?? [];
+    sizes.push(Buffer.byteLength(serializeCell(c)));
+    bySet.set(set, sizes);
+  }
+  const parts = [...bySet].map(([set, sizes]) => {
+    sizes.sort((a, b) => a - b);
+    const med = sizes[sizes.length >> 1]!;
+    return `${set}: ${sizes.length} cells, median ${med} B, max ${sizes.at(-1)} B`;
+  });
+  process.stderr.write(`aggregate state per window x dimension cell (serialized): ${parts.join('; ')}\n`);
+}
+
+let reported = false;
+
+export const cases: BenchCase[] = [
+  {
+    name: 'pipeline',
+    description: 'Kinesis base64 -> parse -> enricher.derive -> aggregate, default dimensions (stream-wide)',
+    prepare: (data) => {
+      if (!reported) {
+        reported = true;
+        reportStateSize(data);
+      }
+      return pipeline(data, {});
+    },
+  },
+  {
+    name: 'pipeline-dimensions',
+    description: 'as pipeline, with 4 dimension sets: none; country; edgeLocation; host x statusClass',
+    prepare: (data) => pipeline(data, DIMENSIONED),
+  },
+  {
+    name: 'aggregate-only',
+    description: 'aggregator.add on derived records, default dimensions (the aggregation share of pipeline)',
+    prepare: (data) => {
+      const records = derivedRecords(data);
+      return () => {
+        const agg = createAggregator();
+        for (const r of records) agg.add(r);
+        return records.length;
+      };
+    },
+  },
+  {
+    name: 'state-round-trip',
+    description: 'serialize + deserialize + merge every window cell twice (records/s of the covered records)',
+    prepare: (data) => {
+      const agg = createAggregator();
+      const records = derivedRecords(data);
+      for (const r of records) agg.add(r);
+      const cells = agg.cells();
+      return () => {
+        for (const c of cells) mergeCells(deserializeCell(serializeCell(c)), c);
+        return records.length;
+      };
+    },
+  },
+];
