@@ -141,6 +141,7 @@ export function createCloudWatchSink(options: CloudWatchSinkOptions): Sink<Windo
             index,
             reason: `window ${new Date(s.start).toISOString()} is older than the two weeks CloudWatch accepts`,
             retryable: false,
+            permanent: true,
           });
           return [];
         }

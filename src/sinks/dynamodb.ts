@@ -1,2 +1,289 @@
-// Placeholder: the dynamodb sink (issue 5).
-export {};
+/**
+ * The DynamoDB sink: window state as items, one per (dimension values, window, shard, batch),
+ * holding the serialized mergeable cell and its summary, with a TTL. Writes are PutItem-style
+ * overwrites under deterministic keys, so a retried batch leaves the same stored state; reads
+ * merge every item of a window (all shards, all batches) with `mergeCells`.
+ *
+ * Key design (table with a string partition key `pk` and a string sort key `sk`):
+ * - `pk` = the cell's series: its dimension values, `country=US&statusClass=2xx` (names sorted,
+ *   values URI-encoded), or `*` for the stream-wide cell.
+ * - `sk` = `<window start, epoch ms, 15 digits>#<shard id>#<first sequence number of the batch>`.
+ * Serves: one series over any time range in one Query (`pk = :series AND sk BETWEEN :from AND :to`),
+ * the most common read (dashboards, `readWindows`). Windows sort by time inside a series.
+ */
+import {
+  type AttributeValue,
+  BatchWriteItemCommand,
+  type DynamoDBClient,
+  type KeySchemaElement,
+  QueryCommand,
+  type WriteRequest,
+} from '@aws-sdk/client-dynamodb';
+import {
+  deserializeCell,
+  mergeCells,
+  serializeCell,
+  summarize,
+  type WindowCell,
+} from '../aggregate/index.js';
+
+import { SinkConfigError } from './errors.js';
+import { errorText, isRetryableError, type RetryPolicy, type RoundFailure, retryPending } from './retry.js';
+import type { Sink, SinkFailure, SinkResult, WriteOptions } from './types.js';
+
+/** BatchWriteItem: at most 25 put/delete requests per call. */
+export const MAX_BATCH_WRITE_ITEMS = 25;
+/** DynamoDB: an item is at most 400 KB (names and values). */
+export const MAX_ITEM_BYTES = 400 * 1024;
+/** Default TTL of stored windows. */
+export const DEFAULT_TTL_DAYS = 14;
+/** Window starts are written with this many digits so that text order is time order. */
+const START_DIGITS = 15;
+/** Source used when a write carries no batch identity (a single writer, e.g. a CLI replay). */
+export const SINGLE_SOURCE = 'single#0';
+
+/** Options of `createDynamoDbSink`. */
+export interface DynamoDbSinkOptions {
+  /** An SDK v3 client (injected). */
+  readonly client: Pick<DynamoDBClient, 'send'>;
+  readonly tableName: string;
+  /** Items expire this many days after their window ends; default 14. `0` disables the TTL attribute. */
+  readonly ttlDays?: number;
+  readonly retry?: RetryPolicy;
+  /** Name in results and logs; default `dynamodb`. */
+  readonly name?: string;
+  /** Entries per top-N list in the stored summary; default 10. */
+  readonly summaryTop?: number;
+}
+
+/** Options of `readWindows`. */
+export interface ReadWindowsOptions {
+  /** Strongly consistent reads (twice the read cost); default false. */
+  readonly consistentRead?: boolean;
+  /** Epoch ms now, to drop items whose TTL passed but DynamoDB has not deleted yet; `Date.now`. */
+  readonly now?: () => number;
+  readonly signal?: AbortSignal;
+}
+
+/** The DynamoDB sink: writes cells and reads merged windows back. */
+export interface DynamoDbSink extends Sink<WindowCell> {
+  readonly tableName: string;
+  /**
+   * The windows of one series (dimension values; `{}` = stream-wide) with start in `[from, to)`,
+   * each merged over every shard and batch that wrote it, ordered by start.
+   */
+  readWindows(
+    from: number,
+    to: number,
+    dimensions?: Readonly<Record<string, string>>,
+    options?: ReadWindowsOptions,
+  ): Promise<WindowCell[]>;
+}
+
+/**
+ * The partition key of a cell's series: dimension values with names sorted, or `*`.
+ *
+ * @example
+ * seriesKey({ statusClass: '5xx', country: 'US' }); // 'country=US&statusClass=5xx'
+ * seriesKey({}); // '*'
+ */
+export function seriesKey(dimensions: Readonly<Record<string, string>>): string {
+  const names = Object.keys(dimensions).sort();
+  if (names.length === 0) return '*';
+  return names.map((n) => `${n}=${encodeURIComponent(dimensions[n]!)}`).join('&');
+}
+
+/**
+ * The sort key of a cell written by one batch.
+ *
+ * @example
+ * sortKey(1740830400000, 'shardId-000000000001', '4960...'); // '001740830400000#shardId-000000000001#4960...'
+ */
+export function sortKey(start: number, shardId: string, firstSequenceNumber: string): string {
+  return `${String(start).padStart(START_DIGITS, '0')}#${shardId}#${firstSequenceNumber}`;
+}
+
+/**
+ * The table the sink expects (on-demand capacity; enable TTL on `ttl` separately with
+ * `UpdateTimeToLive`, as the SAM template does).
+ *
+ * @example
+ * await client.send(new CreateTableCommand(windowTableDefinition('cf-windows')));
+ */
+export function windowTableDefinition(tableName: string): {
+  TableName: string;
+  AttributeDefinitions: { AttributeName: string; AttributeType: 'S' }[];
+  KeySchema: KeySchemaElement[];
+  BillingMode: 'PAY_PER_REQUEST';
+} {
+  return {
+    TableName: tableName,
+    AttributeDefinitions: [
+      { AttributeName: 'pk', AttributeType: 'S' },
+      { AttributeName: 'sk', AttributeType: 'S' },
+    ],
+    KeySchema: [
+      { AttributeName: 'pk', KeyType: 'HASH' },
+      { AttributeName: 'sk', KeyType: 'RANGE' },
+    ],
+    BillingMode: 'PAY_PER_REQUEST',
+  };
+}
+
+interface PendingPut {
+  /** Index in the batch given to `write`. */
+  readonly index: number;
+  readonly request: WriteRequest;
+  readonly id: string;
+}
+
+function itemBytes(item: Record<string, { S?: string; N?: string }>): number {
+  let n = 0;
+  for (const [k, v] of Object.entries(item)) n += Buffer.byteLength(k) + Buffer.byteLength(v.S ?? v.N ?? '');
+  return n;
+}
+
+/**
+ * Creates a sink storing window cells in DynamoDB, keyed so that retries overwrite (see the
+ * module comment for the key design), and reading them back merged.
+ *
+ * @example
+ * import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+ * const sink = createDynamoDbSink({ client: new DynamoDBClient({}), tableName: 'cf-windows' });
+ * await sink.write(aggregator.cells(), { batch: { shardId, firstSequenceNumber } });
+ * const lastHour = await sink.readWindows(Date.now() - 3_600_000, Date.now());
+ */
+export function createDynamoDbSink(options: DynamoDbSinkOptions): DynamoDbSink {
+  const { client, tableName } = options;
+  const ttlDays = options.ttlDays ?? DEFAULT_TTL_DAYS;
+  const problems: string[] = [];
+  if (typeof tableName !== 'string' || !/^[A-Za-z0-9_.-]{3,255}$/.test(tableName)) {
+    problems.push(
+      `tableName must be 3-255 characters of A-Z a-z 0-9 _ . -; got ${JSON.stringify(tableName)}`,
+    );
+  }
+  if (!Number.isFinite(ttlDays) || ttlDays < 0) problems.push(`ttlDays must be >= 0; got ${ttlDays}`);
+  if (problems.length > 0) throw new SinkConfigError(`DynamoDB sink: ${problems.join('; ')}.`);
+  const name = options.name ?? 'dynamodb';
+  const top = options.summaryTop ?? 10;
+
+  function toPut(cell: WindowCell, index: number, shardId: string, firstSeq: string): PendingPut {
+    const pk = seriesKey(cell.dimensions);
+    const sk = sortKey(cell.start, shardId, firstSeq);
+    const item: Record<string, { S: string } | { N: string }> = {
+      pk: { S: pk },
+      sk: { S: sk },
+      start: { N: String(cell.start) },
+      end: { N: String(cell.end) },
+      shard: { S: shardId },
+      batch: { S: firstSeq },
+      cell: { S: serializeCell(cell) },
+      summary: { S: JSON.stringify(summarize(cell, { top })) },
+    };
+    // Event time, not processing time: the same batch always gets the same item.
+    if (ttlDays > 0) item.ttl = { N: String(Math.floor(cell.end / 1_000) + Math.round(ttlDays * 86_400)) };
+    return { index, id: `${pk}\u0000${sk}`, request: { PutRequest: { Item: item } } };
+  }
+
+  async function sendRound(pending: readonly PendingPut[], signal?: AbortSignal): Promise<RoundFailure[]> {
+    const failures: RoundFailure[] = [];
+    for (let from = 0; from < pending.length; from += MAX_BATCH_WRITE_ITEMS) {
+      const chunk = pending.slice(from, from + MAX_BATCH_WRITE_ITEMS);
+      try {
+        const out = await client.send(
+          new BatchWriteItemCommand({ RequestItems: { [tableName]: chunk.map((p) => p.request) } }),
+          { abortSignal: signal },
+        );
+        const unprocessed = out.UnprocessedItems?.[tableName] ?? [];
+        if (unprocessed.length === 0) continue;
+        const left = new Set(
+          unprocessed.map((r) => `${r.PutRequest?.Item?.pk?.S}\u0000${r.PutRequest?.Item?.sk?.S}`),
+        );
+        chunk.forEach((p, i) => {
+          if (left.has(p.id)) {
+            failures.push({ position: from + i, reason: 'UnprocessedItems (throttled)', retryable: true });
+          }
+        });
+      } catch (error) {
+        const reason = errorText(error);
+        const retryable = isRetryableError(error);
+        for (let i = 0; i < chunk.length; i++) failures.push({ position: from + i, reason, retryable });
+      }
+    }
+    return failures;
+  }
+
+  return {
+    name,
+    tableName,
+    async write(batch: readonly WindowCell[], writeOptions: WriteOptions = {}): Promise<SinkResult> {
+      const shardId = writeOptions.batch?.shardId ?? SINGLE_SOURCE.split('#')[0]!;
+      const firstSeq = writeOptions.batch?.firstSequenceNumber ?? SINGLE_SOURCE.split('#')[1]!;
+      const failed: SinkFailure[] = [];
+      // BatchWriteItem rejects a whole call that names one key twice: keep the last of each key.
+      const byId = new Map<string, PendingPut>();
+      for (let i = 0; i < batch.length; i++) {
+        const put = toPut(batch[i]!, i, shardId, firstSeq);
+        const size = itemBytes(put.request.PutRequest!.Item as Record<string, { S?: string; N?: string }>);
+        if (size > MAX_ITEM_BYTES) {
+          failed.push({
+            index: i,
+            reason: `item of ${size} bytes exceeds DynamoDB's 400 KB`,
+            retryable: false,
+            permanent: true,
+          });
+          continue;
+        }
+        byId.delete(put.id);
+        byId.set(put.id, put);
+      }
+      const puts = [...byId.values()];
+      const outcome = await retryPending(
+        puts,
+        (pending) => sendRound(pending, writeOptions.signal),
+        options.retry,
+        writeOptions,
+      );
+      for (const f of outcome.failed) failed.push({ ...f, index: puts[f.index]!.index });
+      failed.sort((a, b) => a.index - b.index);
+      return { sink: name, written: batch.length - failed.length, failed };
+    },
+
+    async readWindows(from, to, dimensions = {}, readOptions = {}) {
+      const now = (readOptions.now ?? Date.now)();
+      const byStart = new Map<number, WindowCell>();
+      let startKey: Record<string, AttributeValue> | undefined;
+      do {
+        const page = await client.send(
+          new QueryCommand({
+            TableName: tableName,
+            KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+            ExpressionAttributeValues: {
+              ':pk': { S: seriesKey(dimensions) },
+              ':from': { S: String(Math.max(0, from)).padStart(START_DIGITS, '0') },
+              // '$' sorts after '#': every sort key of the last window start below `to`.
+              ':to': { S: `${String(Math.max(0, to - 1)).padStart(START_DIGITS, '0')}$` },
+            },
+            ProjectionExpression: '#c, #t',
+            ExpressionAttributeNames: { '#c': 'cell', '#t': 'ttl' },
+            ConsistentRead: readOptions.consistentRead ?? false,
+            ExclusiveStartKey: startKey,
+          }),
+          { abortSignal: readOptions.signal },
+        );
+        for (const item of page.Items ?? []) {
+          const ttl = item.ttl?.N;
+          // TTL deletion is lazy (up to days): an expired item is gone as far as readers go.
+          if (ttl !== undefined && Number(ttl) * 1_000 <= now) continue;
+          const text = item.cell?.S;
+          if (text === undefined) continue;
+          const cell = deserializeCell(text);
+          const seen = byStart.get(cell.start);
+          byStart.set(cell.start, seen === undefined ? cell : mergeCells(seen, cell));
+        }
+        startKey = page.LastEvaluatedKey;
+      } while (startKey !== undefined);
+      return [...byStart.values()].sort((a, b) => a.start - b.start);
+    },
+  };
+}

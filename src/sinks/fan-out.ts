@@ -48,7 +48,14 @@ export function createFanOutSink<T>(sinks: readonly Sink<T>[], name = 'fan-out')
           const seen = byIndex.get(f.index);
           // Retryable only if every failing sink may succeed later.
           if (seen === undefined) byIndex.set(f.index, { ...f, reason: `${result.sink}: ${f.reason}` });
-          else byIndex.set(f.index, { ...seen, retryable: seen.retryable && f.retryable });
+          else {
+            byIndex.set(f.index, {
+              ...seen,
+              retryable: seen.retryable && f.retryable,
+              // Dropped only if no sink could ever take it.
+              permanent: seen.permanent === true && f.permanent === true,
+            });
+          }
         }
       }
       const failed = [...byIndex.values()].sort((a, b) => a.index - b.index);

@@ -162,6 +162,7 @@ export function createKinesisSink<T>(options: KinesisSinkOptions<T>): Sink<T> {
             index: i,
             reason: `record of ${entry.size} bytes exceeds the Kinesis limit of ${MAX_RECORD_BYTES} bytes`,
             retryable: false,
+            permanent: true,
           });
         } else entries.push(entry);
       }

@@ -21,6 +21,12 @@ export interface SinkFailure {
   reason: string;
   /** Whether a later retry may succeed (throttling, 5xx) or not (validation). */
   retryable: boolean;
+  /**
+   * The item itself can never be written (a window older than CloudWatch accepts, a record over
+   * the size limit): retrying the input batch cannot help, so the handler logs it as dropped
+   * instead of failing the batch (which would block the shard until the records expire).
+   */
+  permanent?: boolean;
 }
 
 /** A destination for items of type `T` (window summaries, records, quarantined lines, ...). */
@@ -37,4 +43,15 @@ export interface WriteOptions {
   deadline?: number;
   /** Aborts in-flight requests. */
   signal?: AbortSignal;
+  /**
+   * Where the batch came from, for sinks that key stored state by it (DynamoDB): the same batch
+   * written twice then overwrites the same items instead of adding to them.
+   */
+  batch?: BatchIdentity;
+}
+
+/** The identity of an input batch: its shard and first sequence number. */
+export interface BatchIdentity {
+  readonly shardId: string;
+  readonly firstSequenceNumber: string;
 }

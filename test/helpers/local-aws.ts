@@ -125,8 +125,19 @@ export interface PartialPutRecords {
   readonly code?: string;
 }
 
+/**
+ * A partial BatchWriteItem, as DynamoDB reports throttling inside a batch: HTTP 200 with the
+ * requests `unprocessed` picks returned in `UnprocessedItems`. Only the others are forwarded.
+ */
+export interface PartialBatchWrite {
+  readonly unprocessed: (position: number) => boolean;
+}
+
 /** Decides per request whether to inject a fault; `n` counts requests with the same target (from 1). */
-export type FaultPlan = (request: SeenRequest, n: number) => Fault | PartialPutRecords | undefined;
+export type FaultPlan = (
+  request: SeenRequest,
+  n: number,
+) => Fault | PartialPutRecords | PartialBatchWrite | undefined;
 
 function sendFault(res: ServerResponse, fault: Fault): void {
   const payload = JSON.stringify({ __type: fault.type, message: fault.message ?? fault.type });
@@ -281,9 +292,14 @@ export async function startFaultProxy(
         sendFault(res, fault);
         return;
       }
-      if (fault !== undefined && targetHeader.endsWith('.PutRecords')) {
+      if (fault !== undefined && 'failEntry' in fault && targetHeader.endsWith('.PutRecords')) {
         faults++;
         await partialPutRecords(to, req, seenRequest.body as PutRecordsBody, fault, res);
+        return;
+      }
+      if (fault !== undefined && 'unprocessed' in fault && targetHeader.endsWith('.BatchWriteItem')) {
+        faults++;
+        await partialBatchWrite(to, req, seenRequest.body as BatchWriteBody, fault, res);
         return;
       }
       const upstream = request(
@@ -356,6 +372,52 @@ async function partialPutRecords(
   const payload = JSON.stringify({ FailedRecordCount: failed, Records: results });
   res.writeHead(200, {
     'content-type': 'application/x-amz-json-1.1',
+    'content-length': Buffer.byteLength(payload),
+  });
+  res.end(payload);
+}
+
+interface BatchWriteBody {
+  RequestItems: Record<string, object[]>;
+}
+
+async function partialBatchWrite(
+  to: URL,
+  req: IncomingMessage,
+  body: BatchWriteBody,
+  fault: PartialBatchWrite,
+  res: ServerResponse,
+): Promise<void> {
+  const forward: Record<string, object[]> = {};
+  const unprocessed: Record<string, object[]> = {};
+  let position = 0;
+  for (const [table, requests] of Object.entries(body.RequestItems)) {
+    for (const r of requests) {
+      const bucket = fault.unprocessed(position++) ? unprocessed : forward;
+      const list = bucket[table] ?? [];
+      list.push(r);
+      bucket[table] = list;
+    }
+  }
+  if (Object.keys(forward).length > 0) {
+    const payload = JSON.stringify({ RequestItems: forward });
+    const headers = { ...req.headers, 'content-length': String(Buffer.byteLength(payload)) };
+    delete headers['content-encoding'];
+    await new Promise<void>((resolve, reject) => {
+      const r = request(
+        { host: to.hostname, port: to.port, method: 'POST', path: req.url, headers },
+        (up) => {
+          up.resume();
+          up.on('end', () => resolve());
+        },
+      );
+      r.on('error', reject);
+      r.end(payload);
+    });
+  }
+  const payload = JSON.stringify({ UnprocessedItems: unprocessed });
+  res.writeHead(200, {
+    'content-type': 'application/x-amz-json-1.0',
     'content-length': Buffer.byteLength(payload),
   });
   res.end(payload);
