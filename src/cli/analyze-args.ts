@@ -13,8 +13,8 @@ import { loadSample } from './sample.js';
 
 /** Default entries per top-N list in the report. */
 export const DEFAULT_TOP = 10;
-/** Analyses read whole files: lateness only has to cover disorder between and within files. */
-export const DEFAULT_ANALYZE_LATENESS_SECONDS = 3600;
+/** The library's default: open windows (and memory) stay few; `--allowed-lateness` for files read out of order. */
+export const DEFAULT_ANALYZE_LATENESS_SECONDS = 300;
 /** Space-Saving counters per list per window (the library's default). */
 export const DEFAULT_ANALYZE_TOP_K = 100;
 

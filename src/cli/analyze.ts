@@ -14,6 +14,7 @@ import {
   type WindowCell,
   type WindowSummary,
 } from '../aggregate/index.js';
+import { DECODERS } from '../parser/decode.js';
 import { createParser } from '../parser/parser.js';
 import { createDeriver, type PrivacyOptions } from './deriver.js';
 import { readLines } from './input.js';
@@ -63,16 +64,19 @@ export interface AnalyzeOptions {
   strict: boolean;
 }
 
+/** 2000-01-01: CloudFront started in 2008; an earlier timestamp in a broken line is debris, not a time. */
+const MIN_PLAUSIBLE_MS = 946_684_800_000;
+
 /** Finds a malformed line's timestamp, when its column is still readable, so it lands in its window. */
 function timestampReader(fields: readonly string[]): (line: string) => number | null {
   const index = fields.indexOf('timestamp');
   if (index === -1) return () => null;
   return (line) => {
-    const cols = line.split('\t', index + 1);
-    const raw = cols[index];
-    if (raw === undefined || raw === '') return null;
-    const seconds = Number(raw);
-    return Number.isFinite(seconds) && seconds > 0 ? Math.round(seconds * 1000) : null;
+    const raw = line.split('\t', index + 1)[index];
+    if (raw === undefined) return null;
+    // The parser's own decoder: a value it would reject (the very fault, perhaps) is no time.
+    const ms = DECODERS.timestamp(raw);
+    return typeof ms === 'number' && ms >= MIN_PLAUSIBLE_MS ? ms : null;
   };
 }
 
@@ -106,7 +110,7 @@ export async function analyze(options: AnalyzeOptions): Promise<AnalyzeReport> {
       : createParser(options.fields);
   const layoutFields = parser.layouts[0]?.fields ?? options.fields;
   const readTimestamp = timestampReader(layoutFields);
-  const derive = await createDeriver(options.fields, options.privacy);
+  const derive = createDeriver(options.privacy);
   const common = { samplingRate: options.samplingRate, topK: options.topK } as const;
   const windows: Aggregator = createAggregator({
     ...common,
@@ -120,7 +124,9 @@ export async function analyze(options: AnalyzeOptions): Promise<AnalyzeReport> {
   const summaries = new Map<string, WindowSummary>();
   const take = (cells: readonly WindowCell[]): void => {
     for (const cell of cells) {
-      const summary = summarize(cell, { top: options.top });
+      // A copy: top-N keys are slices of the input text and would pin whole read chunks
+      // (64 KiB each) for as long as the report lives; cloning makes them flat strings.
+      const summary = structuredClone(summarize(cell, { top: options.top }));
       const seen = summaries.get(cell.key);
       if (seen === undefined) summaries.set(cell.key, summary);
       else foldLate(seen, summary);

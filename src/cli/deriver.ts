@@ -3,42 +3,35 @@
  * Distinct clients are counted by the aggregator on the raw `c-ip`; what is shown (top clients)
  * is `client`, the address after the privacy policy.
  */
-import { type ClientIpPolicy, createAddressProtector } from '../enrich/client-address.js';
+import { createEnricher } from '../enrich/index.js';
 import { UsageError } from './errors.js';
 
-/** Privacy and enrichment options, as the handler's `CFRT_*` variables name them. */
+/** Privacy and enrichment options, named as the handler's `CFRT_*` variables. */
 export interface PrivacyOptions {
-  clientIp: ClientIpPolicy;
+  clientIp: 'truncate' | 'hash' | 'keep';
   hmacKey?: string | undefined;
   geo: 'none' | 'country' | 'city';
   userAgent: boolean;
 }
 
-/** Addresses remembered by the protector (clients repeat, Zipf-like). */
-const ADDRESS_CACHE_SIZE = 10_000;
-
 /** A record in, the derived record out. */
 export type Deriver = (record: Record<string, unknown>) => Record<string, unknown>;
 
 /**
- * Builds the derive function for a field list.
+ * Builds the derive function (the library's enricher) for the command's options.
  *
  * @example
- * const derive = await createDeriver(['timestamp', 'c-ip'], { clientIp: 'truncate', geo: 'country', userAgent: true });
+ * const derive = createDeriver({ clientIp: 'truncate', geo: 'country', userAgent: true });
  */
-export async function createDeriver(fields: readonly string[], privacy: PrivacyOptions): Promise<Deriver> {
+export function createDeriver(privacy: PrivacyOptions): Deriver {
   if (privacy.clientIp === 'hash' && (privacy.hmacKey === undefined || privacy.hmacKey === '')) {
     throw new UsageError('--client-ip hash needs --hmac-key <key> (or CFRT_HMAC_KEY).');
   }
-  if (!fields.includes('c-ip')) return (record) => record;
-  const protect = createAddressProtector({
-    policy: privacy.clientIp,
+  const enricher = createEnricher({
+    clientIp: privacy.clientIp,
     hmacKey: privacy.hmacKey,
-    cacheSize: ADDRESS_CACHE_SIZE,
+    geo: privacy.geo,
+    userAgent: privacy.userAgent,
   });
-  return (record) => {
-    const ip = record['c-ip'];
-    record.client = typeof ip === 'string' ? protect(ip) : null;
-    return record;
-  };
+  return (record) => enricher.derive(record) as Record<string, unknown>;
 }
