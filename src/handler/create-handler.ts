@@ -1,0 +1,556 @@
+/**
+ * The Lambda handler for Kinesis events of CloudFront real-time logs. Per record: base64 ->
+ * line(s) -> parse -> derive -> aggregate (-> protect -> record sinks). After the batch: state
+ * sinks (cells), then record and quarantine sinks, then metric sinks. Failures map to
+ * `batchItemFailures` so Lambda retries from the first record whose output did not land.
+ */
+import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { KinesisClient } from '@aws-sdk/client-kinesis';
+import {
+  type Aggregator,
+  type AggregatorOptions,
+  createAggregator,
+  summarize,
+  type WindowCell,
+  type WindowSummary,
+} from '../aggregate/index.js';
+import { createEnricher, type Enricher, type EnricherOptions } from '../enrich/index.js';
+import { createParser, type Parser } from '../parser/parser.js';
+import type { RetryPolicy } from '../sinks/retry.js';
+import type { Sink, SinkResult, WriteOptions } from '../sinks/types.js';
+import {
+  enricherOptionsOf,
+  HandlerConfigError,
+  type HandlerSettings,
+  type ResolvedSettings,
+  resolveSettings,
+} from './config.js';
+import {
+  type KinesisBatchResponse,
+  type KinesisStreamEvent,
+  type KinesisStreamRecord,
+  type LambdaContext,
+  shardIdOf,
+} from './kinesis-event.js';
+import { createLogQuarantine, type QuarantinedLine } from './quarantine.js';
+
+/** SDK v3 clients for the built-in AWS sinks (injected: tests point them at local servers). */
+export interface HandlerClients {
+  readonly cloudwatch?: Pick<CloudWatchClient, 'send'>;
+  readonly dynamodb?: Pick<DynamoDBClient, 'send'>;
+  readonly kinesis?: Pick<KinesisClient, 'send'>;
+}
+
+/** `createHandler`'s configuration: the settings (also readable from the environment) plus code-only wiring. */
+export interface HandlerConfig extends HandlerSettings {
+  /** Clients for the sinks named in `sinks`. */
+  readonly clients?: HandlerClients;
+  /** More sinks for window summaries (metrics), beside those named in `sinks`. */
+  readonly metricSinks?: readonly Sink<WindowSummary>[];
+  /** More sinks for window cells (mergeable state), written with the batch identity. */
+  readonly stateSinks?: readonly Sink<WindowCell>[];
+  /** More sinks for enriched, privacy-protected records. */
+  readonly recordSinks?: readonly Sink<Record<string, unknown>>[];
+  /** Replaces the quarantine named by `quarantine`. */
+  readonly quarantineSink?: Sink<QuarantinedLine>;
+  /** Enricher options beyond the settings (redaction lists, cache sizes, a loaded geoip module). */
+  readonly enricher?: EnricherOptions;
+  /** Aggregator options beyond the settings (cardinality limits, sketch sizes). */
+  readonly aggregator?: Omit<
+    AggregatorOptions,
+    'windowSeconds' | 'dimensions' | 'allowedLatenessSeconds' | 'samplingRate'
+  >;
+  /** Retry policy of the built-in sinks. */
+  readonly retry?: RetryPolicy;
+  /**
+   * Time kept back from `context.getRemainingTimeInMillis()` for answering Lambda; retries stop
+   * before it. Default: 10% of the remaining time, at most 2 s.
+   */
+  readonly safetyMarginMs?: number;
+  /** Where the invocation log line goes; default stdout (one JSON line). */
+  readonly log?: (line: string) => void;
+  /** Where EMF lines go; default stdout. */
+  readonly emfOutput?: (line: string) => void;
+  /** Epoch ms now (tests); `Date.now` by default. */
+  readonly now?: () => number;
+}
+
+/** A Lambda handler for Kinesis events, with its resolved settings. */
+export interface RealtimeLogHandler {
+  (event: KinesisStreamEvent, context?: LambdaContext): Promise<KinesisBatchResponse>;
+  readonly settings: ResolvedSettings;
+  /** Resolves when the sinks are built (their SDK modules loaded); rejects with why they cannot be. */
+  readonly ready: Promise<void>;
+}
+
+/** What one sink did in one invocation (the log line's `sinks` entries). */
+export interface SinkReport {
+  readonly sink: string;
+  readonly kind: 'state' | 'records' | 'quarantine' | 'metrics';
+  readonly items: number;
+  readonly written: number;
+  readonly failed: number;
+  readonly dropped: number;
+  readonly skipped?: string;
+  readonly error?: string;
+}
+
+/** The structured log line of one invocation: counts only, never the event or client data. */
+export interface InvocationLog {
+  readonly level: 'INFO' | 'WARN' | 'ERROR';
+  readonly message: string;
+  readonly requestId: string | null;
+  readonly shardId: string | null;
+  readonly records: number;
+  readonly lines: number;
+  readonly parsed: number;
+  readonly malformed: number;
+  readonly malformedByField: Record<string, number>;
+  readonly late: number;
+  readonly untimed: number;
+  readonly windows: number;
+  readonly sinks: SinkReport[];
+  /** Index of the first record reported to Lambda for retry, or null. */
+  readonly retryFrom: number | null;
+  readonly durationMs: number;
+  /** Now minus the oldest `approximateArrivalTimestamp` of the batch (like IteratorAge), ms. */
+  readonly iteratorAgeMs: number | null;
+}
+
+/** Largest default safety margin kept from the remaining time. */
+export const MAX_SAFETY_MARGIN_MS = 2_000;
+/** Remaining time assumed when no Lambda context is given (local runs). */
+export const DEFAULT_BUDGET_MS = 60_000;
+
+interface Wiring {
+  readonly state: readonly Sink<WindowCell>[];
+  readonly records: readonly Sink<Record<string, unknown>>[];
+  readonly quarantine: Sink<QuarantinedLine> | null;
+  readonly metrics: readonly Sink<WindowSummary>[];
+}
+
+function requireClient<T>(client: T | undefined, option: string, sink: string): T {
+  if (client === undefined) {
+    throw new HandlerConfigError([
+      `clients.${option} is required with the ${sink} sink: pass an SDK v3 client (new ${sink === 'cloudwatch' ? 'CloudWatchClient' : sink === 'dynamodb' ? 'DynamoDBClient' : 'KinesisClient'}({}))`,
+    ]);
+  }
+  return client;
+}
+
+async function buildSinks(s: ResolvedSettings, config: HandlerConfig): Promise<Wiring> {
+  const clients = config.clients ?? {};
+  const state: Sink<WindowCell>[] = [...(config.stateSinks ?? [])];
+  const records: Sink<Record<string, unknown>>[] = [...(config.recordSinks ?? [])];
+  const metrics: Sink<WindowSummary>[] = [...(config.metricSinks ?? [])];
+  // Each AWS sink is imported only when configured, so an unused SDK is never loaded.
+  for (const kind of s.sinks) {
+    if (kind === 'emf') {
+      const { createEmfSink } = await import('../sinks/emf.js');
+      metrics.push(
+        createEmfSink({
+          namespace: s.metricsNamespace,
+          storageResolution: s.storageResolution,
+          ...(config.emfOutput !== undefined ? { output: config.emfOutput } : {}),
+        }),
+      );
+    } else if (kind === 'cloudwatch') {
+      const { createCloudWatchSink } = await import('../sinks/cloudwatch.js');
+      metrics.push(
+        createCloudWatchSink({
+          client: clients.cloudwatch!,
+          namespace: s.metricsNamespace,
+          storageResolution: s.storageResolution,
+          ...(config.retry !== undefined ? { retry: config.retry } : {}),
+        }),
+      );
+    } else if (kind === 'dynamodb') {
+      const { createDynamoDbSink } = await import('../sinks/dynamodb.js');
+      state.push(
+        createDynamoDbSink({
+          client: clients.dynamodb!,
+          tableName: s.tableName!,
+          ttlDays: s.ttlDays,
+          ...(config.retry !== undefined ? { retry: config.retry } : {}),
+        }),
+      );
+    } else {
+      const { createKinesisSink } = await import('../sinks/kinesis.js');
+      records.push(
+        createKinesisSink<Record<string, unknown>>({
+          client: clients.kinesis!,
+          streamName: s.processedStreamName!,
+          partitionKey: s.partitionKey,
+          ...(config.retry !== undefined ? { retry: config.retry } : {}),
+        }),
+      );
+    }
+  }
+  let quarantine: Sink<QuarantinedLine> | null = config.quarantineSink ?? null;
+  if (quarantine === null && s.quarantine === 'log') quarantine = createLogQuarantine(config.log);
+  if (quarantine === null && s.quarantine === 'kinesis') {
+    const { createKinesisSink } = await import('../sinks/kinesis.js');
+    quarantine = createKinesisSink<QuarantinedLine>({
+      client: clients.kinesis!,
+      streamName: s.quarantineStreamName!,
+      name: 'quarantine-kinesis',
+      partitionKey: (q) => q.sequenceNumber,
+      ...(config.retry !== undefined ? { retry: config.retry } : {}),
+    });
+  }
+  return { state, records, quarantine, metrics };
+}
+
+/** Counters of one pass over the records. */
+interface Ingest {
+  lines: number;
+  parsed: number;
+  malformed: number;
+  late: number;
+  untimed: number;
+  malformedByField: Record<string, number>;
+}
+
+function timestampOf(line: string, column: number): number | null {
+  if (column < 0) return null;
+  let start = 0;
+  for (let c = 0; c < column; c++) {
+    const tab = line.indexOf('\t', start);
+    if (tab === -1) return null;
+    start = tab + 1;
+  }
+  const end = line.indexOf('\t', start);
+  const seconds = Number(line.slice(start, end === -1 ? undefined : end));
+  // CloudFront writes epoch seconds with milliseconds; anything else is not a usable time.
+  return Number.isFinite(seconds) && seconds > 0 ? Math.round(seconds * 1_000) : null;
+}
+
+/**
+ * Builds a Lambda handler for Kinesis events carrying CloudFront real-time log records.
+ * Settings are validated here, once (`HandlerConfigError` names what to change); the sinks'
+ * modules load in the background (`handler.ready`).
+ *
+ * @example
+ * import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+ * export const handler = createHandler({
+ *   fields: 'timestamp,c-ip,sc-status,sc-bytes,cs-uri-stem,x-edge-location,x-edge-result-type,time-taken',
+ *   dimensions: [[], ['country']],
+ *   sinks: ['emf', 'dynamodb'],
+ *   tableName: 'cf-windows',
+ *   clients: { dynamodb: new DynamoDBClient({}) },
+ * });
+ */
+export function createHandler(config: HandlerConfig): RealtimeLogHandler {
+  return createHandlerFromSettings(resolveSettings(config, 'code'), config);
+}
+
+/**
+ * As `createHandler`, for settings already resolved (from `settingsFromEnv`), plus code wiring.
+ *
+ * @example
+ * const handler = createHandlerFromSettings(settingsFromEnv(process.env), { clients });
+ */
+export function createHandlerFromSettings(
+  settings: ResolvedSettings,
+  wiring: Omit<HandlerConfig, keyof HandlerSettings> = {},
+): RealtimeLogHandler {
+  const s = settings;
+  const config = wiring as HandlerConfig;
+  const problems: string[] = [];
+  if (s.sinks.includes('cloudwatch') && config.clients?.cloudwatch === undefined) {
+    problems.push(...safeProblems(() => requireClient(undefined, 'cloudwatch', 'cloudwatch')));
+  }
+  if (s.sinks.includes('dynamodb') && config.clients?.dynamodb === undefined) {
+    problems.push(...safeProblems(() => requireClient(undefined, 'dynamodb', 'dynamodb')));
+  }
+  if (
+    (s.sinks.includes('kinesis') || (s.quarantine === 'kinesis' && config.quarantineSink === undefined)) &&
+    config.clients?.kinesis === undefined
+  ) {
+    problems.push(...safeProblems(() => requireClient(undefined, 'kinesis', 'kinesis')));
+  }
+  let parser: Parser<Record<string, unknown>>;
+  try {
+    parser = createParser(s.fields as readonly string[] & string[], { order: s.fieldOrder }) as Parser<
+      Record<string, unknown>
+    >;
+  } catch (error) {
+    problems.push(`fields (CFRT_FIELDS): ${(error as Error).message}`);
+    parser = undefined as never;
+  }
+  let enricher: Enricher;
+  try {
+    enricher = createEnricher(enricherOptionsOf(s, config.enricher)) as unknown as Enricher;
+  } catch (error) {
+    problems.push(`enrichment: ${(error as Error).message}`);
+    enricher = undefined as never;
+  }
+  const aggregatorOptions: AggregatorOptions = {
+    ...config.aggregator,
+    windowSeconds: s.windowSeconds,
+    dimensions: s.dimensions,
+    allowedLatenessSeconds: s.allowedLatenessSeconds,
+    samplingRate: s.samplingRate,
+  };
+  try {
+    createAggregator(aggregatorOptions);
+  } catch (error) {
+    problems.push(`aggregation: ${(error as Error).message}`);
+  }
+  if (problems.length > 0) throw new HandlerConfigError(problems);
+
+  const now = config.now ?? Date.now;
+  const log = config.log ?? ((line: string) => void process.stdout.write(`${line}\n`));
+  const timestampColumn = parser.layouts[0]!.fields.indexOf('timestamp');
+  const ready = buildSinks(s, config);
+  // Keep an unhandled rejection from crashing the process before the first invocation awaits it.
+  ready.catch(() => {});
+
+  function ingest(
+    agg: Aggregator,
+    records: readonly KinesisStreamRecord[],
+    to: number,
+    collect: {
+      out: Record<string, unknown>[];
+      outIndex: number[];
+      quarantined: QuarantinedLine[];
+      qIndex: number[];
+      shardId: string;
+      records: boolean;
+    } | null,
+  ): Ingest {
+    const counts: Ingest = { lines: 0, parsed: 0, malformed: 0, late: 0, untimed: 0, malformedByField: {} };
+    for (let i = 0; i < to; i++) {
+      const k = records[i]!.kinesis;
+      const text = Buffer.from(k.data, 'base64').toString('utf8');
+      // One line per record is CloudFront's normal case; split only when there are more.
+      const nl = text.indexOf('\n');
+      const lines = nl === -1 || nl === text.length - 1 ? [text] : text.split('\n');
+      for (let j = 0; j < lines.length; j++) {
+        const line = lines[j]!;
+        if (lines.length > 1 && (line === '' || line === '\r')) continue;
+        counts.lines++;
+        const result = parser.parseLine(line);
+        if (result.ok) {
+          counts.parsed++;
+          const derived = enricher.derive(result.record) as Record<string, unknown>;
+          const outcome = agg.add(derived);
+          if (outcome === 'late') counts.late++;
+          else if (outcome === 'untimed') counts.untimed++;
+          if (collect?.records === true) {
+            collect.out.push(enricher.protect(derived));
+            collect.outIndex.push(i);
+          }
+        } else {
+          counts.malformed++;
+          const field = result.field ?? '(columns)';
+          counts.malformedByField[field] = (counts.malformedByField[field] ?? 0) + 1;
+          agg.addMalformed(timestampOf(result.line, timestampColumn));
+          if (collect !== null) {
+            collect.quarantined.push({
+              reason: result.reason,
+              field: result.field,
+              line: result.line,
+              shardId: collect.shardId,
+              sequenceNumber: k.sequenceNumber,
+              lineInRecord: j,
+              arrivedAt:
+                k.approximateArrivalTimestamp === undefined
+                  ? null
+                  : Math.round(k.approximateArrivalTimestamp * 1_000),
+            });
+            collect.qIndex.push(i);
+          }
+        }
+      }
+    }
+    return counts;
+  }
+
+  async function write<T>(
+    sink: Sink<T>,
+    kind: SinkReport['kind'],
+    items: readonly T[],
+    options: WriteOptions,
+  ): Promise<{ report: SinkReport; result: SinkResult }> {
+    let result: SinkResult;
+    try {
+      result = await sink.write(items, options);
+    } catch (error) {
+      // A sink that throws is a bug; its items did not land, and the batch must be retried.
+      const reason = `threw: ${error instanceof Error ? error.message : String(error)}`;
+      result = {
+        sink: sink.name,
+        written: 0,
+        failed: items.map((_, index) => ({ index, reason, retryable: false })),
+      };
+    }
+    const dropped = result.failed.filter((f) => f.permanent === true).length;
+    const first = result.failed.find((f) => f.permanent !== true) ?? result.failed[0];
+    return {
+      result,
+      report: {
+        sink: sink.name,
+        kind,
+        items: items.length,
+        written: result.written,
+        failed: result.failed.length - dropped,
+        dropped,
+        ...(first !== undefined ? { error: first.reason } : {}),
+      },
+    };
+  }
+
+  async function handler(event: KinesisStreamEvent, context?: LambdaContext): Promise<KinesisBatchResponse> {
+    const started = now();
+    const wiring = await ready;
+    const records = event.Records ?? [];
+    const n = records.length;
+    const remaining = context?.getRemainingTimeInMillis() ?? DEFAULT_BUDGET_MS;
+    const margin = config.safetyMarginMs ?? Math.min(MAX_SAFETY_MARGIN_MS, remaining * 0.1);
+    const deadline = started + remaining - margin;
+    const abort = new AbortController();
+    const timer = setTimeout(() => abort.abort(), Math.max(0, deadline - now()));
+    const shardId = n > 0 ? shardIdOf(records[0]!) : null;
+    let oldestArrival = Number.POSITIVE_INFINITY;
+    for (const r of records) {
+      const t = r.kinesis.approximateArrivalTimestamp;
+      if (t !== undefined && t < oldestArrival) oldestArrival = t;
+    }
+    const reports: SinkReport[] = [];
+    let failFrom = n;
+    let counts: Ingest = { lines: 0, parsed: 0, malformed: 0, late: 0, untimed: 0, malformedByField: {} };
+    let windows = 0;
+    try {
+      if (n > 0) {
+        const agg = createAggregator(aggregatorOptions);
+        const collect = {
+          out: [] as Record<string, unknown>[],
+          outIndex: [] as number[],
+          quarantined: [] as QuarantinedLine[],
+          qIndex: [] as number[],
+          shardId: shardId!,
+          records: wiring.records.length > 0,
+        };
+        counts = ingest(agg, records, n, collect);
+        const cells = agg.cells();
+        windows = cells.length;
+        const options: WriteOptions = {
+          deadline,
+          signal: abort.signal,
+          batch: { shardId: shardId!, firstSequenceNumber: records[0]!.kinesis.sequenceNumber },
+        };
+        const mark = (report: SinkReport, result: SinkResult, recordOf: (i: number) => number) => {
+          reports.push(report);
+          for (const f of result.failed)
+            if (f.permanent !== true) failFrom = Math.min(failFrom, recordOf(f.index));
+        };
+        // 1. State, keyed by (shard, first sequence number): a retry of this batch overwrites it.
+        const stateResults = await Promise.all(
+          wiring.state.map((sink) => write(sink, 'state', cells, options)),
+        );
+        for (const { report, result } of stateResults) mark(report, result, () => 0);
+        // 2. Records and quarantine, unless the batch is retried anyway (no duplicates downstream).
+        const recordSinks = [
+          ...wiring.records.map((sink) => ({
+            sink,
+            kind: 'records' as const,
+            items: collect.out,
+            index: collect.outIndex,
+          })),
+          ...(wiring.quarantine !== null && collect.quarantined.length > 0
+            ? [
+                {
+                  sink: wiring.quarantine,
+                  kind: 'quarantine' as const,
+                  items: collect.quarantined,
+                  index: collect.qIndex,
+                },
+              ]
+            : []),
+        ];
+        if (failFrom === n) {
+          const results = await Promise.all(
+            recordSinks.map(async (r) => ({
+              r,
+              ...(await write<object>(r.sink as Sink<object>, r.kind, r.items, options)),
+            })),
+          );
+          for (const { r, report, result } of results) mark(report, result, (i) => r.index[i] ?? 0);
+        } else {
+          for (const r of recordSinks) reports.push(skipped(r.sink.name, r.kind, r.items.length));
+        }
+        // State items are keyed by the batch's first record: a retry must start there to overwrite them.
+        if (failFrom < n && wiring.state.length > 0) failFrom = 0;
+        // 3. Metrics of the records that landed everywhere: all of them, or the prefix before the failure.
+        if (failFrom > 0 && wiring.metrics.length > 0) {
+          let summaries: WindowSummary[];
+          if (failFrom === n) summaries = cells.map((c) => summarize(c));
+          else {
+            const prefix = createAggregator(aggregatorOptions);
+            ingest(prefix, records, failFrom, null);
+            summaries = prefix.cells().map((c) => summarize(c));
+          }
+          const results = await Promise.all(
+            wiring.metrics.map((sink) => write(sink, 'metrics', summaries, options)),
+          );
+          for (const { report, result } of results) mark(report, result, () => 0);
+        } else {
+          for (const sink of wiring.metrics) reports.push(skipped(sink.name, 'metrics', windows));
+        }
+      }
+    } finally {
+      clearTimeout(timer);
+    }
+    const end = now();
+    const entry: InvocationLog = {
+      level:
+        failFrom < n ? 'ERROR' : counts.malformed > 0 || reports.some((r) => r.dropped > 0) ? 'WARN' : 'INFO',
+      message: 'cfrt processed a Kinesis batch',
+      requestId: context?.awsRequestId ?? null,
+      shardId,
+      records: n,
+      lines: counts.lines,
+      parsed: counts.parsed,
+      malformed: counts.malformed,
+      malformedByField: counts.malformedByField,
+      late: counts.late,
+      untimed: counts.untimed,
+      windows,
+      sinks: reports,
+      retryFrom: failFrom < n ? failFrom : null,
+      durationMs: end - started,
+      iteratorAgeMs: Number.isFinite(oldestArrival)
+        ? Math.max(0, end - Math.round(oldestArrival * 1_000))
+        : null,
+    };
+    log(JSON.stringify(entry));
+    return {
+      batchItemFailures: failFrom < n ? [{ itemIdentifier: records[failFrom]!.kinesis.sequenceNumber }] : [],
+    };
+  }
+
+  return Object.assign(handler, { settings: s, ready: ready.then(() => undefined) });
+}
+
+function skipped(sink: string, kind: SinkReport['kind'], items: number): SinkReport {
+  return {
+    sink,
+    kind,
+    items,
+    written: 0,
+    failed: 0,
+    dropped: 0,
+    skipped: 'not written: the batch is retried from an earlier record',
+  };
+}
+
+function safeProblems(fn: () => unknown): string[] {
+  try {
+    fn();
+    return [];
+  } catch (error) {
+    return error instanceof HandlerConfigError ? [...error.problems] : [String(error)];
+  }
+}
