@@ -119,67 +119,6 @@ describe('infra/template.yaml: SAM schema', () => {
   });
 });
 
-describe('infra/template.yaml: CloudFormation resource specification', () => {
-  let spec: ResourceSpec;
-  beforeAll(() => {
-    spec = loadResourceSpec();
-  });
-
-  it('uses only known resource types and property names, with every required property', () => {
-    const problems = resources
-      .filter(([, r]) => !r.Type.startsWith('AWS::Serverless::'))
-      .flatMap(([id, r]) => checkResourceProperties(spec, r.Type, r.Properties, id));
-    expect(problems).toEqual([]);
-  });
-
-  it('gives the Kinesis event only properties of AWS::Lambda::EventSourceMapping', () => {
-    // SAM passes these through one to one, except Stream (EventSourceArn) and OnFailure.Type (SAM-only).
-    const { Stream, ...rest } = kinesisEvent().Properties as Record<string, Json>;
-    const destination = structuredClone(rest.DestinationConfig);
-    const onFailure = getPath(destination, 'OnFailure');
-    if (isObject(onFailure)) delete onFailure.Type;
-    const mapping = {
-      ...rest,
-      DestinationConfig: destination ?? {},
-      EventSourceArn: Stream ?? '',
-      FunctionName: 'f',
-    };
-    expect(checkResourceProperties(spec, 'AWS::Lambda::EventSourceMapping', mapping, 'RawStream')).toEqual(
-      [],
-    );
-  });
-
-  it('catches a wrongly cased nested property (StreamARN for StreamArn)', () => {
-    const endpoints = structuredClone(props('RealtimeLogConfig').EndPoints) as Json[];
-    const config = getPath(endpoints, '0', 'KinesisStreamConfig');
-    if (!isObject(config)) throw new Error('no KinesisStreamConfig');
-    config.StreamARN = config.StreamArn!;
-    delete config.StreamArn;
-    const problems = checkResourceProperties(
-      spec,
-      'AWS::CloudFront::RealtimeLogConfig',
-      { ...props('RealtimeLogConfig'), EndPoints: endpoints },
-      'RealtimeLogConfig',
-    );
-    expect(problems.join('\n')).toMatch(/StreamARN/);
-    expect(problems.join('\n')).toMatch(/requires StreamArn/);
-  });
-
-  it('catches an unknown resource type and a property inside a Fn::If branch', () => {
-    expect(checkResourceProperties(spec, 'AWS::Kinesis::Streams', {}, 'S')).toEqual([
-      'S: unknown resource type AWS::Kinesis::Streams',
-    ]);
-    const problems = checkResourceProperties(
-      spec,
-      'AWS::Kinesis::Stream',
-      { StreamModeDetails: { 'Fn::If': ['C', { StreamMode: 'ON_DEMAND' }, { Mode: 'PROVISIONED' }] } },
-      'S',
-    );
-    expect(problems).toHaveLength(2); // Mode unknown, StreamMode missing, both in the false branch
-    expect(problems.every((p) => p.includes('[if false]'))).toBe(true);
-  });
-});
-
 describe('infra/template.yaml: parameters and references', () => {
   it('defaults the field list to the library RECOMMENDED_FIELDS, in order', () => {
     const fields = template.Parameters?.Fields;
@@ -310,7 +249,8 @@ describe('infra/template.yaml: the function and its build', () => {
       expect(make.error, 'GNU make must be installed').toBeUndefined();
       expect(make.status, make.stderr).toBe(0);
       const [module] = String(processor().Handler).split('.');
-      expect(readFileSync(join(artifacts, `${module}.mjs`))).toEqual(readFileSync(BUNDLE_PATH));
+      // Buffer#equals: a deep toEqual walks a megabyte bundle byte by byte.
+      expect(readFileSync(join(artifacts, `${module}.mjs`)).equals(readFileSync(BUNDLE_PATH))).toBe(true);
       expect(readdirSync(artifacts).sort()).toEqual([`${module}.mjs`, `${module}.mjs.map`]);
     } finally {
       rmSync(scratch, { recursive: true, force: true });
@@ -615,6 +555,68 @@ describe('infra/template.yaml: alarms, dashboard and outputs', () => {
     expect(outputs.RawStreamName?.Value).toEqual({ Ref: 'RawStream' });
     expect(outputs.WindowTableName?.Value).toEqual({ Ref: 'WindowTable' });
     expect(outputs.DashboardName?.Value).toEqual({ Ref: 'Dashboard' });
+  });
+});
+
+// Last: the spec database is large (every AWS resource), and the tests above spawn processes.
+describe('infra/template.yaml: CloudFormation resource specification', () => {
+  let spec: ResourceSpec;
+  beforeAll(() => {
+    spec = loadResourceSpec();
+  });
+
+  it('uses only known resource types and property names, with every required property', () => {
+    const problems = resources
+      .filter(([, r]) => !r.Type.startsWith('AWS::Serverless::'))
+      .flatMap(([id, r]) => checkResourceProperties(spec, r.Type, r.Properties, id));
+    expect(problems).toEqual([]);
+  });
+
+  it('gives the Kinesis event only properties of AWS::Lambda::EventSourceMapping', () => {
+    // SAM passes these through one to one, except Stream (EventSourceArn) and OnFailure.Type (SAM-only).
+    const { Stream, ...rest } = kinesisEvent().Properties as Record<string, Json>;
+    const destination = structuredClone(rest.DestinationConfig);
+    const onFailure = getPath(destination, 'OnFailure');
+    if (isObject(onFailure)) delete onFailure.Type;
+    const mapping = {
+      ...rest,
+      DestinationConfig: destination ?? {},
+      EventSourceArn: Stream ?? '',
+      FunctionName: 'f',
+    };
+    expect(checkResourceProperties(spec, 'AWS::Lambda::EventSourceMapping', mapping, 'RawStream')).toEqual(
+      [],
+    );
+  });
+
+  it('catches a wrongly cased nested property (StreamARN for StreamArn)', () => {
+    const endpoints = structuredClone(props('RealtimeLogConfig').EndPoints) as Json[];
+    const config = getPath(endpoints, '0', 'KinesisStreamConfig');
+    if (!isObject(config)) throw new Error('no KinesisStreamConfig');
+    config.StreamARN = config.StreamArn!;
+    delete config.StreamArn;
+    const problems = checkResourceProperties(
+      spec,
+      'AWS::CloudFront::RealtimeLogConfig',
+      { ...props('RealtimeLogConfig'), EndPoints: endpoints },
+      'RealtimeLogConfig',
+    );
+    expect(problems.join('\n')).toMatch(/StreamARN/);
+    expect(problems.join('\n')).toMatch(/requires StreamArn/);
+  });
+
+  it('catches an unknown resource type and a property inside a Fn::If branch', () => {
+    expect(checkResourceProperties(spec, 'AWS::Kinesis::Streams', {}, 'S')).toEqual([
+      'S: unknown resource type AWS::Kinesis::Streams',
+    ]);
+    const problems = checkResourceProperties(
+      spec,
+      'AWS::Kinesis::Stream',
+      { StreamModeDetails: { 'Fn::If': ['C', { StreamMode: 'ON_DEMAND' }, { Mode: 'PROVISIONED' }] } },
+      'S',
+    );
+    expect(problems).toHaveLength(2); // Mode unknown, StreamMode missing, both in the false branch
+    expect(problems.every((p) => p.includes('[if false]'))).toBe(true);
   });
 });
 
