@@ -231,9 +231,9 @@ function totals(t: WindowSummary, report: AnalyzeReport): string {
     stat('Bandwidth', formatBytes(t.bytesOut), `${formatBytes(t.bytesIn)} in`),
     stat('Cache hit ratio', formatPercent(t.cacheHitRatio)),
     stat(
-      'Errors',
+      '5xx rate',
       formatPercent(t.errorRates['5xx'], 2),
-      `5xx · 4xx ${formatPercent(t.errorRates['4xx'], 2)}`,
+      `4xx ${formatPercent(t.errorRates['4xx'], 2)} · 000 ${formatPercent(t.errorRates['000'], 2)}`,
     ),
     stat(
       'Latency p99',
