@@ -33,7 +33,7 @@ function pipeline(data: BenchData, options: AggregatorOptions): () => number {
     for (const d of data.kinesisData) {
       const r = parser.parseLine(decode(d));
       if (r.ok) {
-        agg.add(enricher.derive(r.record) as AggregatableRecord);
+        agg.add(enricher.derive(r.record));
         n++;
       } else agg.addMalformed(null);
     }
@@ -48,7 +48,7 @@ function derivedRecords(data: BenchData): AggregatableRecord[] {
   const out: AggregatableRecord[] = [];
   for (const line of data.lines) {
     const r = parser.parseLine(line);
-    if (r.ok) out.push(enricher.derive(r.record) as AggregatableRecord);
+    if (r.ok) out.push(enricher.derive(r.record));
   }
   return out;
 }

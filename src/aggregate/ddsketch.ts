@@ -54,7 +54,8 @@ export class DDSketch {
 
   /** The bucket index of v > 0. */
   index(v: number): number {
-    return Math.ceil(Math.log(v) * this.#invLnGamma);
+    // `| 0`: ceil of a small negative is -0, which would make equal stores compare unequal.
+    return Math.ceil(Math.log(v) * this.#invLnGamma) | 0;
   }
 
   /** The representative value of bucket i: within relative error alpha of every value in it. */

@@ -1,5 +1,7 @@
+import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { generateLines } from '../../fixtures/generator.js';
 import {
   type AggregatableRecord,
   type AggregatorOptions,
@@ -10,6 +12,8 @@ import {
   type WindowCell,
 } from '../../src/aggregate/index.js';
 import { cacheClass, statusClass } from '../../src/enrich/classes.js';
+import { createEnricher } from '../../src/enrich/index.js';
+import { createParser } from '../../src/parser/index.js';
 import { arbRecord, BASE, split } from './factories.js';
 
 /** Loose enough that splitting the input never changes which records are late or folded. */
@@ -306,5 +310,41 @@ describe('createAggregator', () => {
     } catch (e) {
       expect((e as AggregatorOptionsError).problems).toHaveLength(2);
     }
+  });
+
+  it('counts generated real-format traffic as the generator records say, through parse and derive', () => {
+    const fields = readFileSync(new URL('../../fixtures/real/fields.txt', import.meta.url), 'utf8')
+      .trim()
+      .split(/[\s,]+/);
+    const generated = generateLines({ fields, count: 3000, seed: 11, malformedRate: 0.01 });
+    const parser = createParser(fields);
+    const enricher = createEnricher();
+    const agg = createAggregator({ dimensions: [[], ['cacheClass']], allowedLatenessSeconds: 86_400 });
+    for (const g of generated) {
+      const r = parser.parseLine(g.line);
+      if (r.ok) agg.add(enricher.derive(r.record));
+      else agg.addMalformed(null);
+    }
+    const expected = generated.flatMap((g) => (g.expected === null ? [] : [g.expected]));
+    const byWindow = new Map<number, Record<string, unknown>[]>();
+    for (const e of expected) {
+      const start = Math.floor((e.timestamp as number) / 60_000) * 60_000;
+      byWindow.set(start, [...(byWindow.get(start) ?? []), e]);
+    }
+    const streamWide = agg.cells().filter((c) => Object.keys(c.dimensions).length === 0);
+    expect(streamWide.map((c) => c.start)).toEqual([...byWindow.keys()].sort((a, b) => a - b));
+    for (const cell of streamWide) {
+      const mine = byWindow.get(cell.start)!;
+      const s = summarize(cell);
+      expect(s.requests).toBe(mine.length);
+      expect(s.bytesOut).toBe(mine.reduce((n, e) => n + ((e['sc-bytes'] as number | null) ?? 0), 0));
+      expect(s.status['5xx']).toBe(
+        mine.filter((e) => statusClass(e['sc-status'] as number) === '5xx').length,
+      );
+      expect(s.uniqueClients).toBe(new Set(mine.map((e) => e['c-ip'])).size);
+      expect(s.timeTaken.max).toBe(Math.max(...mine.map((e) => e['time-taken'] as number)));
+      expect(s.botShare).not.toBeNull();
+    }
+    expect(agg.stats().malformedUntimed).toBe(generated.length - expected.length);
   });
 });

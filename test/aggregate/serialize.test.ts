@@ -133,4 +133,29 @@ describe('serializeCell / deserializeCell', () => {
     const sizes = agg.cells().map((c) => Buffer.byteLength(serializeCell(c)));
     expect(Math.max(...sizes)).toBeLessThan(100_000);
   });
+
+  it('stays under half of the 400 KB item limit in the worst case of the defaults', () => {
+    // Every top-N list full of distinct 128-character keys, registers promoted, sketches spread.
+    const agg = createAggregator();
+    const long = (tag: string, i: number) => `/${tag}/${i}/`.padEnd(200, 'x');
+    for (let i = 0; i < 20_000; i++) {
+      agg.add({
+        timestamp: BASE,
+        'c-ip': `10.1.${i >> 8}.${i & 255}`,
+        'cs-uri-stem': long('p', i),
+        'sc-status': 500,
+        'x-edge-result-type': 'Miss',
+        'cs-referer': long('r', i),
+        'cs-user-agent': long('u', i),
+        'c-country': long('c', i),
+        'x-edge-location': long('e', i),
+        'time-taken': (i % 5000) / 100,
+        'time-to-first-byte': i / 1000,
+        'origin-fbl': i / 7,
+        'origin-lbl': 1 / (i + 1),
+      });
+    }
+    const bytes = Buffer.byteLength(serializeCell(agg.cells()[0]!));
+    expect(bytes).toBeLessThan(200_000);
+  });
 });

@@ -1,0 +1,53 @@
+import { describe, expectTypeOf, it } from 'vitest';
+import {
+  type AddOutcome,
+  type AggregatableRecord,
+  createAggregator,
+  type DimensionName,
+  deserializeCell,
+  mergeCells,
+  serializeCell,
+  summarize,
+  type WindowCell,
+  type WindowSummary,
+} from '../../src/aggregate/index.js';
+import { createEnricher } from '../../src/enrich/index.js';
+import { createParser, RECOMMENDED_FIELDS } from '../../src/parser/index.js';
+
+describe('aggregate types', () => {
+  it('accepts parsed records of a declared field list, and their derived form', () => {
+    const parser = createParser(RECOMMENDED_FIELDS);
+    const result = parser.parseLine('');
+    if (result.ok) {
+      const agg = createAggregator();
+      expectTypeOf(agg.add(result.record)).toEqualTypeOf<AddOutcome>();
+      agg.add(createEnricher().derive(result.record));
+    }
+  });
+
+  it('accepts records of a field list known only at run time', () => {
+    const fields: string[] = ['timestamp', 'sc-status'];
+    const result = createParser(fields).parseLine('');
+    if (result.ok) createAggregator().add(result.record);
+  });
+
+  it('rejects a record whose known fields have the wrong types', () => {
+    // @ts-expect-error sc-status is a number
+    createAggregator().add({ timestamp: 1, 'sc-status': '200' });
+  });
+
+  it('names dimensions as a closed union', () => {
+    expectTypeOf<'country'>().toExtend<DimensionName>();
+    expectTypeOf<'colour'>().not.toExtend<DimensionName>();
+    // @ts-expect-error not a dimension
+    createAggregator({ dimensions: [['colour']] });
+  });
+
+  it('types the cell functions', () => {
+    expectTypeOf(mergeCells).returns.toEqualTypeOf<WindowCell>();
+    expectTypeOf(serializeCell).returns.toEqualTypeOf<string>();
+    expectTypeOf(deserializeCell).returns.toEqualTypeOf<WindowCell>();
+    expectTypeOf(summarize).returns.toEqualTypeOf<WindowSummary>();
+    expectTypeOf<AggregatableRecord>().toHaveProperty('timestamp');
+  });
+});
