@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
 import { Ajv } from 'ajv';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { ENV_NAMES, MIN_HMAC_KEY_LENGTH, settingsFromEnv } from '../../src/handler/config.js';
 import { FIELD_CATALOGUE, RECOMMENDED_FIELDS } from '../../src/parser/fields.js';
 import { METRIC_NAMES } from '../../src/sinks/metrics.js';
 import { checkResourceProperties, loadResourceSpec, type ResourceSpec } from './cfn-spec.js';
@@ -32,28 +33,8 @@ const DEPLOY_DOC_PATH = new URL('docs/deploy.md', repo);
  */
 const SAM_SCHEMA_PATH = new URL('sam.schema.json.gz', import.meta.url);
 
-/** The handler's configuration surface (pipeline contract): the only variables the function reads. */
-const HANDLER_VARIABLES = new Set([
-  'CFRT_FIELDS',
-  'CFRT_FIELD_ORDER',
-  'CFRT_SAMPLING_RATE',
-  'CFRT_WINDOW_SECONDS',
-  'CFRT_ALLOWED_LATENESS_SECONDS',
-  'CFRT_DIMENSIONS',
-  'CFRT_GEO',
-  'CFRT_USER_AGENT',
-  'CFRT_CLIENT_IP',
-  'CFRT_HMAC_KEY',
-  'CFRT_SINKS',
-  'CFRT_METRICS_NAMESPACE',
-  'CFRT_STORAGE_RESOLUTION',
-  'CFRT_TABLE_NAME',
-  'CFRT_TTL_DAYS',
-  'CFRT_PROCESSED_STREAM_NAME',
-  'CFRT_PARTITION_KEY',
-  'CFRT_QUARANTINE',
-  'CFRT_QUARANTINE_STREAM_NAME',
-]);
+/** The handler's configuration surface (the pipeline contract): the only variables it reads. */
+const HANDLER_VARIABLES = new Set<string>(Object.values(ENV_NAMES));
 
 const template = loadTemplate(TEMPLATE_PATH);
 const clone = (): Template => structuredClone(template);
@@ -313,6 +294,58 @@ describe('infra/template.yaml: the function and its build', () => {
     expect(plain.CFRT_SINKS).toBe('emf,dynamodb');
     expect(plain).not.toHaveProperty('CFRT_PROCESSED_STREAM_NAME');
     expect(plain).not.toHaveProperty('CFRT_HMAC_KEY');
+  });
+
+  it('lets no parameter value through that the handler would reject at cold start', () => {
+    // Every allowed value and every bound of every parameter, resolved into the function's
+    // environment and read by the handler's own settingsFromEnv: a deploy the template accepts
+    // must never crash-loop the function on a configuration error.
+    const hmacKey = 'k'.repeat(MIN_HMAC_KEY_LENGTH);
+    const cases: Record<string, string>[] = [{}];
+    for (const [name, spec] of Object.entries(template.Parameters ?? {})) {
+      const values = [
+        ...(Array.isArray(spec.AllowedValues) ? spec.AllowedValues.map(String) : []),
+        ...[spec.MinValue, spec.MaxValue].filter((v) => v !== undefined).map(String),
+      ];
+      for (const value of values) cases.push({ [name]: value });
+    }
+    cases.push(
+      { ClientIp: 'hash', HmacKey: hmacKey },
+      {
+        Dimensions:
+          'none;distribution;country,statusClass;edgeLocation;behavior;device;cacheClass;host;airport',
+      },
+      { Fields: FIELD_CATALOGUE.map((field) => field.name).join(',') },
+      { Fields: 'timestamp,sc-status' },
+    );
+    const rejected: string[] = [];
+    for (const overrides of cases) {
+      if (overrides.ClientIp === 'hash') overrides.HmacKey ??= hmacKey;
+      const env = resolveTemplate(template, overrides).resolve(environment()) as Record<string, string>;
+      try {
+        const settings = settingsFromEnv(env);
+        expect(settings.fields.join(',')).toBe(env.CFRT_FIELDS);
+        expect(settings.samplingRate).toBe(Number(env.CFRT_SAMPLING_RATE));
+        expect([...settings.sinks].join(',')).toBe(env.CFRT_SINKS);
+      } catch (error) {
+        rejected.push(`${JSON.stringify(overrides)}: ${(error as Error).message}`);
+      }
+    }
+    expect(rejected).toEqual([]);
+    expect(cases.length).toBeGreaterThan(40);
+    // The same check rejects what the template's constraints keep out (it can fail).
+    const outside = resolveTemplate(template, { SamplingRate: '0' }).resolve(environment()) as Record<
+      string,
+      string
+    >;
+    expect(() => settingsFromEnv(outside)).toThrow(/CFRT_SAMPLING_RATE/);
+  });
+
+  it('asks for an HMAC key at least as long as the handler requires', () => {
+    const pattern = new RegExp(`^(?:${String(template.Parameters?.HmacKey?.AllowedPattern)})$`);
+    expect(pattern.test('')).toBe(true);
+    expect(pattern.test('k'.repeat(MIN_HMAC_KEY_LENGTH))).toBe(true);
+    expect(pattern.test('k'.repeat(MIN_HMAC_KEY_LENGTH - 1))).toBe(false);
   });
 
   it('reads the raw stream with partial batch failures, bisection and bounded retries', () => {
