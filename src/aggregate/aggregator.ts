@@ -10,6 +10,7 @@ import {
   statusClass,
 } from '../enrich/classes.js';
 import { Cell, type CellParams, createRecordView, type RecordView, type WindowCell } from './cell.js';
+import { detach } from './detach.js';
 import { hash64 } from './hash.js';
 import {
   type AggregatorOptions,
@@ -222,8 +223,8 @@ export function createAggregator(options: AggregatorOptions = {}): Aggregator {
     const f = dv.fragments.get(raw);
     if (f !== undefined) return f;
     if (dv.fragments.size >= dv.limit) return dv.other;
-    const made = fragment(dv.name, raw);
-    dv.fragments.set(raw, made);
+    const made = detach(fragment(dv.name, raw));
+    dv.fragments.set(detach(raw), made);
     return made;
   }
 

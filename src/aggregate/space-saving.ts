@@ -11,6 +11,8 @@
  * lookup plus a sift, O(log k); evicting the minimum is O(log k) instead of a scan of k counters.
  */
 
+import { detach } from './detach.js';
+
 /** One counter: a key, its (over-)estimated count and the bound on the overestimate. */
 export interface Counter {
   readonly key: string;
@@ -54,6 +56,7 @@ export class SpaceSaving {
       return;
     }
     const heap = this.#heap;
+    key = detach(key);
     if (heap.length < this.capacity) {
       const entry: Entry = { key, count: w, error: 0, pos: heap.length };
       heap.push(entry);
