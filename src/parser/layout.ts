@@ -99,7 +99,8 @@ export function resolveLayout(fields: readonly string[], order: FieldOrder = 'ca
   for (const name of fields) {
     if (seen.has(name)) problems.push(`Field "${name}" is listed twice; list each field once.`);
     seen.add(name);
-    if (order === 'canonical' && fieldSpec(name) === undefined) problems.push(unknownFieldProblem(name));
+    if (name === '__proto__') problems.push('"__proto__" cannot be a field name.');
+    else if (order === 'canonical' && fieldSpec(name) === undefined) problems.push(unknownFieldProblem(name));
   }
   if (problems.length > 0) throw new FieldListError(problems);
 

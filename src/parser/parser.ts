@@ -1,7 +1,8 @@
-import { DECODERS, type Decoder, EXPECTED, MALFORMED } from './decode.js';
+import { DECODERS, type Decoder, EXPECTED, memoized } from './decode.js';
 import { FieldListError, MalformedLineError } from './errors.js';
 import type { FieldName, FieldValue } from './fields.js';
 import { type FieldOrder, type Layout, resolveLayout } from './layout.js';
+import { createRecordBuilder, type RecordBuilder } from './record-builder.js';
 
 /** The typed record of a field list: exactly those keys, each with its decoded value type. */
 export type LogRecord<F extends readonly string[]> = { -readonly [K in F[number]]: FieldValue<K> };
@@ -73,14 +74,31 @@ export function stripLineEnd(line: string): string {
 
 interface CompiledLayout {
   readonly names: readonly string[];
-  readonly decoders: readonly Decoder<unknown>[];
+  readonly build: RecordBuilder;
   readonly expected: readonly string[];
 }
 
+/**
+ * Fields whose values repeat across requests and cost a percent-decode each time, memoized per
+ * parser. Measured per 20,000 bench lines (CPU ms, plain -> memo): cs-user-agent 12.5 -> 3.1,
+ * cs-header-names 13.9 -> 2.9, cs-accept-encoding 7.6 -> 2.9. Rejected by the same measure:
+ * cs-accept (rarely escaped: 1.0 -> 1.4) and cs-headers per header line (46.6 -> 59.8: hashing and
+ * copying cost more than decoding).
+ */
+const MEMOIZED_FIELDS: ReadonlySet<string> = new Set([
+  'cs-user-agent',
+  'cs-accept-encoding',
+  'cs-header-names',
+]);
+
 function compile(layout: Layout): CompiledLayout {
+  const decoders = layout.columns.map((c) => {
+    const decoder = DECODERS[c.kind] as Decoder<unknown>;
+    return MEMOIZED_FIELDS.has(c.name) ? memoized(decoder) : decoder;
+  });
   return {
     names: layout.fields,
-    decoders: layout.columns.map((c) => DECODERS[c.kind] as Decoder<unknown>),
+    build: createRecordBuilder(layout, decoders),
     expected: layout.columns.map((c) => EXPECTED[c.kind]),
   };
 }
@@ -165,19 +183,11 @@ export function createParser(
         `${cols.length} column${cols.length === 1 ? '' : 's'} fit no layout (expected ${countText} tab-separated columns)`,
       );
     }
-    const { names, decoders } = layout;
-    const record: Record<string, unknown> = {};
-    for (let i = 0; i < cols.length; i++) {
-      const raw = cols[i]!;
-      if (raw === '-' || raw === '') {
-        record[names[i]!] = null;
-        continue;
-      }
-      const value = decoders[i]!(raw);
-      if (value === MALFORMED) {
-        return fail(line, names[i]!, raw, `${names[i]}: ${quote(raw)} is not ${layout.expected[i]}`);
-      }
-      record[names[i]!] = value;
+    const record = layout.build(cols);
+    if (typeof record === 'number') {
+      const raw = cols[record]!;
+      const name = layout.names[record]!;
+      return fail(line, name, raw, `${name}: ${quote(raw)} is not ${layout.expected[record]}`);
     }
     return { ok: true, record };
   }
