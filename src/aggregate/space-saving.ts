@@ -22,7 +22,7 @@ export interface Counter {
 
 /** A heap slot; `pos` is its index in the heap, so an update needs no second lookup. */
 interface Entry {
-  readonly key: string;
+  key: string;
   count: number;
   error: number;
   pos: number;
@@ -64,13 +64,15 @@ export class SpaceSaving {
       this.#up(entry);
       return;
     }
-    // Full: the new key takes over the minimum counter and inherits its count as error.
+    // Full: the new key takes over the minimum counter and inherits its count as error. The entry
+    // is reused: with a long tail of keys most adds are evictions, and allocating showed up as GC.
     const min = heap[0]!;
     this.#byKey.delete(min.key);
-    const entry: Entry = { key, count: min.count + w, error: min.count, pos: 0 };
-    heap[0] = entry;
-    this.#byKey.set(key, entry);
-    this.#down(entry);
+    min.key = key;
+    min.error = min.count;
+    min.count += w;
+    this.#byKey.set(key, min);
+    this.#down(min);
   }
 
   #up(e: Entry): void {
