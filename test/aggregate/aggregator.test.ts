@@ -128,6 +128,47 @@ describe('createAggregator', () => {
     );
   });
 
+  it('never drops a record: each is added, late or untimed, exactly as a sequential watermark oracle says', () => {
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.oneof(
+            { weight: 20, arbitrary: arbRecord(10 * 60_000) },
+            { weight: 1, arbitrary: arbRecord().map((r) => ({ ...r, timestamp: null })) },
+          ),
+          { maxLength: 300 },
+        ),
+        fc.constantFrom(0, 30, 120),
+        fc.boolean(),
+        (records, lateness, drainAsWeGo) => {
+          const agg = createAggregator({ windowSeconds: 60, allowedLatenessSeconds: lateness });
+          let mark = Number.NEGATIVE_INFINITY;
+          const expected: string[] = [];
+          const outcomes: string[] = [];
+          const drained: WindowCell[] = [];
+          for (const r of records) {
+            const ts = r.timestamp;
+            if (ts === null || ts === undefined) expected.push('untimed');
+            else if (Math.floor(ts / 60_000) * 60_000 + 60_000 + lateness * 1000 <= mark) expected.push('late');
+            else {
+              expected.push('added');
+              mark = Math.max(mark, ts);
+            }
+            outcomes.push(agg.add(r));
+            if (drainAsWeGo) drained.push(...agg.drainClosed());
+          }
+          expect(outcomes).toEqual(expected);
+          const all = [...drained, ...agg.drain()].map((c) => summarize(c));
+          const count = (o: string) => expected.filter((e) => e === o).length;
+          expect(all.reduce((n, s) => n + s.requests, 0)).toBe(count('added'));
+          expect(all.reduce((n, s) => n + s.late, 0)).toBe(count('late'));
+          expect(agg.stats()).toMatchObject({ records: count('added'), late: count('late'), untimed: count('untimed') });
+        },
+      ),
+      { numRuns: 80 },
+    );
+  });
+
   it('aligns tumbling windows to the epoch and orders cells by start then key', () => {
     const agg = createAggregator({ windowSeconds: 60, dimensions: [[], ['country']] });
     agg.add({ timestamp: BASE + 61_000, 'c-country': 'US' });
