@@ -10,7 +10,7 @@ import { runAnalyze } from './analyze.js';
 import { ANALYZE_HELP, parseAnalyzeArgs } from './analyze-args.js';
 import { UsageError } from './errors.js';
 import { runParse } from './parse.js';
-import { REPLAY_HELP } from './replay-help.js';
+import { REPLAY_HELP, REPLAY_PACKAGES } from './replay-help.js';
 import { loadSample } from './sample.js';
 import { runSummary } from './summary.js';
 
@@ -67,8 +67,20 @@ async function main(argv: readonly string[]): Promise<number> {
       process.stdout.write(REPLAY_HELP);
       return 0;
     }
-    const { parseReplayArgs, runReplay } = await import('./replay.js');
-    return runReplay(parseReplayArgs(rest));
+    let replay: typeof import('./replay.js');
+    try {
+      replay = await import('./replay.js');
+    } catch (err) {
+      // The SDK clients are optional peers: say what to install rather than print a stack.
+      if ((err as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND') {
+        throw new UsageError(
+          `cfrt replay needs ${REPLAY_PACKAGES.join(', ')}: npm install --save-dev ${REPLAY_PACKAGES.join(' ')}`,
+          { cause: err },
+        );
+      }
+      throw err;
+    }
+    return replay.runReplay(replay.parseReplayArgs(rest));
   }
   const { values, positionals } = parseArgs({
     args: [...rest],

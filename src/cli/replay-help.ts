@@ -16,4 +16,15 @@ export const REPLAY_HELP = `cfrt replay [--fields <list>] [options] [FILE|GLOB|-
     --format table|json        what landed, as text (default) or one JSON document
     --emf                      also print the EMF lines the handler wrote
     --limit <n>                replay only the first n lines
+    --fault-rate <0-1>         answer this share of DynamoDB and quarantine calls with
+                               throttling or a 500, to watch retries keep the totals exact
 `;
+
+/** What `cfrt replay` needs beyond the library's own dependencies (devDependencies / optional peers). */
+export const REPLAY_PACKAGES = [
+  'dynalite',
+  'kinesalite',
+  '@aws-sdk/client-kinesis',
+  '@aws-sdk/client-dynamodb',
+  '@smithy/node-http-handler',
+] as const;

@@ -1,14 +1,470 @@
-/** `cfrt replay`: placeholder until the handler lands. */
+/**
+ * `cfrt replay`: the real pipeline end to end on this machine. kinesalite and dynalite start on
+ * loopback; the lines go into a Kinesis stream one record per line across shards, as CloudFront
+ * writes them; an event source mapping (see `event-source.ts`) invokes the real handler per
+ * shard; then what landed is read back: windows merged from DynamoDB, the EMF lines the handler
+ * printed, the quarantined lines from the quarantine stream.
+ */
+import { randomBytes } from 'node:crypto';
+import { parseArgs } from 'node:util';
+import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  CreateStreamCommand,
+  DescribeStreamSummaryCommand,
+  GetRecordsCommand,
+  GetShardIteratorCommand,
+  KinesisClient,
+  ListShardsCommand,
+  PutRecordsCommand,
+  type PutRecordsRequestEntry,
+} from '@aws-sdk/client-kinesis';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { DIMENSION_NAMES, type DimensionName, parseDimensionSets, summarize } from '../aggregate/index.js';
+import type { WindowSummary } from '../aggregate/types.js';
+import { STATUS_CLASSES, type StatusClass } from '../enrich/classes.js';
+import { createHandler, type QuarantinedLine } from '../handler.js';
+import { splitFieldList } from '../parser/layout.js';
+import { createDynamoDbSink, windowTableDefinition } from '../sinks/dynamodb.js';
 import { UsageError } from './errors.js';
+import { type EventSourceStats, MAX_BATCH_SIZE, runEventSourceMapping } from './event-source.js';
+import { startFaultProxy } from './fault-proxy.js';
+import { formatInt, formatPercent, formatSeconds, formatTime } from './figures.js';
+import { resolveInputs } from './glob.js';
+import { readLines } from './input.js';
+import {
+  LOCAL_CREDENTIALS,
+  LOCAL_REGION,
+  type LocalServer,
+  startDynalite,
+  startKinesalite,
+} from './local-aws.js';
+import { formatBytes } from './progress.js';
+import { type ContractWindow, contractFigures } from './report.js';
+import { loadSample } from './sample.js';
 
+/** PutRecords takes at most 500 records per call (Kinesis limit). */
+export const MAX_PUT_RECORDS = 500;
+/** ... and at most 5 MiB per call. */
+export const MAX_PUT_BYTES = 5 * 1024 * 1024;
+/** Shards kinesalite is asked for at most (each is a poller here). */
+export const MAX_SHARDS = 64;
+/** Attempts at putting a chunk whose entries kinesalite refused. */
+const MAX_PUT_ATTEMPTS = 5;
+/** EMF lines shown by default (all with --emf). */
+const EMF_PREVIEW = 1;
+/** Quarantined lines shown. */
+const QUARANTINE_PREVIEW = 5;
+
+/** The sink's sort keys hold 15-digit window starts: the largest start a query can name. */
+const LAST_WINDOW_START = 10 ** 15 - 1;
+/** Characters of an EMF line shown without --emf. */
+const EMF_PREVIEW_CHARS = 240;
+
+const SOURCE_STREAM = 'cfrt-replay-source';
+const QUARANTINE_STREAM = 'cfrt-replay-quarantine';
+const TABLE = 'cfrt-replay-windows';
+
+/** What `cfrt replay` was asked to do. */
 export interface ReplayOptions {
-  args: readonly string[];
+  fields: string[];
+  inputs: string[];
+  shards: number;
+  batchSize: number;
+  windowSeconds: number;
+  dimensions: DimensionName[][];
+  samplingRate: number;
+  format: 'table' | 'json';
+  emf: boolean;
+  limit: number;
+  /** Share (0-1) of DynamoDB and Kinesis-quarantine calls answered with throttling or a 500. */
+  faultRate: number;
 }
 
+/** What landed, as `--format json` prints it. */
+export interface ReplayResult {
+  /** Lines read from the input (one Kinesis record each). */
+  lines: number;
+  shards: number;
+  mapping: Omit<EventSourceStats, 'errors'> & { errors: number };
+  /** Stream-wide windows read back from DynamoDB, merged over shards and batches. */
+  windows: ContractWindow[];
+  /** Sums over the windows: exact counts. */
+  totals: {
+    requests: number;
+    bytesOut: number;
+    bytesIn: number;
+    status: Record<StatusClass, number>;
+  };
+  /** Invocation log lines the handlers wrote (one per invocation, retries included). */
+  handlerLogs: number;
+  quarantined: { count: number; examples: { reason: string; field: string | null; shardId: string }[] };
+  emf: { lines: number; metrics: string[]; examples: string[] };
+  faults: number;
+}
+
+const num = (name: string, text: string | undefined, min: number, max: number, fallback: number): number => {
+  if (text === undefined) return fallback;
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    throw new UsageError(`--${name} must be a whole number from ${min} to ${max}; got "${text}".`);
+  }
+  return n;
+};
+
+/**
+ * Parses `cfrt replay`'s arguments.
+ *
+ * @example
+ * parseReplayArgs(['--shards', '4']); // the bundled sample over 4 shards
+ */
 export function parseReplayArgs(args: readonly string[]): ReplayOptions {
-  return { args };
+  const { values, positionals } = parseArgs({
+    args: [...args],
+    allowPositionals: true,
+    options: {
+      fields: { type: 'string' },
+      shards: { type: 'string' },
+      'batch-size': { type: 'string' },
+      window: { type: 'string' },
+      dimension: { type: 'string', multiple: true },
+      'sampling-rate': { type: 'string' },
+      format: { type: 'string' },
+      emf: { type: 'boolean', default: false },
+      limit: { type: 'string' },
+      'fault-rate': { type: 'string' },
+    },
+  });
+  let fields: string[];
+  let inputs: string[];
+  if (values.fields === undefined) {
+    if (positionals.length > 0)
+      throw new UsageError('cfrt replay needs --fields <list> to read these files.');
+    const sample = loadSample();
+    fields = sample.fields;
+    inputs = sample.files;
+  } else {
+    fields = splitFieldList(values.fields);
+    inputs = resolveInputs(positionals);
+  }
+  const format = values.format ?? 'table';
+  if (format !== 'table' && format !== 'json') {
+    throw new UsageError(`--format must be table or json; got "${format}".`);
+  }
+  const dimensions: DimensionName[][] = [];
+  for (const text of values.dimension ?? []) {
+    for (const set of parseDimensionSets(text)) {
+      for (const name of set) {
+        if (!(DIMENSION_NAMES as readonly string[]).includes(name)) {
+          throw new UsageError(`Unknown dimension "${name}"; use one of ${DIMENSION_NAMES.join(', ')}.`);
+        }
+      }
+      if (set.length > 0) dimensions.push(set);
+    }
+  }
+  const faultText = values['fault-rate'];
+  const faultRate = faultText === undefined ? 0 : Number(faultText);
+  if (!(faultRate >= 0 && faultRate < 1)) {
+    throw new UsageError(`--fault-rate must be from 0 to below 1; got "${faultText}".`);
+  }
+  const samplingText = values['sampling-rate'];
+  const samplingRate = samplingText === undefined ? 100 : Number(samplingText);
+  if (!(samplingRate >= 1 && samplingRate <= 100)) {
+    throw new UsageError(`--sampling-rate must be from 1 to 100; got "${samplingText}".`);
+  }
+  return {
+    fields,
+    inputs,
+    shards: num('shards', values.shards, 1, MAX_SHARDS, 2),
+    batchSize: num('batch-size', values['batch-size'], 1, MAX_BATCH_SIZE, 100),
+    windowSeconds: num('window', values.window, 1, 86_400, 60),
+    dimensions,
+    samplingRate,
+    format,
+    emf: values.emf === true,
+    limit: num('limit', values.limit, 1, Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER),
+    faultRate,
+  };
 }
 
-export async function runReplay(_options: ReplayOptions): Promise<number> {
-  throw new UsageError('cfrt replay is not available yet.');
+async function waitActive(kinesis: KinesisClient, name: string): Promise<void> {
+  for (let i = 0; i < 100; i++) {
+    const d = await kinesis.send(new DescribeStreamSummaryCommand({ StreamName: name }));
+    if (d.StreamDescriptionSummary?.StreamStatus === 'ACTIVE') return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`The local stream ${name} did not become ACTIVE.`);
+}
+
+/** Puts one chunk, re-putting only the entries Kinesis refused (`FailedRecordCount`). */
+async function putChunk(kinesis: KinesisClient, entries: PutRecordsRequestEntry[]): Promise<void> {
+  let pending = entries;
+  for (let attempt = 1; pending.length > 0; attempt++) {
+    const out = await kinesis.send(new PutRecordsCommand({ StreamName: SOURCE_STREAM, Records: pending }));
+    if ((out.FailedRecordCount ?? 0) === 0) return;
+    if (attempt >= MAX_PUT_ATTEMPTS) throw new Error(`kinesalite refused ${out.FailedRecordCount} records`);
+    pending = pending.filter((_, i) => out.Records?.[i]?.ErrorCode !== undefined);
+    await new Promise((r) => setTimeout(r, 20 * attempt));
+  }
+}
+
+/** Writes every line as one record, as CloudFront does (the data ends with `\n`). */
+async function putLines(kinesis: KinesisClient, options: ReplayOptions): Promise<number> {
+  let lines = 0;
+  let chunk: PutRecordsRequestEntry[] = [];
+  let bytes = 0;
+  for (const source of options.inputs) {
+    for await (const line of readLines([source])) {
+      if (line === '' || line === '\r') continue;
+      if (lines >= options.limit) break;
+      const data = Buffer.from(`${line}\n`);
+      // CloudFront spreads records over shards; a random partition key does the same.
+      const entry = { Data: data, PartitionKey: randomBytes(8).toString('hex') };
+      if (chunk.length === MAX_PUT_RECORDS || bytes + data.length + 16 > MAX_PUT_BYTES) {
+        await putChunk(kinesis, chunk);
+        chunk = [];
+        bytes = 0;
+      }
+      chunk.push(entry);
+      bytes += data.length + 16;
+      lines++;
+    }
+  }
+  if (chunk.length > 0) await putChunk(kinesis, chunk);
+  return lines;
+}
+
+/** Reads every record of a (small) stream: the quarantine. */
+async function readStream(kinesis: KinesisClient, name: string): Promise<string[]> {
+  const out: string[] = [];
+  const shards = await kinesis.send(new ListShardsCommand({ StreamName: name }));
+  for (const shard of shards.Shards ?? []) {
+    const it = await kinesis.send(
+      new GetShardIteratorCommand({
+        StreamName: name,
+        ShardId: shard.ShardId,
+        ShardIteratorType: 'TRIM_HORIZON',
+      }),
+    );
+    let iterator = it.ShardIterator;
+    while (iterator !== undefined) {
+      const page = await kinesis.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: 10_000 }));
+      for (const r of page.Records ?? []) out.push(Buffer.from(r.Data ?? new Uint8Array()).toString('utf8'));
+      if ((page.Records ?? []).length === 0) break;
+      iterator = page.NextShardIterator;
+    }
+  }
+  return out;
+}
+
+/**
+ * Runs the replay and returns what landed.
+ *
+ * @example
+ * const result = await replay(parseReplayArgs([]));
+ * result.totals.requests; // every parsed line, counted once
+ */
+export async function replay(
+  options: ReplayOptions,
+  onProgress: (text: string) => void = () => {},
+): Promise<ReplayResult> {
+  const servers: LocalServer[] = [];
+  const clients: { destroy(): void }[] = [];
+  try {
+    const kinesisServer = await startKinesalite();
+    servers.push(kinesisServer);
+    const dynamoServer = await startDynalite();
+    servers.push(dynamoServer);
+    // Faults go in front of what the handler writes to, never in front of the source stream:
+    // the point is to watch the handler's retries and the mapping's, not to lose the input.
+    const dynamoProxy = await startFaultProxy(dynamoServer.endpoint, options.faultRate);
+    servers.push(dynamoProxy);
+    const quarantineProxy = await startFaultProxy(kinesisServer.endpoint, options.faultRate);
+    servers.push(quarantineProxy);
+
+    const common = { region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS, maxAttempts: 1 } as const;
+    const kinesis = new KinesisClient({
+      ...common,
+      endpoint: kinesisServer.endpoint,
+      requestHandler: new NodeHttpHandler(),
+    });
+    const handlerKinesis = new KinesisClient({
+      ...common,
+      endpoint: quarantineProxy.endpoint,
+      requestHandler: new NodeHttpHandler(),
+    });
+    const dynamodb = new DynamoDBClient({ ...common, endpoint: dynamoProxy.endpoint });
+    const reader = new DynamoDBClient({ ...common, endpoint: dynamoServer.endpoint });
+    clients.push(kinesis, handlerKinesis, dynamodb, reader);
+
+    await kinesis.send(new CreateStreamCommand({ StreamName: SOURCE_STREAM, ShardCount: options.shards }));
+    await kinesis.send(new CreateStreamCommand({ StreamName: QUARANTINE_STREAM, ShardCount: 1 }));
+    await waitActive(kinesis, SOURCE_STREAM);
+    await waitActive(kinesis, QUARANTINE_STREAM);
+    await reader.send(new CreateTableCommand(windowTableDefinition(TABLE)));
+
+    onProgress(`kinesalite ${kinesisServer.endpoint}, dynalite ${dynamoServer.endpoint}`);
+    const lines = await putLines(kinesis, options);
+    onProgress(`put ${formatInt(lines)} records into ${SOURCE_STREAM} (${options.shards} shards)`);
+
+    const emfLines: string[] = [];
+    const logs: string[] = [];
+    const stats = await runEventSourceMapping({
+      kinesis,
+      streamName: SOURCE_STREAM,
+      streamArn: `arn:aws:kinesis:${LOCAL_REGION}:000000000000:stream/${SOURCE_STREAM}`,
+      batchSize: options.batchSize,
+      functionFor: () =>
+        createHandler({
+          fields: options.fields,
+          samplingRate: options.samplingRate,
+          windowSeconds: options.windowSeconds,
+          dimensions: [[], ...options.dimensions],
+          sinks: ['emf', 'dynamodb'],
+          tableName: TABLE,
+          quarantine: 'kinesis',
+          quarantineStreamName: QUARANTINE_STREAM,
+          clients: { dynamodb, kinesis: handlerKinesis },
+          emfOutput: (line) => emfLines.push(line),
+          log: (line) => logs.push(line),
+          retry: { maxAttempts: 3, baseDelayMs: 5, maxDelayMs: 50 },
+        }),
+      onInvoke: (info) => {
+        if (info.failedFrom !== null) {
+          onProgress(
+            `${info.shardId}: partial failure, retrying from ${info.failedFrom.slice(-8)} (attempt ${info.attempt + 1})`,
+          );
+        }
+      },
+    });
+    onProgress(
+      `${formatInt(stats.invocations)} invocations over ${stats.shards} shards, ${formatInt(stats.retries)} retries`,
+    );
+
+    const sink = createDynamoDbSink({ client: reader, tableName: TABLE });
+    // Replayed logs are usually older than the items' TTL (window end + 14 days): read them as of
+    // their own time, as a reader would have right after they were written.
+    const cells = await sink.readWindows(0, LAST_WINDOW_START, {}, { consistentRead: true, now: () => 0 });
+    const summaries: WindowSummary[] = cells.map((c) => summarize(c, { top: 5 }));
+    const status = Object.fromEntries(STATUS_CLASSES.map((c) => [c, 0])) as Record<StatusClass, number>;
+    const totals = { requests: 0, bytesOut: 0, bytesIn: 0, status };
+    for (const s of summaries) {
+      totals.requests += s.requests;
+      totals.bytesOut += s.bytesOut;
+      totals.bytesIn += s.bytesIn;
+      for (const c of STATUS_CLASSES) status[c] += s.status[c];
+    }
+    // A retried batch quarantines its malformed lines again (a Kinesis put is not idempotent):
+    // one line is one (shard, sequence number, line in record).
+    const seen = new Set<string>();
+    const quarantined = (await readStream(kinesis, QUARANTINE_STREAM))
+      .map((text) => JSON.parse(text) as QuarantinedLine)
+      .filter((q) => {
+        const id = `${q.shardId}/${q.sequenceNumber}/${q.lineInRecord}`;
+        if (seen.has(id)) return false;
+        seen.add(id);
+        return true;
+      });
+    const metricNames = new Set<string>();
+    for (const line of emfLines) {
+      const doc = JSON.parse(line) as { _aws?: { CloudWatchMetrics?: { Metrics?: { Name: string }[] }[] } };
+      for (const d of doc._aws?.CloudWatchMetrics ?? [])
+        for (const m of d.Metrics ?? []) metricNames.add(m.Name);
+    }
+    return {
+      lines,
+      shards: options.shards,
+      mapping: { ...stats, errors: stats.errors.length },
+      windows: summaries.map((s) => ({ start: s.start, ...contractFigures(s, 5) })),
+      totals,
+      handlerLogs: logs.length,
+      quarantined: {
+        count: quarantined.length,
+        examples: quarantined
+          .slice(0, QUARANTINE_PREVIEW)
+          .map((q) => ({ reason: q.reason, field: q.field, shardId: q.shardId })),
+      },
+      emf: {
+        lines: emfLines.length,
+        metrics: [...metricNames].sort(),
+        examples: emfLines.slice(0, options.emf ? emfLines.length : EMF_PREVIEW),
+      },
+      faults: dynamoProxy.faults() + quarantineProxy.faults(),
+    };
+  } finally {
+    for (const c of clients) c.destroy();
+    await Promise.all(servers.reverse().map((s) => s.close()));
+  }
+}
+
+function renderReplay(r: ReplayResult, options: ReplayOptions): string {
+  const out: string[] = [];
+  out.push(
+    `cfrt replay: ${formatInt(r.lines)} lines -> Kinesis (${r.shards} shards) -> event source mapping -> handler -> DynamoDB`,
+    '',
+    'Event source mapping',
+    `  invocations  ${formatInt(r.mapping.invocations)} (batch size ${options.batchSize})`,
+    `  delivered    ${formatInt(r.mapping.delivered)} records (with redeliveries)`,
+    `  retries      ${formatInt(r.mapping.retries)}${r.faults > 0 ? ` (after ${formatInt(r.faults)} injected faults)` : ''}`,
+    `  discarded    ${formatInt(r.mapping.discarded)}`,
+    '',
+    `Windows read back from DynamoDB (${formatInt(r.windows.length)}, merged over shards and batches)`,
+  );
+  const rows = [
+    ['start (UTC)', 'requests', 'out', ...STATUS_CLASSES, 'hit', 'p50', 'p99', 'clients'],
+    ...r.windows.map((w) => [
+      formatTime(w.start),
+      formatInt(w.requests),
+      formatBytes(w.bytesOut),
+      ...STATUS_CLASSES.map((c) => formatInt(w.status[c])),
+      formatPercent(w.cacheHitRatio),
+      formatSeconds(w.timeTaken.p50),
+      formatSeconds(w.timeTaken.p99),
+      formatInt(w.uniqueClients),
+    ]),
+  ];
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((row) => (row[i] ?? '').length)));
+  for (const row of rows)
+    out.push(`  ${row.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ')}`);
+  out.push(
+    `  total        ${formatInt(r.totals.requests)} requests, ${formatBytes(r.totals.bytesOut)} out, ${formatBytes(r.totals.bytesIn)} in`,
+    '',
+    `Quarantined lines: ${formatInt(r.quarantined.count)} (in the ${QUARANTINE_STREAM} stream, with their reason)`,
+    ...r.quarantined.examples.map((q) => `  ${q.shardId}: ${q.reason}`),
+    '',
+    `EMF: ${formatInt(r.emf.lines)} lines with ${r.emf.metrics.length} metrics (${r.emf.metrics.join(', ')})`,
+    ...r.emf.examples.map((l) =>
+      options.emf || l.length <= EMF_PREVIEW_CHARS
+        ? `  ${l}`
+        : `  ${l.slice(0, EMF_PREVIEW_CHARS)}... (--emf for every line in full)`,
+    ),
+  );
+  const check =
+    r.totals.requests + r.quarantined.count === r.lines * (options.samplingRate === 100 ? 1 : Number.NaN);
+  out.push(
+    '',
+    check
+      ? `Every line landed exactly once: ${formatInt(r.totals.requests)} counted + ${formatInt(r.quarantined.count)} quarantined = ${formatInt(r.lines)} put.`
+      : `Counted ${formatInt(r.totals.requests)} + quarantined ${formatInt(r.quarantined.count)} vs ${formatInt(r.lines)} put.`,
+  );
+  return `${out.join('\n')}\n`;
+}
+
+/**
+ * Runs `cfrt replay` and prints what landed; resolves to the exit code (1 when records were
+ * discarded after the mapping's retries).
+ *
+ * @example
+ * process.exitCode = await runReplay(parseReplayArgs(process.argv.slice(3)));
+ */
+export async function runReplay(options: ReplayOptions): Promise<number> {
+  const verbose = options.format === 'table' && process.stderr.isTTY === true;
+  const result = await replay(options, (text) => {
+    if (verbose) process.stderr.write(`cfrt replay: ${text}\n`);
+  });
+  const text =
+    options.format === 'json' ? `${JSON.stringify(result, null, 2)}\n` : renderReplay(result, options);
+  await new Promise<void>((resolve, reject) =>
+    process.stdout.write(text, (err) => (err ? reject(err) : resolve())),
+  );
+  return result.mapping.discarded > 0 ? 1 : 0;
 }

@@ -94,7 +94,7 @@ describe.skipIf(browserMissing)('cfrt analyze --format html in headless Chromium
           height: box.height,
           lines: [...svg.querySelectorAll('path.line')].map((p) => ({
             d: p.getAttribute('d') ?? '',
-            length: (p as SVGPathElement).getTotalLength(),
+            length: (p as unknown as { getTotalLength(): number }).getTotalLength(),
           })),
         };
       }),
