@@ -212,8 +212,11 @@ function readSketch(v: unknown, alpha: number, what: string): DDSketch | null {
   if (v === 0) return null;
   const [count, zero, sum, min, max, offset, counts] = arr(v, what, 7);
   const s = new DDSketch(alpha);
+  const first = int(offset, `${what} offset`);
+  // |index| <= 1e6 covers every double at any accepted alpha (log(1.8e308) / log(gamma) < 360,000).
+  if (Math.abs(first) > 1e6) fail(`${what} offset is out of range`);
   s.addBuckets(
-    int(offset, `${what} offset`),
+    first,
     arr(counts, `${what} counts`).map((c, i) => num(c, `${what} count ${i}`)),
   );
   s.count = num(count, `${what} count`);

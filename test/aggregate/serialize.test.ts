@@ -106,6 +106,40 @@ describe('serializeCell / deserializeCell', () => {
     );
   });
 
+  it('reads damaged text as a cell or a CellFormatError, never another exception', () => {
+    const valid = JSON.parse(serializeCell(busyCell(2000))) as Record<string, unknown>;
+    const keys = Object.keys(valid);
+    fc.assert(
+      fc.property(fc.constantFrom(...keys), fc.jsonValue(), (key, value) => {
+        const text = JSON.stringify({ ...valid, [key]: value });
+        try {
+          deserializeCell(text);
+        } catch (error) {
+          expect(error).toBeInstanceOf(CellFormatError);
+        }
+      }),
+      { numRuns: 300 },
+    );
+    // One level down: inside the latency sketches, the top lists and the parameters.
+    const nested = ['q', 't', 'p', 'st'] as const;
+    fc.assert(
+      fc.property(fc.constantFrom(...nested), fc.nat(), fc.nat(), fc.jsonValue(), (key, i, j, value) => {
+        const copy = structuredClone(valid) as Record<string, unknown[]>;
+        const list = copy[key]!;
+        const at = i % list.length;
+        const inner = list[at];
+        if (Array.isArray(inner) && inner.length > 0) inner[j % inner.length] = value;
+        else list[at] = value;
+        try {
+          deserializeCell(JSON.stringify(copy));
+        } catch (error) {
+          expect(error).toBeInstanceOf(CellFormatError);
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+
   it('refuses to merge cells of different windows or accuracies', () => {
     const a = busyCell(10);
     const other = createAggregator();
