@@ -17,6 +17,7 @@ import {
 } from '../aggregate/index.js';
 import { createEnricher, type Enricher, type EnricherOptions } from '../enrich/index.js';
 import { createParser, type Parser } from '../parser/parser.js';
+import { metricsForFields } from '../sinks/metrics.js';
 import type { RetryPolicy } from '../sinks/retry.js';
 import type { Sink, SinkResult, WriteOptions } from '../sinks/types.js';
 import {
@@ -145,11 +146,13 @@ async function buildSinks(s: ResolvedSettings, config: HandlerConfig): Promise<W
   const records: Sink<Record<string, unknown>>[] = [...(config.recordSinks ?? [])];
   const metrics: Sink<WindowSummary>[] = [...(config.metricSinks ?? [])];
   // Each AWS sink is imported only when configured, so an unused SDK is never loaded.
+  const publishable = metricsForFields(s.fields);
   for (const kind of s.sinks) {
     if (kind === 'emf') {
       const { createEmfSink } = await import('../sinks/emf.js');
       metrics.push(
         createEmfSink({
+          metrics: publishable,
           namespace: s.metricsNamespace,
           storageResolution: s.storageResolution,
           ...(config.emfOutput !== undefined ? { output: config.emfOutput } : {}),
@@ -159,6 +162,7 @@ async function buildSinks(s: ResolvedSettings, config: HandlerConfig): Promise<W
       const { createCloudWatchSink } = await import('../sinks/cloudwatch.js');
       metrics.push(
         createCloudWatchSink({
+          metrics: publishable,
           client: clients.cloudwatch!,
           namespace: s.metricsNamespace,
           storageResolution: s.storageResolution,

@@ -3,13 +3,17 @@
  * window start (event time), in calls within the API limits. A call that fails is retried as a
  * whole (PutMetricData has no partial success) with backoff and full jitter.
  */
-import { type CloudWatchClient, type MetricDatum, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
+import type { CloudWatchClient, MetricDatum } from '@aws-sdk/client-cloudwatch';
 import type { WindowSummary } from '../aggregate/types.js';
 import { DEFAULT_NAMESPACE } from './cloudwatch-constants.js';
 import { SinkConfigError } from './errors.js';
+import { lazyModule } from './lazy-module.js';
 import { type MetricOptions, type MetricSet, metricOptionProblems, summaryMetrics } from './metrics.js';
 import { errorText, isRetryableError, type RetryPolicy, type RoundFailure, retryPending } from './retry.js';
 import type { Sink, SinkFailure, SinkResult, WriteOptions } from './types.js';
+
+// The SDK is loaded on first write, so importing this module (or bundling it) costs nothing until used.
+const sdk = lazyModule(() => import('@aws-sdk/client-cloudwatch'));
 
 /** PutMetricData: at most 1,000 MetricDatum per call. */
 export const MAX_DATUMS_PER_CALL = 1_000;
@@ -152,6 +156,7 @@ export function createCloudWatchSink(options: CloudWatchSinkOptions): Sink<Windo
         calls,
         async (pending) => {
           const failures: RoundFailure[] = [];
+          const { PutMetricDataCommand } = await sdk();
           for (let position = 0; position < pending.length; position++) {
             try {
               await client.send(

@@ -11,13 +11,11 @@
  * Serves: one series over any time range in one Query (`pk = :series AND sk BETWEEN :from AND :to`),
  * the most common read (dashboards, `readWindows`). Windows sort by time inside a series.
  */
-import {
-  type AttributeValue,
-  BatchWriteItemCommand,
-  type DynamoDBClient,
-  type KeySchemaElement,
-  QueryCommand,
-  type WriteRequest,
+import type {
+  AttributeValue,
+  DynamoDBClient,
+  KeySchemaElement,
+  WriteRequest,
 } from '@aws-sdk/client-dynamodb';
 import {
   deserializeCell,
@@ -26,10 +24,13 @@ import {
   summarize,
   type WindowCell,
 } from '../aggregate/index.js';
-
 import { SinkConfigError } from './errors.js';
+import { lazyModule } from './lazy-module.js';
 import { errorText, isRetryableError, type RetryPolicy, type RoundFailure, retryPending } from './retry.js';
 import type { Sink, SinkFailure, SinkResult, WriteOptions } from './types.js';
+
+// The SDK is loaded on first use, so importing this module (or bundling it) costs nothing until used.
+const sdk = lazyModule(() => import('@aws-sdk/client-dynamodb'));
 
 /** BatchWriteItem: at most 25 put/delete requests per call. */
 export const MAX_BATCH_WRITE_ITEMS = 25;
@@ -190,6 +191,7 @@ export function createDynamoDbSink(options: DynamoDbSinkOptions): DynamoDbSink {
     for (let from = 0; from < pending.length; from += MAX_BATCH_WRITE_ITEMS) {
       const chunk = pending.slice(from, from + MAX_BATCH_WRITE_ITEMS);
       try {
+        const { BatchWriteItemCommand } = await sdk();
         const out = await client.send(
           new BatchWriteItemCommand({ RequestItems: { [tableName]: chunk.map((p) => p.request) } }),
           { abortSignal: signal },
@@ -253,6 +255,7 @@ export function createDynamoDbSink(options: DynamoDbSinkOptions): DynamoDbSink {
       const now = (readOptions.now ?? Date.now)();
       const byStart = new Map<number, WindowCell>();
       let startKey: Record<string, AttributeValue> | undefined;
+      const { QueryCommand } = await sdk();
       do {
         const page = await client.send(
           new QueryCommand({

@@ -14,6 +14,7 @@ export {
   type MetricPoint,
   type MetricSet,
   type MetricUnit,
+  metricsForFields,
   summaryMetrics,
 } from './metrics.js';
 export {

@@ -4,10 +4,14 @@
  * failed (`FailedRecordCount`, per-entry `ErrorCode`) are retried, with backoff and full jitter.
  */
 import { createHash } from 'node:crypto';
-import { type KinesisClient, PutRecordsCommand, type PutRecordsRequestEntry } from '@aws-sdk/client-kinesis';
+import type { KinesisClient, PutRecordsRequestEntry } from '@aws-sdk/client-kinesis';
 import { SinkConfigError } from './errors.js';
+import { lazyModule } from './lazy-module.js';
 import { errorText, isRetryableError, type RetryPolicy, type RoundFailure, retryPending } from './retry.js';
 import type { Sink, SinkResult, WriteOptions } from './types.js';
+
+// The SDK is loaded on first write, so importing this module (or bundling it) costs nothing until used.
+const sdk = lazyModule(() => import('@aws-sdk/client-kinesis'));
 
 /** PutRecords: at most 500 entries per call. */
 export const MAX_RECORDS_PER_PUT = 500;
@@ -124,6 +128,7 @@ export function createKinesisSink<T>(options: KinesisSinkOptions<T>): Sink<T> {
       offset += chunk.length;
       const records: PutRecordsRequestEntry[] = chunk.map((e) => ({ Data: e.data, PartitionKey: e.key }));
       try {
+        const { PutRecordsCommand } = await sdk();
         const out = await client.send(new PutRecordsCommand({ ...target, Records: records }), {
           abortSignal: signal,
         });

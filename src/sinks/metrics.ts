@@ -234,3 +234,44 @@ export function metricOptionProblems(options: MetricOptions, dimensionKeys = 0):
   }
   return problems;
 }
+
+// Which log fields each metric is computed from: a metric whose fields are not configured would
+// publish a constant 0 (and be billed) while meaning "unknown".
+const METRIC_SOURCES: Readonly<Record<MetricName, readonly string[]>> = {
+  Requests: [],
+  BytesDownloaded: ['sc-bytes'],
+  BytesUploaded: ['cs-bytes'],
+  Requests4xx: ['sc-status'],
+  Requests5xx: ['sc-status'],
+  RequestsAborted: ['sc-status'],
+  '4xxErrorRate': ['sc-status'],
+  '5xxErrorRate': ['sc-status'],
+  TotalErrorRate: ['sc-status'],
+  AbortedRequestRate: ['sc-status'],
+  CacheHits: ['x-edge-result-type', 'x-edge-response-result-type'],
+  CacheMisses: ['x-edge-result-type', 'x-edge-response-result-type'],
+  CacheHitRate: ['x-edge-result-type', 'x-edge-response-result-type'],
+  BotRequestRate: ['cs-user-agent'],
+  UniqueClients: ['c-ip'],
+  TimeTaken: ['time-taken'],
+  TimeToFirstByte: ['time-to-first-byte'],
+  OriginFirstByteLatency: ['origin-fbl'],
+  OriginLastByteLatency: ['origin-lbl'],
+  MalformedLines: [],
+  LateRecords: ['timestamp'],
+};
+
+/**
+ * The metrics a field list can feed: each metric whose source fields (any one of them) are
+ * configured, or that needs none.
+ *
+ * @example
+ * metricsForFields(['timestamp', 'sc-status']); // ['Requests', 'Requests4xx', ..., 'MalformedLines', 'LateRecords']
+ */
+export function metricsForFields(fields: readonly string[]): MetricName[] {
+  const have = new Set(fields);
+  return METRIC_NAMES.filter((m) => {
+    const sources = METRIC_SOURCES[m];
+    return sources.length === 0 || sources.some((f) => have.has(f));
+  });
+}

@@ -1,7 +1,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { expandDistribution, renderEmf } from '../../src/sinks/emf.js';
-import { latencyDistribution, METRIC_NAMES, summaryMetrics } from '../../src/sinks/metrics.js';
+import {
+  latencyDistribution,
+  METRIC_NAMES,
+  metricsForFields,
+  summaryMetrics,
+} from '../../src/sinks/metrics.js';
 import { makeSummary, WINDOW_START } from '../helpers/summaries.js';
 
 /** The weighted percentile: the smallest value whose cumulative weight reaches q * total. */
@@ -140,5 +145,30 @@ describe('EMF rendering', () => {
       ),
     );
     expect(expandDistribution([10, 20], [1, 3])).toEqual([10, 20, 20, 20]);
+  });
+});
+
+describe('metricsForFields', () => {
+  it('publishes only metrics the configured fields can feed', () => {
+    expect(metricsForFields(['timestamp', 'sc-status'])).toEqual([
+      'Requests',
+      'Requests4xx',
+      'Requests5xx',
+      'RequestsAborted',
+      '4xxErrorRate',
+      '5xxErrorRate',
+      'TotalErrorRate',
+      'AbortedRequestRate',
+      'MalformedLines',
+      'LateRecords',
+    ]);
+    expect(metricsForFields(['x-edge-response-result-type', 'c-ip'])).toEqual([
+      'Requests',
+      'CacheHits',
+      'CacheMisses',
+      'CacheHitRate',
+      'UniqueClients',
+      'MalformedLines',
+    ]);
   });
 });
