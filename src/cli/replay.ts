@@ -438,13 +438,14 @@ function renderReplay(r: ReplayResult, options: ReplayOptions): string {
         : `  ${l.slice(0, EMF_PREVIEW_CHARS)}... (--emf for every line in full)`,
     ),
   );
-  const check =
-    r.totals.requests + r.quarantined.count === r.lines * (options.samplingRate === 100 ? 1 : Number.NaN);
+  // Counts are scaled by 100/rate for a sampled config; undo that to compare with lines put.
+  const counted = Math.round((r.totals.requests * options.samplingRate) / 100);
+  const check = counted + r.quarantined.count === r.lines;
   out.push(
     '',
     check
-      ? `Every line landed exactly once: ${formatInt(r.totals.requests)} counted + ${formatInt(r.quarantined.count)} quarantined = ${formatInt(r.lines)} put.`
-      : `Counted ${formatInt(r.totals.requests)} + quarantined ${formatInt(r.quarantined.count)} vs ${formatInt(r.lines)} put.`,
+      ? `Every line landed exactly once: ${formatInt(counted)} counted + ${formatInt(r.quarantined.count)} quarantined = ${formatInt(r.lines)} put.`
+      : `Not every line landed once: ${formatInt(counted)} counted + ${formatInt(r.quarantined.count)} quarantined vs ${formatInt(r.lines)} put.`,
   );
   return `${out.join('\n')}\n`;
 }
