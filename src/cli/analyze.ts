@@ -173,11 +173,19 @@ export async function analyze(options: AnalyzeOptions): Promise<AnalyzeReport> {
   progress.done();
 
   const all = [...summaries.values()].sort(byStartThenKey);
+  const totalsSummary = rollUp(totals.drain(), options.top);
+  if (totalsSummary !== null) {
+    // The totals cell sees every record at one time, so lateness and malformed lines are
+    // counted where they really happened: in the windows.
+    totalsSummary.late = 0;
+    for (const s of all) if (Object.keys(s.dimensions).length === 0) totalsSummary.late += s.late;
+    totalsSummary.malformed = malformed;
+  }
   return {
     records,
     malformed,
     malformedExamples: examples,
-    totals: rollUp(totals.drain(), options.top),
+    totals: totalsSummary,
     windows: all.filter((s) => Object.keys(s.dimensions).length === 0),
     breakdown: all.filter((s) => Object.keys(s.dimensions).length > 0),
     windowSeconds: options.windowSeconds,

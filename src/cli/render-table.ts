@@ -148,7 +148,12 @@ function totalsSection(t: WindowSummary, report: AnalyzeReport): string[] {
     ['distinct clients', `~${formatInt(t.uniqueClients)}`],
   ];
   if (t.botShare !== null) rows.push(['bot share', formatPercent(t.botShare)]);
-  if (t.late > 0) rows.push(['late records', formatInt(t.late)]);
+  if (t.late > 0) {
+    rows.push([
+      'late records',
+      `${formatInt(t.late)} (beyond --allowed-lateness: in totals, not in their window)`,
+    ]);
+  }
   const width = Math.max(...rows.map((r) => r[0]?.length ?? 0));
   return rows.map(([k = '', v = '']) => `  ${pad(k, width)}  ${v}`);
 }
