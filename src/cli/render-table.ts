@@ -37,7 +37,7 @@ function fold(values: readonly (number | null)[], how: Fold): number | null {
 
 /**
  * A sparkline: one bar per value (values folded to fit `width`), a space where undefined.
- * The scale runs from 0 (or the minimum, when negative) to the maximum.
+ * The scale runs from the minimum to the maximum (the range is printed beside it).
  *
  * @example
  * sparkline([1, 5, 10, null, 3], 10); // '▁▄█ ▂'
@@ -52,7 +52,7 @@ export function sparkline(values: Series, width: number = MAX_SPARK_WIDTH, how: 
   const defined = folded.filter((v): v is number => v !== null);
   if (defined.length === 0) return ' '.repeat(folded.length);
   const max = Math.max(...defined);
-  const min = Math.min(0, ...defined);
+  const min = Math.min(...defined);
   const span = max - min;
   return folded
     .map((v) => {
