@@ -2,6 +2,36 @@
  * cloudfront-realtime-logs: parse, enrich and aggregate CloudFront real-time logs.
  * The root export is the pure core (no AWS SDK); sinks and the handler live behind subpaths.
  */
+
+export {
+  type Aggregator,
+  type AggregatorOptions,
+  AggregatorOptionsError,
+  CellFormatError,
+  CellMergeError,
+  createAggregator,
+  type DimensionName,
+  deserializeCell,
+  type LatencySummary,
+  mergeCells,
+  serializeCell,
+  summarize,
+  type TopEntry,
+  type WindowCell,
+  type WindowSummary,
+} from './aggregate/index.js';
+export {
+  type CacheClass,
+  createEnricher,
+  type Derived,
+  type DeviceType,
+  type EnrichedFields,
+  type Enricher,
+  type EnricherOptions,
+  EnricherOptionsError,
+  GeoIpUnavailableError,
+  type StatusClass,
+} from './enrich/index.js';
 export {
   createParser,
   encodeText,
