@@ -24,6 +24,7 @@ import {
   summarize,
   type WindowCell,
 } from '../aggregate/index.js';
+import { DEFAULT_CONCURRENCY, mapConcurrent } from './concurrency.js';
 import { SinkConfigError } from './errors.js';
 import { lazyModule } from './lazy-module.js';
 import { errorText, isRetryableError, type RetryPolicy, type RoundFailure, retryPending } from './retry.js';
@@ -51,6 +52,8 @@ export interface DynamoDbSinkOptions {
   /** Items expire this many days after their window ends; default 14. `0` disables the TTL attribute. */
   readonly ttlDays?: number;
   readonly retry?: RetryPolicy;
+  /** BatchWriteItem calls in flight; default 4. */
+  readonly concurrency?: number;
   /** Name in results and logs; default `dynamodb`. */
   readonly name?: string;
   /** Entries per top-N list in the stored summary; default 10. */
@@ -167,6 +170,7 @@ export function createDynamoDbSink(options: DynamoDbSinkOptions): DynamoDbSink {
   if (problems.length > 0) throw new SinkConfigError(`DynamoDB sink: ${problems.join('; ')}.`);
   const name = options.name ?? 'dynamodb';
   const top = options.summaryTop ?? 10;
+  const concurrency = options.concurrency ?? DEFAULT_CONCURRENCY;
 
   function toPut(cell: WindowCell, index: number, shardId: string, firstSeq: string): PendingPut {
     const pk = seriesKey(cell.dimensions);
@@ -186,33 +190,43 @@ export function createDynamoDbSink(options: DynamoDbSinkOptions): DynamoDbSink {
     return { index, id: `${pk}\u0000${sk}`, request: { PutRequest: { Item: item } } };
   }
 
-  async function sendRound(pending: readonly PendingPut[], signal?: AbortSignal): Promise<RoundFailure[]> {
+  async function sendChunk(
+    chunk: readonly PendingPut[],
+    from: number,
+    signal?: AbortSignal,
+  ): Promise<RoundFailure[]> {
     const failures: RoundFailure[] = [];
-    for (let from = 0; from < pending.length; from += MAX_BATCH_WRITE_ITEMS) {
-      const chunk = pending.slice(from, from + MAX_BATCH_WRITE_ITEMS);
-      try {
-        const { BatchWriteItemCommand } = await sdk();
-        const out = await client.send(
-          new BatchWriteItemCommand({ RequestItems: { [tableName]: chunk.map((p) => p.request) } }),
-          { abortSignal: signal },
-        );
-        const unprocessed = out.UnprocessedItems?.[tableName] ?? [];
-        if (unprocessed.length === 0) continue;
-        const left = new Set(
-          unprocessed.map((r) => `${r.PutRequest?.Item?.pk?.S}\u0000${r.PutRequest?.Item?.sk?.S}`),
-        );
-        chunk.forEach((p, i) => {
-          if (left.has(p.id)) {
-            failures.push({ position: from + i, reason: 'UnprocessedItems (throttled)', retryable: true });
-          }
-        });
-      } catch (error) {
-        const reason = errorText(error);
-        const retryable = isRetryableError(error);
-        for (let i = 0; i < chunk.length; i++) failures.push({ position: from + i, reason, retryable });
-      }
+    try {
+      const { BatchWriteItemCommand } = await sdk();
+      const out = await client.send(
+        new BatchWriteItemCommand({ RequestItems: { [tableName]: chunk.map((p) => p.request) } }),
+        { abortSignal: signal },
+      );
+      const unprocessed = out.UnprocessedItems?.[tableName] ?? [];
+      if (unprocessed.length === 0) return failures;
+      const left = new Set(
+        unprocessed.map((r) => `${r.PutRequest?.Item?.pk?.S}\u0000${r.PutRequest?.Item?.sk?.S}`),
+      );
+      chunk.forEach((p, i) => {
+        if (left.has(p.id)) {
+          failures.push({ position: from + i, reason: 'UnprocessedItems (throttled)', retryable: true });
+        }
+      });
+    } catch (error) {
+      const reason = errorText(error);
+      const retryable = isRetryableError(error);
+      for (let i = 0; i < chunk.length; i++) failures.push({ position: from + i, reason, retryable });
     }
     return failures;
+  }
+
+  async function sendRound(pending: readonly PendingPut[], signal?: AbortSignal): Promise<RoundFailure[]> {
+    const starts: number[] = [];
+    for (let from = 0; from < pending.length; from += MAX_BATCH_WRITE_ITEMS) starts.push(from);
+    const results = await mapConcurrent(starts, concurrency, (from) =>
+      sendChunk(pending.slice(from, from + MAX_BATCH_WRITE_ITEMS), from, signal),
+    );
+    return results.flat();
   }
 
   return {

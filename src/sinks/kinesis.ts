@@ -5,6 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { KinesisClient, PutRecordsRequestEntry } from '@aws-sdk/client-kinesis';
+import { DEFAULT_CONCURRENCY, mapConcurrent } from './concurrency.js';
 import { SinkConfigError } from './errors.js';
 import { lazyModule } from './lazy-module.js';
 import { errorText, isRetryableError, type RetryPolicy, type RoundFailure, retryPending } from './retry.js';
@@ -38,6 +39,8 @@ export interface KinesisSinkOptions<T> {
   /** Bytes of one record; default: `JSON.stringify(item) + '\n'` (newline-delimited for Firehose). */
   readonly serialize?: (item: T) => string | Uint8Array;
   readonly retry?: RetryPolicy;
+  /** PutRecords calls in flight; default 4. */
+  readonly concurrency?: number;
   /** Name in results and logs; default `kinesis`. */
   readonly name?: string;
 }
@@ -108,6 +111,7 @@ export function createKinesisSink<T>(options: KinesisSinkOptions<T>): Sink<T> {
       ? options.partitionKey
       : fieldKey(options.partitionKey ?? 'x-edge-request-id');
   const serialize = options.serialize;
+  const concurrency = options.concurrency ?? DEFAULT_CONCURRENCY;
   const target =
     options.streamArn !== undefined ? { StreamARN: options.streamArn } : { StreamName: options.streamName };
 
@@ -120,39 +124,52 @@ export function createKinesisSink<T>(options: KinesisSinkOptions<T>): Sink<T> {
     return { index, data, key, size: data.byteLength + Buffer.byteLength(key) };
   }
 
-  async function sendRound(pending: readonly Entry[], signal?: AbortSignal): Promise<RoundFailure[]> {
+  async function sendChunk(
+    chunk: readonly Entry[],
+    base: number,
+    signal?: AbortSignal,
+  ): Promise<RoundFailure[]> {
     const failures: RoundFailure[] = [];
-    let offset = 0;
-    for (const chunk of chunkEntries(pending)) {
-      const base = offset;
-      offset += chunk.length;
-      const records: PutRecordsRequestEntry[] = chunk.map((e) => ({ Data: e.data, PartitionKey: e.key }));
-      try {
-        const { PutRecordsCommand } = await sdk();
-        const out = await client.send(new PutRecordsCommand({ ...target, Records: records }), {
-          abortSignal: signal,
-        });
-        if ((out.FailedRecordCount ?? 0) === 0) continue;
-        const results = out.Records ?? [];
-        for (let i = 0; i < chunk.length; i++) {
-          const r = results[i];
-          if (r === undefined || r.ErrorCode !== undefined) {
-            const code = r?.ErrorCode ?? 'MissingResult';
-            failures.push({
-              position: base + i,
-              reason: `${code}${r?.ErrorMessage ? `: ${r.ErrorMessage}` : ''}`,
-              // Both documented codes (ProvisionedThroughputExceededException, InternalFailure) are transient.
-              retryable: true,
-            });
-          }
+    const records: PutRecordsRequestEntry[] = chunk.map((e) => ({ Data: e.data, PartitionKey: e.key }));
+    try {
+      const { PutRecordsCommand } = await sdk();
+      const out = await client.send(new PutRecordsCommand({ ...target, Records: records }), {
+        abortSignal: signal,
+      });
+      if ((out.FailedRecordCount ?? 0) === 0) return failures;
+      const results = out.Records ?? [];
+      for (let i = 0; i < chunk.length; i++) {
+        const r = results[i];
+        if (r === undefined || r.ErrorCode !== undefined) {
+          const code = r?.ErrorCode ?? 'MissingResult';
+          failures.push({
+            position: base + i,
+            reason: `${code}${r?.ErrorMessage ? `: ${r.ErrorMessage}` : ''}`,
+            // Both documented codes (ProvisionedThroughputExceededException, InternalFailure) are transient.
+            retryable: true,
+          });
         }
-      } catch (error) {
-        const reason = errorText(error);
-        const retryable = isRetryableError(error);
-        for (let i = 0; i < chunk.length; i++) failures.push({ position: base + i, reason, retryable });
       }
+    } catch (error) {
+      const reason = errorText(error);
+      const retryable = isRetryableError(error);
+      for (let i = 0; i < chunk.length; i++) failures.push({ position: base + i, reason, retryable });
     }
     return failures;
+  }
+
+  async function sendRound(pending: readonly Entry[], signal?: AbortSignal): Promise<RoundFailure[]> {
+    const chunks = chunkEntries(pending);
+    const bases: number[] = [];
+    let offset = 0;
+    for (const c of chunks) {
+      bases.push(offset);
+      offset += c.length;
+    }
+    const results = await mapConcurrent(chunks, concurrency, (chunk, i) =>
+      sendChunk(chunk, bases[i]!, signal),
+    );
+    return results.flat();
   }
 
   return {
