@@ -11,42 +11,17 @@ import { gzipSync } from 'node:zlib';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { generateLines, iterateLines } from '../../fixtures/generator.js';
 import { createParser, splitFieldList } from '../../src/index.js';
+import { CLI as cli, runCli } from './run-cli.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
-const cli = join(root, 'dist/cli/main.js');
 const realDir = join(root, 'fixtures/real');
 const realFields = readFileSync(join(realDir, 'fields.txt'), 'utf8').trim();
 const realFiles = ['datadog-200-miss.tsv', 'datadog-304-refreshhit.tsv', 'kinesis-http11-query.tsv'].map(
   (f) => join(realDir, f),
 );
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function run(
-  args: readonly string[],
-  input?: string | Buffer | Readable,
-  nodeArgs: readonly string[] = [],
-): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...nodeArgs, cli, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => {
-      stdout += d;
-    });
-    child.stderr.setEncoding('utf8').on('data', (d: string) => {
-      stderr += d;
-    });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    if (input instanceof Readable) input.pipe(child.stdin);
-    else child.stdin.end(input ?? '');
-  });
-}
+const run = (args: readonly string[], input?: string | Buffer, nodeArgs: string[] = []) =>
+  runCli(args, { input, nodeArgs });
 
 const ndjson = (text: string) =>
   text
