@@ -8,6 +8,9 @@ export {
   type Aggregator,
   type AggregatorStats,
   createAggregator,
+  MAX_KEY_LENGTH,
+  OTHER_VALUE,
+  UNKNOWN_VALUE,
 } from './aggregator.js';
 export { mergeCells, type SummarizeOptions, summarize, type WindowCell } from './cell.js';
 export { AggregatorOptionsError, CellFormatError, CellMergeError } from './errors.js';
