@@ -10,6 +10,7 @@ import { edgeLocation } from './edge.js';
 import { type CityLocator, createCityLocator, resolveGeoIp } from './geo.js';
 import type { CacheStats } from './lru.js';
 import { type EnricherOptions, resolveEnricherOptions } from './options.js';
+import { createRecordCopier } from './record-copier.js';
 import {
   ADDRESS_HEADERS,
   createNameMatcher,
@@ -55,17 +56,6 @@ export interface Enricher<O extends EnricherShape = DefaultEnricherShape> {
 
 type Fields = Record<string, unknown>;
 
-/**
- * A shallow copy. Parsed records have 40-odd keys added one by one, so V8 keeps them in dictionary
- * mode; a `for...in` copy measured 3-5x faster than `{ ...record }` or `Object.assign` on them.
- */
-function copyFields(record: object): Fields {
-  const out: Fields = {};
-  const from = record as Fields;
-  for (const key in from) out[key] = from[key];
-  return out;
-}
-
 const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
 const num = (v: unknown): number | null => (typeof v === 'number' ? v : null);
 
@@ -91,6 +81,7 @@ export function createEnricher<const O extends EnricherOptions = DefaultEnricher
   options?: O,
 ): Enricher<O> {
   const opts = resolveEnricherOptions(options);
+  const copyFields = createRecordCopier();
 
   const ua: UserAgentClassifier | null = opts.userAgent
     ? createUserAgentClassifier(opts.userAgentCacheSize)
