@@ -149,7 +149,8 @@ describe('createAggregator', () => {
           for (const r of records) {
             const ts = r.timestamp;
             if (ts === null || ts === undefined) expected.push('untimed');
-            else if (Math.floor(ts / 60_000) * 60_000 + 60_000 + lateness * 1000 <= mark) expected.push('late');
+            else if (Math.floor(ts / 60_000) * 60_000 + 60_000 + lateness * 1000 <= mark)
+              expected.push('late');
             else {
               expected.push('added');
               mark = Math.max(mark, ts);
@@ -162,7 +163,11 @@ describe('createAggregator', () => {
           const count = (o: string) => expected.filter((e) => e === o).length;
           expect(all.reduce((n, s) => n + s.requests, 0)).toBe(count('added'));
           expect(all.reduce((n, s) => n + s.late, 0)).toBe(count('late'));
-          expect(agg.stats()).toMatchObject({ records: count('added'), late: count('late'), untimed: count('untimed') });
+          expect(agg.stats()).toMatchObject({
+            records: count('added'),
+            late: count('late'),
+            untimed: count('untimed'),
+          });
         },
       ),
       { numRuns: 80 },
@@ -327,7 +332,21 @@ describe('createAggregator', () => {
     expect(agg.stats()).toEqual({ records: 0, late: 0, untimed: 1, malformed: 1, malformedUntimed: 1 });
     const cells = agg.cells();
     expect(cells.map((c) => c.dimensions)).toEqual([{}, { country: 'unknown' }]);
-    for (const c of cells) expect(summarize(c)).toMatchObject({ requests: 0, malformed: 1 });
+    // A window with no records: every ratio and quantile is null, never NaN.
+    for (const c of cells) {
+      expect(summarize(c)).toMatchObject({
+        requests: 0,
+        malformed: 1,
+        late: 0,
+        cacheHitRatio: null,
+        errorRates: { '4xx': null, '5xx': null, '000': null },
+        botShare: null,
+        timeTaken: { count: 0, min: null, max: null, p50: null, p99: null },
+        uniqueClients: 0,
+        top: { paths: [], clients: [] },
+        estimated: false,
+      });
+    }
   });
 
   it('cuts very long top-N keys', () => {
