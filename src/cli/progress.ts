@@ -95,17 +95,21 @@ export class Progress {
   line(now: number = this.#clock()): string {
     const seconds = Math.max((now - this.#started) / 1000, 1e-3);
     const rate = (this.records + this.malformed) / seconds;
+    const bytes = this.bytes > 0;
     return (
       `${formatCount(this.records)} records` +
       (this.malformed > 0 ? `, ${formatCount(this.malformed)} malformed` : '') +
-      `, ${formatBytes(this.bytes)} read` +
-      ` | ${formatCount(rate)} records/s, ${formatBytes(this.bytes / seconds)}/s | ${seconds.toFixed(1)} s`
+      (bytes ? `, ${formatBytes(this.bytes)} read` : '') +
+      ` | ${formatCount(rate)} records/s` +
+      (bytes ? `, ${formatBytes(this.bytes / seconds)}/s` : '') +
+      ` | ${seconds.toFixed(1)} s`
     );
   }
 
   #draw(now: number): void {
     if (this.#stream === null) return;
-    const width = Math.max((this.#stream.columns ?? 80) - 1, 20);
+    // A pseudo-terminal may report 0 columns: assume the classic 80 then.
+    const width = Math.max((this.#stream.columns || 80) - 1, 20);
     const text = this.line(now);
     // \r and erase-line: redraw in place without leaving debris from a longer previous line.
     this.#stream.write(`\r\x1b[2K${text.length > width ? text.slice(0, width) : text}`);

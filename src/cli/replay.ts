@@ -38,7 +38,7 @@ import {
   startDynalite,
   startKinesalite,
 } from './local-aws.js';
-import { formatBytes } from './progress.js';
+import { formatBytes, Progress } from './progress.js';
 import { type ContractWindow, contractFigures } from './report.js';
 import { loadSample } from './sample.js';
 
@@ -266,6 +266,7 @@ async function readStream(kinesis: KinesisClient, name: string): Promise<string[
 export async function replay(
   options: ReplayOptions,
   onProgress: (text: string) => void = () => {},
+  progress?: Progress,
 ): Promise<ReplayResult> {
   const servers: LocalServer[] = [];
   const clients: { destroy(): void }[] = [];
@@ -329,6 +330,8 @@ export async function replay(
           retry: { maxAttempts: 3, baseDelayMs: 5, maxDelayMs: 50 },
         }),
       onInvoke: (info) => {
+        // Records delivered to the handler (redeliveries included), for the terminal's progress line.
+        if (progress !== undefined) for (let i = 0; i < info.records; i++) progress.tick(0);
         if (info.failedFrom !== null) {
           onProgress(
             `${info.shardId}: partial failure, retrying from ${info.failedFrom.slice(-8)} (attempt ${info.attempt + 1})`,
@@ -336,6 +339,7 @@ export async function replay(
         }
       },
     });
+    progress?.done();
     onProgress(
       `${formatInt(stats.invocations)} invocations over ${stats.shards} shards, ${formatInt(stats.retries)} retries`,
     );
@@ -459,9 +463,13 @@ function renderReplay(r: ReplayResult, options: ReplayOptions): string {
  */
 export async function runReplay(options: ReplayOptions): Promise<number> {
   const verbose = options.format === 'table' && process.stderr.isTTY === true;
-  const result = await replay(options, (text) => {
-    if (verbose) process.stderr.write(`cfrt replay: ${text}\n`);
-  });
+  const result = await replay(
+    options,
+    (text) => {
+      if (verbose) process.stderr.write(`cfrt replay: ${text}\n`);
+    },
+    new Progress(process.stderr, { enabled: verbose }),
+  );
   const text =
     options.format === 'json' ? `${JSON.stringify(result, null, 2)}\n` : renderReplay(result, options);
   await new Promise<void>((resolve, reject) =>
