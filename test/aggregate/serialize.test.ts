@@ -17,10 +17,7 @@ import {
 import { createParser } from '../../src/parser/index.js';
 import { arbRecord, BASE } from './factories.js';
 
-const FIELDS_40 = readFileSync(
-  new URL('../../../shared/reference/samples/fields-40.txt', import.meta.url),
-  'utf8',
-)
+const FIELDS_40 = readFileSync(new URL('../../fixtures/real/fields.txt', import.meta.url), 'utf8')
   .trim()
   .split(/[\s,]+/);
 
