@@ -7,8 +7,8 @@ import { z } from 'zod';
 import type { DimensionName } from '../aggregate/index.js';
 import { DIMENSION_NAMES, parseDimensionSets } from '../aggregate/index.js';
 import type { EnricherOptions } from '../enrich/index.js';
-import { RealtimeLogError } from '../parser/errors.js';
-import { splitFieldList } from '../parser/layout.js';
+import { FieldListError, RealtimeLogError } from '../parser/errors.js';
+import { resolveLayout, splitFieldList } from '../parser/layout.js';
 import type { RetryPolicy } from '../sinks/retry.js';
 
 /** A bad handler configuration; `problems` lists each one, `message` all of them. */
@@ -231,14 +231,24 @@ export function resolveSettings(
   source: 'code' | 'env' = 'code',
 ): ResolvedSettings {
   const parsed = settingsSchema.safeParse(settings);
-  if (!parsed.success) {
-    throw new HandlerConfigError(parsed.error.issues.map((i) => `${describe(i.path, source)} ${i.message}`));
-  }
-  const c = parsed.data;
-  const problems: string[] = [];
-  const fields = typeof c.fields === 'string' ? splitFieldList(c.fields) : [...c.fields];
-  if (fields.length === 0)
+  const problems: string[] = parsed.success
+    ? []
+    : parsed.error.issues.map((i) => `${describe(i.path, source)} ${i.message}`);
+  // The field list is checked against the catalogue here too, so its problems are listed with the others.
+  const raw = settings.fields as unknown;
+  const fields = typeof raw === 'string' ? splitFieldList(raw) : Array.isArray(raw) ? raw.map(String) : [];
+  if (raw !== undefined && fields.length === 0) {
     problems.push(`${describe(['fields'], source)} is empty: list the real-time log config's fields`);
+  } else if (fields.length > 0) {
+    try {
+      resolveLayout(fields, settings.fieldOrder === 'delivery' ? 'delivery' : 'canonical');
+    } catch (error) {
+      if (!(error instanceof FieldListError)) throw error;
+      for (const p of error.problems) problems.push(`${describe(['fields'], source)}: ${p}`);
+    }
+  }
+  if (!parsed.success) throw new HandlerConfigError(problems);
+  const c = parsed.data;
   let dimensions: DimensionName[][];
   if (typeof c.dimensions === 'string') {
     dimensions = parseDimensionSets(c.dimensions.trim() === '' ? 'none' : c.dimensions);

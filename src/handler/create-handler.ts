@@ -131,13 +131,39 @@ interface Wiring {
   readonly metrics: readonly Sink<WindowSummary>[];
 }
 
-function requireClient<T>(client: T | undefined, option: string, sink: string): T {
-  if (client === undefined) {
-    throw new HandlerConfigError([
-      `clients.${option} is required with the ${sink} sink: pass an SDK v3 client (new ${sink === 'cloudwatch' ? 'CloudWatchClient' : sink === 'dynamodb' ? 'DynamoDBClient' : 'KinesisClient'}({}))`,
-    ]);
+const CLIENT_CLASSES = {
+  cloudwatch: 'CloudWatchClient',
+  dynamodb: 'DynamoDBClient',
+  kinesis: 'KinesisClient',
+} as const;
+
+function missingClient(kind: keyof typeof CLIENT_CLASSES, why: string): string {
+  return `clients.${kind} is required ${why}: pass an SDK v3 client, e.g. new ${CLIENT_CLASSES[kind]}({ maxAttempts: 2 })`;
+}
+
+function clientProblems(
+  sinks: readonly string[],
+  quarantine: string,
+  config: Pick<HandlerConfig, 'clients' | 'quarantineSink'>,
+): string[] {
+  const problems: string[] = [];
+  const clients = config.clients ?? {};
+  if (sinks.includes('cloudwatch') && clients.cloudwatch === undefined) {
+    problems.push(missingClient('cloudwatch', 'with the cloudwatch sink'));
   }
-  return client;
+  if (sinks.includes('dynamodb') && clients.dynamodb === undefined) {
+    problems.push(missingClient('dynamodb', 'with the dynamodb sink'));
+  }
+  if (sinks.includes('kinesis') && clients.kinesis === undefined) {
+    problems.push(missingClient('kinesis', 'with the kinesis sink'));
+  } else if (
+    quarantine === 'kinesis' &&
+    config.quarantineSink === undefined &&
+    clients.kinesis === undefined
+  ) {
+    problems.push(missingClient('kinesis', 'with quarantine "kinesis"'));
+  }
+  return problems;
 }
 
 async function buildSinks(s: ResolvedSettings, config: HandlerConfig): Promise<Wiring> {
@@ -246,7 +272,17 @@ function timestampOf(line: string, column: number): number | null {
  * });
  */
 export function createHandler(config: HandlerConfig): RealtimeLogHandler {
-  return createHandlerFromSettings(resolveSettings(config, 'code'), config);
+  let settings: ResolvedSettings;
+  try {
+    settings = resolveSettings(config, 'code');
+  } catch (error) {
+    if (!(error instanceof HandlerConfigError)) throw error;
+    // List the missing clients too: every problem at once.
+    const sinks = Array.isArray(config.sinks) ? config.sinks : ['emf'];
+    const more = clientProblems(sinks, config.quarantine ?? 'log', config);
+    throw more.length === 0 ? error : new HandlerConfigError([...error.problems, ...more]);
+  }
+  return createHandlerFromSettings(settings, config);
 }
 
 /**
@@ -262,18 +298,7 @@ export function createHandlerFromSettings(
   const s = settings;
   const config = wiring as HandlerConfig;
   const problems: string[] = [];
-  if (s.sinks.includes('cloudwatch') && config.clients?.cloudwatch === undefined) {
-    problems.push(...safeProblems(() => requireClient(undefined, 'cloudwatch', 'cloudwatch')));
-  }
-  if (s.sinks.includes('dynamodb') && config.clients?.dynamodb === undefined) {
-    problems.push(...safeProblems(() => requireClient(undefined, 'dynamodb', 'dynamodb')));
-  }
-  if (
-    (s.sinks.includes('kinesis') || (s.quarantine === 'kinesis' && config.quarantineSink === undefined)) &&
-    config.clients?.kinesis === undefined
-  ) {
-    problems.push(...safeProblems(() => requireClient(undefined, 'kinesis', 'kinesis')));
-  }
+  problems.push(...clientProblems(s.sinks, s.quarantine, config));
   let parser: Parser<Record<string, unknown>>;
   try {
     parser = createParser(s.fields as readonly string[] & string[], { order: s.fieldOrder }) as Parser<
@@ -548,13 +573,4 @@ function skipped(sink: string, kind: SinkReport['kind'], items: number): SinkRep
     dropped: 0,
     skipped: 'not written: the batch is retried from an earlier record',
   };
-}
-
-function safeProblems(fn: () => unknown): string[] {
-  try {
-    fn();
-    return [];
-  } catch (error) {
-    return error instanceof HandlerConfigError ? [...error.problems] : [String(error)];
-  }
 }

@@ -115,6 +115,15 @@ describe('settings from the environment', () => {
     );
   });
 
+  it('checks the field list against the catalogue with the other settings', () => {
+    const text = problemsOf(() =>
+      settingsFromEnv({ CFRT_FIELDS: 'timestamp,date,c-ipp', CFRT_SAMPLING_RATE: '0' }),
+    ).join('\n');
+    expect(text).toMatch(/CFRT_SAMPLING_RATE must be from 1 to 100/);
+    expect(text).toMatch(/CFRT_FIELDS: "date" is a CloudFront standard-log field/);
+    expect(text).toMatch(/CFRT_FIELDS: .*"c-ipp"/);
+  });
+
   it('names unknown dimensions with the list of known ones', () => {
     const [problem] = problemsOf(() =>
       settingsFromEnv({ CFRT_FIELDS: FIELDS, CFRT_DIMENSIONS: 'country;colour' }),
