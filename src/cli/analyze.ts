@@ -186,8 +186,10 @@ export async function analyze(options: AnalyzeOptions): Promise<AnalyzeReport> {
     malformed,
     malformedExamples: examples,
     totals: totalsSummary,
-    windows: all.filter((s) => Object.keys(s.dimensions).length === 0),
-    breakdown: all.filter((s) => Object.keys(s.dimensions).length > 0),
+    // A window only malformed or late lines fell into has no traffic to report: its lines are
+    // counted in `malformed` and the totals' `late`, and the timeline shows it as a gap.
+    windows: all.filter((s) => Object.keys(s.dimensions).length === 0 && s.requests > 0),
+    breakdown: all.filter((s) => Object.keys(s.dimensions).length > 0 && s.requests > 0),
     windowSeconds: options.windowSeconds,
     top: options.top,
     samplingRate: options.samplingRate,
