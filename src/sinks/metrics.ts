@@ -131,7 +131,8 @@ export function latencyDistribution(s: LatencySummary): { values: number[]; coun
   const counts: number[] = [];
   for (const [v, c] of pairs) {
     if (!(c > 0) || !Number.isFinite(v)) continue;
-    const ms = Math.round(v * 1_000_000) / 1_000;
+    // `+ 0` turns -0 into 0, so equal values merge and compare equal.
+    const ms = Math.round(v * 1_000_000) / 1_000 + 0;
     const at = values.length - 1;
     if (at >= 0 && values[at] === ms) counts[at]! += c;
     else {

@@ -34,7 +34,7 @@ describe('latencyDistribution', () => {
         expect(total).toBeCloseTo(count, 3);
         expect(d.values.length).toBeLessThanOrEqual(6);
         expect(d.counts.every((c) => c > 0)).toBe(true);
-        const ms = (v: number) => Math.round(v * 1_000_000) / 1_000;
+        const ms = (v: number) => Math.round(v * 1_000_000) / 1_000 + 0;
         expect(weightedPercentile(d.values, d.counts, 0.5)).toBe(ms(p50));
         expect(weightedPercentile(d.values, d.counts, 0.9)).toBe(ms(p90));
         expect(weightedPercentile(d.values, d.counts, 0.95)).toBe(ms(p95));
@@ -43,6 +43,20 @@ describe('latencyDistribution', () => {
         expect(d.values.at(-1)).toBe(ms(max));
       }),
     );
+  });
+
+  it('treats -0 as 0, so equal values merge (a flake fast-check found)', () => {
+    const d = latencyDistribution({
+      count: 100,
+      min: -0,
+      p50: 0,
+      p90: 0.001,
+      p95: 0.001,
+      p99: 0.001,
+      max: 0.001,
+    })!;
+    expect(d).toEqual({ values: [0, 1], counts: [50, 50] });
+    expect(Object.is(d.values[0], 0)).toBe(true);
   });
 
   it('is absent for an empty distribution and a single value for one request', () => {
