@@ -8,7 +8,7 @@ import { cacheClass, isErrorStatus, statusClass } from './classes.js';
 import { createAddressProtector, firstPublicAddress } from './client-address.js';
 import { edgeLocation } from './edge.js';
 import { type CityLocator, createCityLocator, resolveGeoIp } from './geo.js';
-import type { CacheStats } from './lru.js';
+import { type CacheStats, createBoundedCache } from './lru.js';
 import { type EnricherOptions, resolveEnricherOptions } from './options.js';
 import { createRecordCopier } from './record-copier.js';
 import {
@@ -55,6 +55,9 @@ export interface Enricher<O extends EnricherShape = DefaultEnricherShape> {
 }
 
 type Fields = Record<string, unknown>;
+
+/** Distinct header names whose verdict (keep, redact, URL) is remembered. */
+const HEADER_ACTION_CACHE_SIZE = 4_096;
 
 const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
 const num = (v: unknown): number | null => (typeof v === 'number' ? v : null);
@@ -182,6 +185,41 @@ export function createEnricher<const O extends EnricherOptions = DefaultEnricher
   const protectItem = (item: unknown): string =>
     typeof item === 'string' ? (protectAddress(item) ?? REDACTED) : REDACTED;
 
+  const KEEP = 0;
+  const REDACT = 1;
+  const URL_VALUE = 2;
+  // One cached verdict per header name: names repeat on every record.
+  const headerActions = createBoundedCache<string, number>(HEADER_ACTION_CACHE_SIZE);
+  const judgeHeader = (name: string): number =>
+    isSecretHeader(name) ? REDACT : redactUrls && name.toLowerCase() === 'referer' ? URL_VALUE : KEEP;
+
+  function protectHeader(h: unknown): unknown {
+    if (!Array.isArray(h) || typeof h[0] !== 'string') return h === null ? null : [REDACTED, REDACTED];
+    const name: string = h[0];
+    const value: unknown = h[1];
+    if (value === '') return h;
+    if (typeof value !== 'string') return [name, REDACTED];
+    const action = headerActions.getOrCompute(name, judgeHeader);
+    if (action === REDACT) return [name, REDACTED];
+    if (action === URL_VALUE) {
+      const redacted = redactUrlQuery(value, isSecretParam);
+      return redacted === value ? h : [name, redacted];
+    }
+    return h;
+  }
+
+  /** The headers with secrets redacted; the same array when nothing changed (most records). */
+  function protectHeaders(headers: readonly unknown[]): readonly unknown[] {
+    let out: unknown[] | null = null;
+    for (let i = 0; i < headers.length; i++) {
+      const h = headers[i];
+      const p = protectHeader(h);
+      if (out === null && p !== h) out = headers.slice(0, i);
+      if (out !== null) out.push(p);
+    }
+    return out ?? headers;
+  }
+
   function protectInPlace(out: Fields): void {
     if (!keepAddresses) {
       if ('c-ip' in out) {
@@ -199,21 +237,9 @@ export function createEnricher<const O extends EnricherOptions = DefaultEnricher
     }
     if ('cs-headers' in out) {
       const headers = out['cs-headers'];
-      if (Array.isArray(headers)) {
-        out['cs-headers'] = headers.map((h): unknown => {
-          if (!Array.isArray(h) || typeof h[0] !== 'string') return h === null ? null : [REDACTED, REDACTED];
-          const [name, value] = h as [string, unknown];
-          if (typeof value !== 'string') return [name, value === '' ? '' : REDACTED];
-          if (value === '') return h;
-          if (isSecretHeader(name)) return [name, REDACTED];
-          if (redactUrls && name.toLowerCase() === 'referer')
-            return [name, redactUrlQuery(value, isSecretParam)];
-          return h;
-        });
-      } else if (headers !== null) {
-        // Not the parser's shape: nothing in it can be vouched for.
-        out['cs-headers'] = null;
-      }
+      if (Array.isArray(headers)) out['cs-headers'] = protectHeaders(headers);
+      // Not the parser's shape: nothing in it can be vouched for.
+      else if (headers !== null) out['cs-headers'] = null;
     }
     if (redactUrls) {
       for (const field of ['cs-uri-stem', 'cs-referer'] as const) {
