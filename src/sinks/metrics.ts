@@ -137,7 +137,7 @@ export function latencyDistribution(s: LatencySummary): { values: number[]; coun
     if (at >= 0 && values[at] === ms) counts[at]! += c;
     else {
       values.push(ms);
-      counts.push(round(c));
+      counts.push(c);
     }
   }
   return values.length === 0 ? null : { values, counts };
