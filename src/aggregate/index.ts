@@ -18,6 +18,8 @@ export {
   type AggregatorOptions,
   DIMENSION_NAMES,
   type DimensionName,
+  MAX_STORABLE_TOP_K,
+  MAX_TOP_K,
   parseDimensionSets,
   type ResolvedAggregatorOptions,
 } from './options.js';

@@ -59,7 +59,7 @@ export interface AggregatorOptions {
   readonly allowedLatenessSeconds?: number;
   /** The real-time log config's sampling rate, 1-100; below 100 counts are scaled by 100/rate. Default 100. */
   readonly samplingRate?: number;
-  /** Space-Saving counters per top-N list, 100 to 200. Default 100. */
+  /** Space-Saving counters per top-N list, 100 to 1,000 (at most `MAX_STORABLE_TOP_K` = 200 when cells are stored in DynamoDB). Default 100. */
   readonly topK?: number;
   /** DDSketch relative accuracy, 0.001 to 0.01. Default 0.01 (1%). */
   readonly quantileAlpha?: number;
@@ -93,11 +93,14 @@ export const MAX_CARDINALITY_LIMIT = 10_000;
 export const MIN_TOP_K = 100;
 export const DEFAULT_TOP_K = 100;
 /**
- * A cell's size grows with 8 lists x topK keys of up to 128 characters: measured worst case (every
- * key distinct and 128 characters long) 125 KB at 100 and 227 KB at 200, so 200 keeps a cell inside
- * DynamoDB's 400 KB item limit (1,000 would reach 1 MB).
+ * Memory and a cell's size grow with 8 lists x topK keys of up to 128 characters: measured worst
+ * case (every key distinct and 128 characters long) 125 KB serialized at 100, 227 KB at 200, 1 MB at
+ * 1,000. `cfrt analyze` (in memory only) may use up to this; state stored in DynamoDB should stay at
+ * or below `MAX_STORABLE_TOP_K`.
  */
-export const MAX_TOP_K = 200;
+export const MAX_TOP_K = 1_000;
+/** The largest topK whose worst-case serialized cell (227 KB) fits a 400 KB DynamoDB item. */
+export const MAX_STORABLE_TOP_K = 200;
 export const DEFAULT_QUANTILE_ALPHA = 0.01;
 /** Issue 4 asks for alpha <= 1%. */
 export const MAX_QUANTILE_ALPHA = 0.01;
