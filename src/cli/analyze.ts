@@ -28,10 +28,12 @@ export const MAX_MALFORMED_EXAMPLES = 20;
 /** Records between two drains of closed windows: frequent enough to keep memory flat, rare enough to cost nothing. */
 export const DRAIN_EVERY = 1 << 16;
 /**
- * Totals: a second aggregator whose records all carry the first record's timestamp, so the whole
- * input is one cell (cells of different windows do not merge, and its sketches must see every
- * record). Restoring the timestamp after `add` costs nothing; copying the record would.
+ * Totals: a second aggregator whose records all carry one time, so the whole input is one cell
+ * (cells of different windows do not merge, and its sketches must see every record), and inputs
+ * without a `timestamp` field still get totals. Overwriting the time after the windows have
+ * counted the record costs nothing; copying the record would.
  */
+const TOTALS_TIME = 0;
 const TOTALS_WINDOW_SECONDS = 86_400;
 
 /** Report formats. */
@@ -119,7 +121,6 @@ export async function analyze(options: AnalyzeOptions): Promise<AnalyzeReport> {
     dimensions: [[], ...options.dimensions],
   });
   const totals: Aggregator = createAggregator({ ...common, windowSeconds: TOTALS_WINDOW_SECONDS });
-  let anchor: number | null = null;
 
   const summaries = new Map<string, WindowSummary>();
   const take = (cells: readonly WindowCell[]): void => {
@@ -156,13 +157,9 @@ export async function analyze(options: AnalyzeOptions): Promise<AnalyzeReport> {
       progress.tick(line.length + 1);
       const derived = derive(result.record);
       windows.add(derived as AggregatableRecord);
-      const ts = derived.timestamp;
-      if (typeof ts === 'number') {
-        anchor ??= ts;
-        derived.timestamp = anchor;
-        totals.add(derived as AggregatableRecord);
-        derived.timestamp = ts;
-      } else totals.add(derived as AggregatableRecord);
+      // The record is not read again after this: its time can be overwritten in place.
+      derived.timestamp = TOTALS_TIME;
+      totals.add(derived as AggregatableRecord);
       if (++sinceDrain === DRAIN_EVERY) {
         sinceDrain = 0;
         take(windows.drainClosed());

@@ -182,60 +182,64 @@ export function renderTable(report: AnalyzeReport, options: { width?: number } =
     out.push('No records parsed: nothing to report.');
   } else {
     out.push('Totals', ...totalsSection(t, report), '');
-    const slots = timeline(report.windows, report.windowSeconds);
-    const sparkWidth = Math.min(MAX_SPARK_WIDTH, Math.max(width - 48, 10));
-    out.push(`Timeline: ${formatInt(slots.length)} windows of ${report.windowSeconds} s`);
-    const rows = TIMELINE.map((line) => {
-      const series = seriesOf(slots, line.series);
-      return [line.label, sparkline(series, sparkWidth, line.fold), range(series, line.show)];
-    });
-    const labelWidth = Math.max(...rows.map((r) => r[0]?.length ?? 0));
-    const spark = Math.max(...rows.map((r) => [...(r[1] ?? '')].length));
-    for (const [label = '', s = '', r = ''] of rows)
-      out.push(`  ${pad(label, labelWidth)}  ${pad(s, spark)}  ${r}`);
-    out.push('');
+    if (report.windows.length === 0) {
+      out.push('No timeline: no record had a timestamp (is `timestamp` in the field list?).', '');
+    } else {
+      const slots = timeline(report.windows, report.windowSeconds);
+      const sparkWidth = Math.min(MAX_SPARK_WIDTH, Math.max(width - 48, 10));
+      out.push(`Timeline: ${formatInt(slots.length)} windows of ${report.windowSeconds} s`);
+      const rows = TIMELINE.map((line) => {
+        const series = seriesOf(slots, line.series);
+        return [line.label, sparkline(series, sparkWidth, line.fold), range(series, line.show)];
+      });
+      const labelWidth = Math.max(...rows.map((r) => r[0]?.length ?? 0));
+      const spark = Math.max(...rows.map((r) => [...(r[1] ?? '')].length));
+      for (const [label = '', s = '', r = ''] of rows)
+        out.push(`  ${pad(label, labelWidth)}  ${pad(s, spark)}  ${r}`);
+      out.push('');
 
-    const shown = report.windows.slice(-MAX_TABLE_ROWS);
-    out.push(
-      shown.length < report.windows.length
-        ? `Windows (the last ${shown.length} of ${report.windows.length}; --format html or json for all)`
-        : 'Windows',
-    );
-    out.push(
-      ...table([
-        [
-          'start (UTC)',
-          'requests',
-          'out',
-          '2xx',
-          '3xx',
-          '4xx',
-          '5xx',
-          '000',
-          'hit',
-          'p50',
-          'p90',
-          'p99',
-          'clients',
-        ],
-        ...shown.map((w) => [
-          formatTime(w.start),
-          formatInt(w.requests),
-          formatBytes(w.bytesOut),
-          formatInt(w.status['2xx']),
-          formatInt(w.status['3xx']),
-          formatInt(w.status['4xx']),
-          formatInt(w.status['5xx']),
-          formatInt(w.status['000']),
-          formatPercent(w.cacheHitRatio),
-          formatSeconds(w.timeTaken.p50),
-          formatSeconds(w.timeTaken.p90),
-          formatSeconds(w.timeTaken.p99),
-          formatInt(w.uniqueClients),
+      const shown = report.windows.slice(-MAX_TABLE_ROWS);
+      out.push(
+        shown.length < report.windows.length
+          ? `Windows (the last ${shown.length} of ${report.windows.length}; --format html or json for all)`
+          : 'Windows',
+      );
+      out.push(
+        ...table([
+          [
+            'start (UTC)',
+            'requests',
+            'out',
+            '2xx',
+            '3xx',
+            '4xx',
+            '5xx',
+            '000',
+            'hit',
+            'p50',
+            'p90',
+            'p99',
+            'clients',
+          ],
+          ...shown.map((w) => [
+            formatTime(w.start),
+            formatInt(w.requests),
+            formatBytes(w.bytesOut),
+            formatInt(w.status['2xx']),
+            formatInt(w.status['3xx']),
+            formatInt(w.status['4xx']),
+            formatInt(w.status['5xx']),
+            formatInt(w.status['000']),
+            formatPercent(w.cacheHitRatio),
+            formatSeconds(w.timeTaken.p50),
+            formatSeconds(w.timeTaken.p90),
+            formatSeconds(w.timeTaken.p99),
+            formatInt(w.uniqueClients),
+          ]),
         ]),
-      ]),
-      '',
-    );
+        '',
+      );
+    }
 
     for (const list of topLists(t, report.top)) {
       out.push(`Top ${list.title.toLowerCase()}`);

@@ -125,6 +125,24 @@ describe('cfrt analyze --format json', () => {
     expect(sampled.totals.bytesOut).toBe(oracleOf(records).totals.bytesOut * 10);
   });
 
+  it('still totals a field list without timestamp, with no windows', async () => {
+    const withoutTime = FIELD_LIST.filter((f) => f !== 'timestamp');
+    const body = `${lines
+      .filter((l) => l.expected !== null)
+      .map((l) => l.line.slice(l.line.indexOf('\t') + 1))
+      .join('\n')}\n`;
+    const result = await runCli(['analyze', '--fields', withoutTime.join(','), '--format', 'json'], {
+      input: body,
+    });
+    expect(result.code, result.stderr).toBe(0);
+    const json = JSON.parse(result.stdout) as AnalyzeJson;
+    const { totals } = oracleOf(records);
+    expect(json.records).toBe(records.length);
+    expect(json.totals.requests).toBe(totals.requests);
+    expect(json.totals.status).toEqual(totals.status);
+    expect(json.windows).toEqual([]);
+  });
+
   it('adds a per-dimension breakdown with --dimension, whose cells add up to the totals', async () => {
     const byClass = await analyzeJson(['--dimension', 'statusClass', plain]);
     expect(byClass.dimensions).toBeDefined();
