@@ -1,4 +1,9 @@
+import { readFileSync } from 'node:fs';
 import { defineConfig } from 'tsup';
+
+const pkg = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8')) as {
+  dependencies: Record<string, string>;
+};
 
 /**
  * Library entries: one per package subpath, so importing the parser never loads an AWS SDK.
@@ -53,7 +58,13 @@ export default defineConfig([
     target: 'node22',
     platform: 'node',
     outDir: 'dist',
-    noExternal: [/.*/],
+    // One file: SAM copies dist/lambda/index.mjs alone, so no shared chunks may sit beside it.
+    splitting: false,
+    // Smaller code to read at cold start; the source map keeps stack traces readable.
+    minify: true,
+    // Bundle the runtime dependencies; the AWS SDK (peer dependencies) stays external, and tsup's
+    // noExternal would override `external`, so it names the packages rather than matching all.
+    noExternal: Object.keys(pkg.dependencies),
     external: [/^@aws-sdk\//, /^@smithy\//, 'geoip-lite'],
     // Bundled CJS dependencies call require(); give the ESM bundle one.
     banner: {

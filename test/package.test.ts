@@ -100,3 +100,19 @@ describe('the built package', () => {
     expect(loaded).toEqual([]);
   });
 });
+
+describe('the deployable Lambda bundle (dist/lambda/index.mjs)', () => {
+  const bundle = readFileSync(`${root}dist/lambda/index.mjs`, 'utf8');
+
+  it('is one self-contained file: SAM copies it alone, so it imports no sibling chunk', () => {
+    expect(bundle.match(/from\s*"\.{1,2}\/[^"]*"/g) ?? []).toEqual([]);
+    expect(bundle.match(/import\("\.{1,2}\/[^"]*"\)/g) ?? []).toEqual([]);
+  });
+
+  it('leaves the AWS SDK to the Lambda runtime, loaded only when a sink needs it', () => {
+    const staticSdk = bundle.match(/from\s*"@aws-sdk\/[^"]*"/g) ?? [];
+    expect(staticSdk).toEqual([]);
+    expect(bundle).toContain('import("@aws-sdk/client-dynamodb")');
+    expect(bundle).not.toContain('AwsJson1_0Protocol');
+  });
+});

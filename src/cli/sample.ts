@@ -3,6 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { splitFieldList } from '../parser/layout.js';
+import { UsageError } from './errors.js';
 
 /** Finds `fixtures/sample` from the source tree or the built `dist/cli`. */
 export function sampleDir(): string {
@@ -12,7 +13,9 @@ export function sampleDir(): string {
     if (existsSync(join(candidate, 'fields.txt'))) return candidate;
     dir = dirname(dir);
   }
-  throw new Error('The bundled sample (fixtures/sample) was not found next to the package.');
+  throw new UsageError(
+    'The bundled sample (fixtures/sample) ships with the repository, not the npm package: give FILEs to read.',
+  );
 }
 
 export interface Sample {
