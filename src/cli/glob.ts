@@ -176,8 +176,8 @@ export function expandGlob(pattern: string): string[] {
 }
 
 /**
- * Resolves the command's file arguments: `-` stays (stdin), paths must exist, patterns must
- * match at least one file. No arguments means stdin.
+ * Resolves the command's file arguments: `-` stays (stdin), paths must exist, a directory is
+ * every file under it, patterns must match at least one file. No arguments means stdin.
  *
  * @example
  * resolveInputs(['logs/*.gz', '-']); // ['logs/a.gz', 'logs/b.gz', '-']
@@ -190,15 +190,23 @@ export function resolveInputs(args: readonly string[]): string[] {
       out.push(arg);
       continue;
     }
-    let isFile = false;
+    let kind: 'file' | 'dir' | null = null;
     try {
-      isFile = statSync(arg).isFile();
+      // Anything readable that is not a directory: files, FIFOs and `<(zcat ...)`'s /dev/fd/N.
+      kind = statSync(arg).isDirectory() ? 'dir' : 'file';
     } catch {
-      isFile = false;
+      kind = null;
     }
     // A real file wins over a pattern reading of its name (`access[1].log`).
-    if (isFile) {
+    if (kind === 'file') {
       out.push(arg);
+      continue;
+    }
+    if (kind === 'dir') {
+      // A directory is every file under it, as a Firehose prefix copied from S3 is laid out.
+      const files = expandGlob(`${arg.replace(/\/+$/, '')}/**`);
+      if (files.length === 0) throw new UsageError(`No file under ${arg}`);
+      out.push(...files);
       continue;
     }
     if (!isGlob(arg)) throw new UsageError(`No such file: ${arg}`);

@@ -41,6 +41,11 @@ describe('glob expansion', () => {
     expect(resolveInputs(['-'])).toEqual(['-']);
   });
 
+  it('reads a directory as every file under it, and accepts devices and pipes', () => {
+    expect(rel(resolveInputs([`${root}/x/`]))).toEqual(['x/d.log', 'x/y/e.log', 'x/y/f.gz']);
+    expect(resolveInputs(['/dev/null'])).toEqual(['/dev/null']);
+  });
+
   it('refuses a missing file and a pattern that matches nothing', () => {
     expect(() => resolveInputs([`${root}/nope.log`])).toThrow(/No such file/);
     expect(() => resolveInputs([`${root}/*.nope`])).toThrow(/No file matches/);
