@@ -4,7 +4,7 @@
  * output (records, top-N lists) carries only what this returns.
  */
 import { createHmac } from 'node:crypto';
-import { formatIPv6, isPublicIp, parseIp, truncateIp } from './ip.js';
+import { formatIPv6, isPublicIp, parseIp, truncateIp, withoutPort } from './ip.js';
 import { type CacheStats, createBoundedCache } from './lru.js';
 
 /** `truncate`: IPv4 /24, IPv6 /48. `hash`: keyed HMAC-SHA256. `keep`: the address as sent. */
@@ -64,13 +64,17 @@ export function createAddressProtector(options: AddressProtectorOptions): Addres
 /**
  * The first public address of an `x-forwarded-for` list (the client as the first proxy saw it),
  * or `null`. Private, loopback and link-local entries are proxies' own hops; anything that is not
- * an address (`unknown`, a hostname) is skipped.
+ * an address (`unknown`, a hostname) is skipped; a `:port` suffix is dropped.
  *
  * @example
  * firstPublicAddress(['10.0.0.7', '198.51.100.4', '203.0.113.9']); // '198.51.100.4'
+ * firstPublicAddress(['10.0.0.7', '198.51.100.4:5123']);            // '198.51.100.4' (port dropped)
  */
 export function firstPublicAddress(list: readonly string[] | null | undefined): string | null {
   if (list === null || list === undefined) return null;
-  for (const item of list) if (isPublicIp(item)) return item;
+  for (const item of list) {
+    const address = withoutPort(item);
+    if (isPublicIp(address)) return address;
+  }
   return null;
 }

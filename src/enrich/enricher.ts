@@ -8,6 +8,7 @@ import { cacheClass, isErrorStatus, statusClass } from './classes.js';
 import { createAddressProtector, firstPublicAddress } from './client-address.js';
 import { edgeLocation } from './edge.js';
 import { type CityLocator, createCityLocator, resolveGeoIp } from './geo.js';
+import { withoutPort } from './ip.js';
 import { type CacheStats, createBoundedCache } from './lru.js';
 import { type EnricherOptions, resolveEnricherOptions } from './options.js';
 import { createRecordCopier } from './record-copier.js';
@@ -183,7 +184,7 @@ export function createEnricher<const O extends EnricherOptions = DefaultEnricher
 
   /** The protected form of one address-list item (`[redacted]` when nothing of it is safe). */
   const protectItem = (item: unknown): string =>
-    typeof item === 'string' ? (protectAddress(item) ?? REDACTED) : REDACTED;
+    typeof item === 'string' ? (protectAddress(withoutPort(item)) ?? REDACTED) : REDACTED;
 
   const KEEP = 0;
   const REDACT = 1;

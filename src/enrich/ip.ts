@@ -109,6 +109,24 @@ export function parseIp(text: string): ParsedIp | null {
   return parts === null ? null : { version: 4, parts };
 }
 
+/**
+ * The address of an `address:port` item as some proxies write them in X-Forwarded-For
+ * (`203.0.113.7:51234`, `[2001:db8::1]:443`); other text is returned as it is.
+ *
+ * @example
+ * withoutPort('203.0.113.7:51234'); // '203.0.113.7'
+ * withoutPort('[2001:db8::1]:443');  // '2001:db8::1'
+ */
+export function withoutPort(text: string): string {
+  if (text.charCodeAt(0) === 91) {
+    const close = text.indexOf(']:');
+    return close === -1 ? text : text.slice(1, close);
+  }
+  const colon = text.indexOf(':');
+  if (colon === -1 || text.indexOf(':', colon + 1) !== -1) return text;
+  return parseIPv4(text.slice(0, colon)) === null ? text : text.slice(0, colon);
+}
+
 /** IPv4-mapped IPv6 (`::ffff:a.b.c.d`): the IPv4 octets, else null. */
 export function mappedIPv4(parts: readonly number[]): number[] | null {
   for (let i = 0; i < 5; i++) if (parts[i] !== 0) return null;

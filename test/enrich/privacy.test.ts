@@ -166,11 +166,17 @@ describe('privacy', () => {
     const e = createEnricher();
     const out = e.enrich({
       'c-ip': '2001:db8:85a3:8d3:1319:8a2e:370:7348',
-      'x-forwarded-for': ['203.0.113.7', 'unknown', '10.0.0.1'],
+      'x-forwarded-for': ['203.0.113.7', 'unknown', '10.0.0.1', '198.51.100.4:5123', '[2001:db8:1:2::9]:443'],
     });
     expect(out['c-ip']).toBe('2001:db8:85a3::');
     expect(out.client).toBe('2001:db8:85a3::');
-    expect(out['x-forwarded-for']).toEqual(['203.0.113.0', REDACTED, '10.0.0.0']);
+    expect(out['x-forwarded-for']).toEqual([
+      '203.0.113.0',
+      REDACTED,
+      '10.0.0.0',
+      '198.51.100.0',
+      '2001:db8:1::',
+    ]);
   });
 
   it('hashes with HMAC-SHA256 of the canonical address, truncated to 128 bits', () => {
@@ -247,5 +253,6 @@ describe('privacy', () => {
     expect(e.derive({ 'c-ip': '198.51.100.1', 'x-forwarded-for': ['10.0.0.1'] }).client).toBe('198.51.100.1');
     expect(e.derive({ 'c-ip': '198.51.100.1', 'x-forwarded-for': null }).client).toBe('198.51.100.1');
     expect(e.derive({ 'x-forwarded-for': ['192.168.1.1'] }).client).toBeNull();
+    expect(e.derive({ 'x-forwarded-for': ['10.0.0.1:80', '203.0.113.9:5123'] }).client).toBe('203.0.113.9');
   });
 });
