@@ -1,7 +1,7 @@
 import { isIP } from 'node:net';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { formatIPv6, isPublicIp, parseIp, truncateIp } from '../../src/enrich/ip.js';
+import { formatIPv6, isPublicIp, parseIp, truncateIp, withoutPort } from '../../src/enrich/ip.js';
 
 /** WHATWG URL serializes IPv6 hosts in RFC 5952 form: an independent oracle. */
 const canonical6 = (text: string) => new URL(`http://[${text}]/`).hostname.slice(1, -1);
@@ -93,5 +93,16 @@ describe('IP addresses', () => {
     ['unknown', false],
   ])('isPublicIp(%j) is %j', (input, expected) => {
     expect(isPublicIp(input)).toBe(expected);
+  });
+
+  it.each([
+    ['203.0.113.7:51234', '203.0.113.7'],
+    ['[2001:db8::1]:443', '2001:db8::1'],
+    ['203.0.113.7', '203.0.113.7'],
+    ['2001:db8::1', '2001:db8::1'],
+    ['host:80', 'host:80'],
+    ['[2001:db8::1]', '[2001:db8::1]'],
+  ])('withoutPort(%j) is %j', (input, expected) => {
+    expect(withoutPort(input)).toBe(expected);
   });
 });
