@@ -436,7 +436,11 @@ export function createHandlerFromSettings(
     const wiring = await ready;
     const records = event.Records ?? [];
     const n = records.length;
-    const remaining = context?.getRemainingTimeInMillis() ?? DEFAULT_BUDGET_MS;
+    // Local runs (tests, `cfrt`) may pass no context, or a partial one.
+    const remaining =
+      typeof context?.getRemainingTimeInMillis === 'function'
+        ? context.getRemainingTimeInMillis()
+        : DEFAULT_BUDGET_MS;
     const margin = config.safetyMarginMs ?? Math.min(MAX_SAFETY_MARGIN_MS, remaining * 0.1);
     const deadline = started + remaining - margin;
     const abort = new AbortController();

@@ -5,6 +5,8 @@ import { HandlerConfigError } from '../../src/handler/config.js';
 import { createHandler, type HandlerConfig, type InvocationLog } from '../../src/handler/create-handler.js';
 import type { QuarantinedLine } from '../../src/handler/quarantine.js';
 import { createMemorySink } from '../../src/sinks/memory.js';
+import { retryPending } from '../../src/sinks/retry.js';
+import type { SinkResult, WriteOptions } from '../../src/sinks/types.js';
 import { FIRST_SEQUENCE, kinesisEvent, lambdaContext } from '../helpers/events.js';
 
 const FIELDS = [
@@ -208,6 +210,49 @@ describe('createHandler with in-memory sinks', () => {
     const response = await handler(event, lambdaContext());
     expect(response.batchItemFailures).toHaveLength(1);
     expect(lastLog().sinks.find((s) => s.sink === 'buggy')?.error).toBe('threw: boom');
+  });
+
+  it('bounds sink retries by the time Lambda has left, minus a safety margin', async () => {
+    let clock = 1_000_000;
+    const now = () => clock;
+    const seen: (number | undefined)[] = [];
+    let attempts = 0;
+    const { handler } = setup({
+      now,
+      metricSinks: [
+        {
+          name: 'throttled',
+          async write(batch, options?: WriteOptions): Promise<SinkResult> {
+            seen.push(options?.deadline);
+            const outcome = await retryPending(
+              batch,
+              async (pending) => {
+                attempts++;
+                return pending.map((_, position) => ({ position, reason: 'Throttling', retryable: true }));
+              },
+              { maxAttempts: 1_000, random: () => 1, now, sleep: async (ms) => void (clock += ms) },
+              options,
+            );
+            return { sink: 'throttled', written: 0, failed: outcome.failed };
+          },
+        },
+      ],
+    });
+    const event = kinesisEvent(VALID.slice(0, 10).map((g) => g.line));
+    const response = await handler(event, lambdaContext(10_000));
+    // 10 s left, 10% (1 s) kept back: give up before 1,000,000 + 9,000.
+    expect(seen).toEqual([1_009_000]);
+    expect(clock).toBeLessThan(1_009_000);
+    expect(attempts).toBeLessThan(20);
+    expect(response.batchItemFailures).toHaveLength(1);
+  });
+
+  it('runs without a Lambda context (local use)', async () => {
+    const { handler, metrics } = setup();
+    expect(await handler(kinesisEvent(VALID.slice(0, 3).map((g) => g.line)))).toEqual({
+      batchItemFailures: [],
+    });
+    expect(total(metrics.items, (s) => s.requests)).toBe(3);
   });
 
   it('handles an empty event and a batch of only poison records without failing', async () => {
