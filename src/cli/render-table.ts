@@ -288,11 +288,18 @@ export function renderTable(report: AnalyzeReport, options: { width?: number } =
   }
 
   if (report.malformed > 0) {
-    out.push(`Malformed lines: ${formatInt(report.malformed)}`);
+    const only = report.inputs.length === 1 ? report.inputs[0] : undefined;
+    const name = (source: string): string => (source === '-' ? 'stdin' : source);
+    out.push(
+      `Malformed lines: ${formatInt(report.malformed)}${only === undefined ? '' : ` (in ${name(only)})`}`,
+    );
+    // Reasons are not cut: they name the field and quote the value, which is what one needs.
     for (const m of report.malformedExamples) {
-      out.push(`  ${truncate(`${m.source === '-' ? 'stdin' : m.source}:${m.line}: ${m.reason}`, width - 2)}`);
+      out.push(`  ${only === undefined ? `${name(m.source)}:` : 'line '}${m.line}: ${m.reason}`);
     }
-    if (report.malformedExamples.length < report.malformed) out.push('  ...');
+    if (report.malformedExamples.length < report.malformed) {
+      out.push(`  ... ${formatInt(report.malformed - report.malformedExamples.length)} more`);
+    }
     out.push('');
   }
   return `${out.join('\n').trimEnd()}\n`;

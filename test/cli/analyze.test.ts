@@ -186,7 +186,10 @@ describe('cfrt analyze input', () => {
     const result = await runCli(['analyze', '--fields', FIELDS, plain]);
     expect(result.code).toBe(0);
     expect(result.stdout).toContain(`Malformed lines: ${malformed}`);
-    expect(result.stdout).toContain(`${plain}:${bad + 1}: `);
+    expect(result.stdout).toContain(`Malformed lines: ${malformed} (in ${plain})`);
+    expect(result.stdout).toContain(`  line ${bad + 1}: `);
+    const fromTwo = await runCli(['analyze', '--fields', FIELDS, join(dir, 'part-*')]);
+    expect(fromTwo.stdout).toMatch(new RegExp(`part-1\\.tsv\\.gz:${bad + 1}: `));
     const strict = await runCli(['analyze', '--fields', FIELDS, '--strict', '--format', 'json', plain]);
     expect(strict.code).toBe(1);
     expect(JSON.parse(strict.stdout).malformed).toBe(malformed);
