@@ -230,7 +230,14 @@ describe('createHandler with in-memory sinks', () => {
                 attempts++;
                 return pending.map((_, position) => ({ position, reason: 'Throttling', retryable: true }));
               },
-              { maxAttempts: 1_000, random: () => 1, now, sleep: async (ms) => void (clock += ms) },
+              {
+                maxAttempts: 1_000,
+                random: () => 1,
+                now,
+                sleep: async (ms) => {
+                  clock += ms;
+                },
+              },
               options,
             );
             return { sink: 'throttled', written: 0, failed: outcome.failed };
