@@ -347,6 +347,7 @@ export function createHandlerFromSettings(
       qIndex: number[];
       shardId: string;
       records: boolean;
+      quarantine: boolean;
     } | null,
   ): Ingest {
     const counts: Ingest = { lines: 0, parsed: 0, malformed: 0, late: 0, untimed: 0, malformedByField: {} };
@@ -376,7 +377,7 @@ export function createHandlerFromSettings(
           const field = result.field ?? '(columns)';
           counts.malformedByField[field] = (counts.malformedByField[field] ?? 0) + 1;
           agg.addMalformed(timestampOf(result.line, timestampColumn));
-          if (collect !== null) {
+          if (collect?.quarantine === true) {
             collect.quarantined.push({
               reason: result.reason,
               field: result.field,
@@ -465,6 +466,7 @@ export function createHandlerFromSettings(
           qIndex: [] as number[],
           shardId: shardId!,
           records: wiring.records.length > 0,
+          quarantine: wiring.quarantine !== null,
         };
         counts = ingest(agg, records, n, collect);
         const cells = agg.cells();
