@@ -13,6 +13,10 @@ function isUpperLetter(c: number): boolean {
 /**
  * The airport code of an edge location: its leading three letters (`IAD89-C1` -> `IAD`). A value
  * of another shape passes through whole, so nothing is silently merged.
+ *
+ * @example
+ * airportOf('IAD89-C1'); // 'IAD'
+ * airportOf('weird');    // 'weird'
  */
 export function airportOf(location: string): string {
   if (

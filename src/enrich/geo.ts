@@ -55,6 +55,10 @@ function nodeRequire(): NodeJS.Require {
 /**
  * Checks that `specifier` can be resolved, without loading it; throws `GeoIpUnavailableError`.
  * Returns the loader to call on first use.
+ *
+ * @example
+ * const load = resolveGeoIp(); // throws GeoIpUnavailableError when geoip-lite is not installed
+ * const geoip = load();        // reads the database (~0.5 s, ~280 MB)
  */
 export function resolveGeoIp(specifier: string = GEOIP_MODULE): () => GeoIpModule {
   const req = nodeRequire();
@@ -72,7 +76,12 @@ export function resolveGeoIp(specifier: string = GEOIP_MODULE): () => GeoIpModul
 const empty = (s: string | undefined | null): string | null =>
   s === undefined || s === null || s === '' ? null : s;
 
-/** A geoip-lite result in this library's shape. */
+/**
+ * A geoip-lite result in this library's shape (empty strings become `null`).
+ *
+ * @example
+ * toCityGeo(null).city; // null
+ */
 export function toCityGeo(found: GeoIpLookup | null): CityGeo {
   if (found === null) return NO_GEO;
   const lat = found.ll[0];

@@ -20,15 +20,26 @@ export { airportOf, type EdgeInfo, edgeLocation } from './edge.js';
 export { type Continent, EDGE_AIRPORTS } from './edge-locations.js';
 export { createEnricher, type Enricher, type EnricherStats } from './enricher.js';
 export { EnricherOptionsError, GeoIpUnavailableError } from './errors.js';
-export type { CityGeo, GeoIpLookup, GeoIpModule } from './geo.js';
-export { isPublicIp, truncateIp } from './ip.js';
+export {
+  type CityGeo,
+  type CityLocator,
+  createCityLocator,
+  DEFAULT_GEO_CACHE_SIZE,
+  type GeoIpLookup,
+  type GeoIpModule,
+  resolveGeoIp,
+} from './geo.js';
+export { isPublicIp, parseIp, truncateIp, withoutPort } from './ip.js';
 export type { CacheStats } from './lru.js';
 export { type EnricherOptions, type ResolvedEnricherOptions, resolveEnricherOptions } from './options.js';
 export {
   ADDRESS_HEADERS,
+  createNameMatcher,
   DEFAULT_REDACTED_HEADERS,
   type NamePattern,
   REDACTED,
+  redactQuery,
+  redactUrlQuery,
   SECRET_NAME_WORDS,
 } from './redact.js';
 export type {
@@ -50,5 +61,10 @@ export type {
   UrlFields,
   UserAgentFields,
 } from './types.js';
-export { contentCategory, extensionOf, type UrlInfo, urlInfo } from './url.js';
-export { createUserAgentClassifier, type UserAgentClassifier, type UserAgentInfo } from './user-agent.js';
+export { contentCategory, extensionOf, queryParamCount, type UrlInfo, urlInfo } from './url.js';
+export {
+  createUserAgentClassifier,
+  isEmptyUserAgent,
+  type UserAgentClassifier,
+  type UserAgentInfo,
+} from './user-agent.js';

@@ -91,6 +91,12 @@ function decodeName(name: string): string {
 /**
  * A cached predicate over names: exact names, user patterns, and (when `secretWords`) the
  * secret-looking words. Names repeat endlessly, so each is judged once.
+ *
+ * @example
+ * const isSecret = createNameMatcher(['x-tenant'], [/^x-internal-/i], true);
+ * isSecret('X-Tenant');       // true
+ * isSecret('access_token');   // true (secret word)
+ * isSecret('keyword');        // false
  */
 export function createNameMatcher(
   exact: readonly string[],

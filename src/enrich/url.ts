@@ -131,7 +131,12 @@ export function contentCategory(
   return extension === null ? 'html' : 'other';
 }
 
-/** Number of `&`-separated, non-empty parameters of a query string. */
+/**
+ * Number of `&`-separated, non-empty parameters of a query string.
+ *
+ * @example
+ * queryParamCount('a=1&b=2&&c'); // 3
+ */
 export function queryParamCount(query: string | null | undefined): number {
   if (query === null || query === undefined || query === '') return 0;
   let count = 0;

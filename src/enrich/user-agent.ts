@@ -74,7 +74,12 @@ const BROWSER_FAMILY: Readonly<Record<string, string>> = {
   'Opera Touch': 'Opera',
 };
 
-/** True for a user agent that says nothing: absent, empty, `-` or blank. */
+/**
+ * True for a user agent that says nothing: absent, empty, `-` or blank.
+ *
+ * @example
+ * isEmptyUserAgent('-'); // true
+ */
 export function isEmptyUserAgent(ua: string | null | undefined): boolean {
   return ua === null || ua === undefined || ua === '-' || ua.trim() === '';
 }
