@@ -129,6 +129,10 @@ export const KNOWN_BOTS: readonly (readonly [RegExp, string])[] = [
 
 const TOKEN_BOUNDARY = /[\s;()+,]/;
 
+/** A product token that names itself a bot (`Acmebot/1.0`, `SomeSpider`, `feed-fetcher`). */
+const SELF_NAMED_BOT =
+  /(?:^|[\s;(,+])([A-Za-z][\w.-]*?(?:bot|spider|crawler|scraper|fetcher|monitor|checker|scanner))(?=[\s/;),]|$)/i;
+
 /**
  * The product token around `match` in `ua` (`foo Acmebot/2.1 (bar)` around `bot` -> `Acmebot`):
  * the name of a bot this table does not list.
@@ -147,13 +151,15 @@ export function tokenAround(ua: string, match: string): string {
 }
 
 /**
- * The name of a bot user agent: from `KNOWN_BOTS`, else the product token around `match`
- * (isbot's matched text), else `null`.
+ * The name of a bot user agent: from `KNOWN_BOTS`, else a product token that names itself a bot
+ * (`Acmebot/1.0`), else the product token around `match` (isbot's matched text), else `null`.
  *
  * @example
  * botName('Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)', 'Google'); // 'Googlebot'
  */
 export function botName(ua: string, match: string | null): string | null {
   for (const [pattern, name] of KNOWN_BOTS) if (pattern.test(ua)) return name;
+  const self = SELF_NAMED_BOT.exec(ua);
+  if (self?.[1] !== undefined) return self[1];
   return match === null ? null : tokenAround(ua, match);
 }

@@ -44,6 +44,19 @@ describe('user agents', () => {
     }
   });
 
+  it.each([
+    ['Mozilla/5.0 (compatible; Acmebot/1.0; +https://acme.example/bot)', 'Acmebot'],
+    ['AcmeCrawler/2.3 (+https://acme.example)', 'AcmeCrawler'],
+    ['Mozilla/5.0 (compatible; SomeSpider/0.9)', 'SomeSpider'],
+    ['acme-monitor/1.2', 'acme-monitor'],
+    [
+      'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36 (compatible; FooBot/3.1)',
+      'FooBot',
+    ],
+  ])('names a bot it has no entry for after its own product token: %s', (ua, name) => {
+    expect(classifier.classify(ua)).toMatchObject({ isBot: true, botName: name, browser: null });
+  });
+
   it('says unknown (not other) for absent, empty, dash and blank user agents', () => {
     for (const ua of [null, undefined, '', '-', ' ', '\t']) {
       expect(classifier.classify(ua)).toMatchObject({ device: 'unknown', isBot: false, browser: null });
