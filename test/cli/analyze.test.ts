@@ -216,6 +216,9 @@ describe('cfrt analyze input', () => {
     const sample = JSON.parse(result.stdout) as AnalyzeJson;
     expect(sample.records + sample.malformed).toBeGreaterThanOrEqual(50_000);
     expect(sample.totals.requests).toBe(sample.records);
+    // Its malformed lines include timestamps like "0x1F" (31 to Number()): no 1970 window.
+    expect(sample.windows.length).toBeGreaterThanOrEqual(10);
+    for (const w of sample.windows) expect(w.start).toBeGreaterThanOrEqual(Date.UTC(2025, 0, 1));
   });
 });
 
