@@ -51,6 +51,8 @@ describe('cfrt replay', () => {
 
     expect(r.lines).toBe(lines.length);
     expect(r.shards).toBe(3);
+    // 30% of the handler's writes fail: a batch fails an invocation (3 attempts) about 3-5% of the
+    // time, so the mapping retries now and then, and six failures in a row (a discard) are ~1e-8.
     expect(r.faults).toBeGreaterThan(0);
     expect(r.mapping.discarded).toBe(0);
     expect(r.mapping.delivered).toBeGreaterThanOrEqual(lines.length);
