@@ -39,7 +39,7 @@ describe('cfrt replay', () => {
         '--batch-size',
         '50',
         '--fault-rate',
-        '0.5',
+        '0.3',
         '--format',
         'json',
         input,
