@@ -1,0 +1,69 @@
+import type { MetricDatum } from '@aws-sdk/client-cloudwatch';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { MAX_CALL_BYTES, MAX_DATUMS_PER_CALL, planMetricCalls } from '../../src/sinks/cloudwatch.js';
+import { chunkEntries, MAX_PUT_BYTES, MAX_RECORDS_PER_PUT } from '../../src/sinks/kinesis.js';
+
+describe('PutRecords chunks', () => {
+  it('keep every entry once, in order, within 500 entries and 5 MiB per call', () => {
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 1, max: 1024 * 1024 }), { maxLength: 1_500 }), (sizes) => {
+        const entries = sizes.map((size, i) => ({ size, i }));
+        const chunks = chunkEntries(entries);
+        expect(chunks.flat()).toEqual(entries);
+        for (const c of chunks) {
+          expect(c.length).toBeGreaterThan(0);
+          expect(c.length).toBeLessThanOrEqual(MAX_RECORDS_PER_PUT);
+          expect(c.reduce((a, e) => a + e.size, 0)).toBeLessThanOrEqual(MAX_PUT_BYTES);
+        }
+      }),
+      { numRuns: 200 },
+    );
+  });
+});
+
+describe('PutMetricData calls', () => {
+  it('carry every datum once, in order, within 1,000 datums and 1 MB, naming the summaries they carry', () => {
+    const datum = fc.record({
+      MetricName: fc.constantFrom('Requests', 'TimeTaken'),
+      Value: fc.double({ min: 0, max: 1e9, noNaN: true }),
+      Dimensions: fc.array(
+        fc.record({
+          Name: fc.string({ minLength: 1, maxLength: 20 }),
+          Value: fc.string({ minLength: 1, maxLength: 1_024 }),
+        }),
+        { maxLength: 30 },
+      ),
+    });
+    fc.assert(
+      fc.property(fc.array(fc.array(datum, { maxLength: 40 }), { maxLength: 80 }), (perSummary) => {
+        const input = perSummary as MetricDatum[][];
+        const calls = planMetricCalls(input);
+        expect(calls.flatMap((c) => c.datums)).toEqual(input.flat());
+        for (const c of calls) {
+          expect(c.datums.length).toBeLessThanOrEqual(MAX_DATUMS_PER_CALL);
+          const bytes = JSON.stringify({ Namespace: 'x'.repeat(255), MetricData: c.datums }).length;
+          expect(bytes).toBeLessThanOrEqual(MAX_CALL_BYTES);
+        }
+        // Each summary is named by every call that carries one of its datums.
+        const named = new Set(calls.flatMap((c) => c.summaries));
+        input.forEach((data, index) => expect(named.has(index)).toBe(data.length > 0));
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  it('split on bytes before the datum count when dimensions are large', () => {
+    const dims = Array.from({ length: 30 }, (_, i) => ({ Name: `d${i}`, Value: 'v'.repeat(1_000) }));
+    const perSummary: MetricDatum[][] = Array.from({ length: 50 }, () =>
+      Array.from({ length: 21 }, () => ({ MetricName: 'Requests', Value: 1, Dimensions: dims })),
+    );
+    const calls = planMetricCalls(perSummary);
+    expect(calls.length).toBeGreaterThan(1);
+    for (const c of calls) {
+      expect(c.datums.length).toBeLessThan(MAX_DATUMS_PER_CALL);
+      expect(JSON.stringify({ MetricData: c.datums }).length).toBeLessThanOrEqual(MAX_CALL_BYTES);
+    }
+    expect(calls.flatMap((c) => c.datums)).toHaveLength(50 * 21);
+  });
+});
