@@ -24,7 +24,7 @@ export interface BoundedCache<K, V> {
 }
 
 /**
- * A cache of at most `capacity` entries (0 disables caching: every call computes).
+ * A cache of at most `capacity` entries (2 for a capacity of 1; 0 disables caching: every call computes).
  *
  * @example
  * const cache = createBoundedCache<string, number>(1000);
