@@ -11,6 +11,7 @@ import {
   type Aggregator,
   type AggregatorOptions,
   createAggregator,
+  MAX_STORABLE_TOP_K,
   summarize,
   type WindowCell,
   type WindowSummary,
@@ -299,6 +300,12 @@ export function createHandlerFromSettings(
   const config = wiring as HandlerConfig;
   const problems: string[] = [];
   problems.push(...clientProblems(s.sinks, s.quarantine, config));
+  const topK = config.aggregator?.topK;
+  if (s.sinks.includes('dynamodb') && topK !== undefined && topK > MAX_STORABLE_TOP_K) {
+    problems.push(
+      `aggregator.topK must be at most ${MAX_STORABLE_TOP_K} with the dynamodb sink (got ${topK}): a larger cell may not fit a 400 KB item`,
+    );
+  }
   let parser: Parser<Record<string, unknown>>;
   try {
     parser = createParser(s.fields as readonly string[] & string[], { order: s.fieldOrder }) as Parser<

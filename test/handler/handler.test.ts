@@ -293,5 +293,14 @@ describe('createHandler with in-memory sinks', () => {
     expect(text).toMatch(/clients.cloudwatch is required with the cloudwatch sink/);
     expect(text).toMatch(/clients.dynamodb is required with the dynamodb sink/);
     expect(text).toMatch(/fields: .*c-ipp/);
+    expect(() =>
+      createHandler({
+        fields: 'timestamp',
+        sinks: ['dynamodb'],
+        tableName: 'tbl',
+        clients: { dynamodb: { send: async () => ({}) } as never },
+        aggregator: { topK: 500 },
+      }),
+    ).toThrow(/aggregator.topK must be at most 200 with the dynamodb sink/);
   });
 });
