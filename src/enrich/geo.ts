@@ -47,9 +47,14 @@ const NO_GEO: CityGeo = Object.freeze({
   timezone: null,
 });
 
-/** Node's `require`: the module's own in the CommonJS build, one made for this file in ESM. */
+/**
+ * A `require` resolving from this file. Not the bare `require` identifier: bundlers replace it in
+ * ESM output with a stub that throws. In the CommonJS build `import.meta` is empty (esbuild), and
+ * `__filename` is there instead.
+ */
 function nodeRequire(): NodeJS.Require {
-  return typeof require === 'function' ? require : createRequire(import.meta.url);
+  const here = import.meta.url as string | undefined;
+  return createRequire(here ?? __filename);
 }
 
 /**
