@@ -17,6 +17,7 @@ import {
   type WindowSummary,
 } from '../aggregate/index.js';
 import { createEnricher, type Enricher, type EnricherOptions } from '../enrich/index.js';
+import { DECODERS } from '../parser/decode.js';
 import { createParser, type Parser } from '../parser/parser.js';
 import { metricsForFields } from '../sinks/metrics.js';
 import type { RetryPolicy } from '../sinks/retry.js';
@@ -252,9 +253,14 @@ function timestampOf(line: string, column: number): number | null {
     start = tab + 1;
   }
   const end = line.indexOf('\t', start);
-  const seconds = Number(line.slice(start, end === -1 ? undefined : end));
-  // CloudFront writes epoch seconds with milliseconds; anything else is not a usable time.
-  return Number.isFinite(seconds) && seconds > 0 ? Math.round(seconds * 1_000) : null;
+  // The parser's own decoder: `Number()` would read "0x1F" as 31 and file the line in 1970.
+  const ms = DECODERS.timestamp(line.slice(start, end === -1 ? undefined : end));
+  return typeof ms === 'number' && ms > 0 ? ms : null;
+}
+
+/** Start of the epoch-aligned window holding `ts`, as the aggregator computes it. */
+function windowStartOf(ts: number, windowMs: number): number {
+  return ts - (((ts % windowMs) + windowMs) % windowMs);
 }
 
 /**
@@ -339,6 +345,7 @@ export function createHandlerFromSettings(
   const now = config.now ?? Date.now;
   const log = config.log ?? ((line: string) => void process.stdout.write(`${line}\n`));
   const timestampColumn = parser.layouts[0]!.fields.indexOf('timestamp');
+  const windowMs = s.windowSeconds * 1_000;
   const ready = buildSinks(s, config);
   // Keep an unhandled rejection from crashing the process before the first invocation awaits it.
   ready.catch(() => {});
@@ -356,7 +363,14 @@ export function createHandlerFromSettings(
       records: boolean;
       quarantine: boolean;
     } | null,
+    firstSequenceByWindow: Map<number, string> | null = null,
   ): Ingest {
+    // The first record of each window in this batch keys that window's stored state (see below).
+    const seen = (ts: unknown, sequenceNumber: string) => {
+      if (firstSequenceByWindow === null || typeof ts !== 'number') return;
+      const start = windowStartOf(ts, windowMs);
+      if (!firstSequenceByWindow.has(start)) firstSequenceByWindow.set(start, sequenceNumber);
+    };
     const counts: Ingest = { lines: 0, parsed: 0, malformed: 0, late: 0, untimed: 0, malformedByField: {} };
     for (let i = 0; i < to; i++) {
       const k = records[i]!.kinesis;
@@ -373,6 +387,7 @@ export function createHandlerFromSettings(
           counts.parsed++;
           const derived = enricher.derive(result.record) as Record<string, unknown>;
           const outcome = agg.add(derived);
+          seen(derived.timestamp, k.sequenceNumber);
           if (outcome === 'late') counts.late++;
           else if (outcome === 'untimed') counts.untimed++;
           if (collect?.records === true) {
@@ -383,7 +398,9 @@ export function createHandlerFromSettings(
           counts.malformed++;
           const field = result.field ?? '(columns)';
           counts.malformedByField[field] = (counts.malformedByField[field] ?? 0) + 1;
-          agg.addMalformed(timestampOf(result.line, timestampColumn));
+          const ts = timestampOf(result.line, timestampColumn);
+          agg.addMalformed(ts);
+          seen(ts, k.sequenceNumber);
           if (collect?.quarantine === true) {
             collect.quarantined.push({
               reason: result.reason,
@@ -475,20 +492,28 @@ export function createHandlerFromSettings(
           records: wiring.records.length > 0,
           quarantine: wiring.quarantine !== null,
         };
-        counts = ingest(agg, records, n, collect);
+        const firstSequenceByWindow = new Map<number, string>();
+        counts = ingest(agg, records, n, collect, firstSequenceByWindow);
         const cells = agg.cells();
         windows = cells.length;
         const options: WriteOptions = {
           deadline,
           signal: abort.signal,
-          batch: { shardId: shardId!, firstSequenceNumber: records[0]!.kinesis.sequenceNumber },
+          batch: {
+            shardId: shardId!,
+            firstSequenceNumber: records[0]!.kinesis.sequenceNumber,
+            firstSequenceByWindow,
+          },
         };
         const mark = (report: SinkReport, result: SinkResult, recordOf: (i: number) => number) => {
           reports.push(report);
           for (const f of result.failed)
             if (f.permanent !== true) failFrom = Math.min(failFrom, recordOf(f.index));
         };
-        // 1. State, keyed by (shard, first sequence number): a retry of this batch overwrites it.
+        // 1. State, one item per window keyed by (shard, first sequence number of that window's
+        //    records in this batch). A retry from the batch's first record, or a bisected or re-cut
+        //    batch, meets each window's first record again and overwrites the same item; keying by
+        //    the batch's first record instead would leave a stale item behind after a bisect.
         const stateResults = await Promise.all(
           wiring.state.map((sink) => write(sink, 'state', cells, options)),
         );
@@ -523,7 +548,8 @@ export function createHandlerFromSettings(
         } else {
           for (const r of recordSinks) reports.push(skipped(r.sink.name, r.kind, r.items.length));
         }
-        // State items are keyed by the batch's first record: a retry must start there to overwrite them.
+        // State items are keyed by each window's first record: a retry must start at the batch's first
+        // record so that every one of them is met again and overwritten.
         if (failFrom < n && wiring.state.length > 0) failFrom = 0;
         // 3. Metrics of the records that landed everywhere: all of them, or the prefix before the failure.
         if (failFrom > 0 && wiring.metrics.length > 0) {

@@ -28,7 +28,7 @@ import { DEFAULT_CONCURRENCY, mapConcurrent } from './concurrency.js';
 import { SinkConfigError } from './errors.js';
 import { lazyModule } from './lazy-module.js';
 import { errorText, isRetryableError, type RetryPolicy, type RoundFailure, retryPending } from './retry.js';
-import type { Sink, SinkFailure, SinkResult, WriteOptions } from './types.js';
+import type { BatchIdentity, Sink, SinkFailure, SinkResult, WriteOptions } from './types.js';
 
 // The SDK is loaded on first use, so importing this module (or bundling it) costs nothing until used.
 const sdk = lazyModule(() => import('@aws-sdk/client-dynamodb'));
@@ -108,6 +108,24 @@ export function sortKey(start: number, shardId: string, firstSequenceNumber: str
 }
 
 /**
+ * The sort key of the item a batch writes for a cell: the cell's window start, the shard, and the
+ * first sequence number of that window's records in the batch (the batch's first record when the
+ * caller gives no per-window map). Retried, bisected or re-cut batches meet the same first record
+ * of each window and so overwrite the same item.
+ *
+ * @example
+ * stateSortKey(cell, { shardId: 'shardId-000000000001', firstSequenceNumber: '4960...' });
+ */
+export function stateSortKey(cell: { readonly start: number }, batch: BatchIdentity | undefined): string {
+  const shardId = batch?.shardId ?? SINGLE_SOURCE.split('#')[0]!;
+  const first =
+    batch?.firstSequenceByWindow?.get(cell.start) ??
+    batch?.firstSequenceNumber ??
+    SINGLE_SOURCE.split('#')[1]!;
+  return sortKey(cell.start, shardId, first);
+}
+
+/**
  * The table the sink expects (on-demand capacity; enable TTL on `ttl` separately with
  * `UpdateTimeToLive`, as the SAM template does).
  *
@@ -172,9 +190,10 @@ export function createDynamoDbSink(options: DynamoDbSinkOptions): DynamoDbSink {
   const top = options.summaryTop ?? 10;
   const concurrency = options.concurrency ?? DEFAULT_CONCURRENCY;
 
-  function toPut(cell: WindowCell, index: number, shardId: string, firstSeq: string): PendingPut {
+  function toPut(cell: WindowCell, index: number, batchIdentity: BatchIdentity | undefined): PendingPut {
     const pk = seriesKey(cell.dimensions);
-    const sk = sortKey(cell.start, shardId, firstSeq);
+    const sk = stateSortKey(cell, batchIdentity);
+    const [, shardId, firstSeq] = sk.split('#') as [string, string, string];
     const item: Record<string, { S: string } | { N: string }> = {
       pk: { S: pk },
       sk: { S: sk },
@@ -233,13 +252,12 @@ export function createDynamoDbSink(options: DynamoDbSinkOptions): DynamoDbSink {
     name,
     tableName,
     async write(batch: readonly WindowCell[], writeOptions: WriteOptions = {}): Promise<SinkResult> {
-      const shardId = writeOptions.batch?.shardId ?? SINGLE_SOURCE.split('#')[0]!;
-      const firstSeq = writeOptions.batch?.firstSequenceNumber ?? SINGLE_SOURCE.split('#')[1]!;
       const failed: SinkFailure[] = [];
       // BatchWriteItem rejects a whole call that names one key twice: keep the last of each key.
       const byId = new Map<string, PendingPut>();
       for (let i = 0; i < batch.length; i++) {
-        const put = toPut(batch[i]!, i, shardId, firstSeq);
+        const cell = batch[i]!;
+        const put = toPut(cell, i, writeOptions.batch);
         const size = itemBytes(put.request.PutRequest!.Item as Record<string, { S?: string; N?: string }>);
         if (size > MAX_ITEM_BYTES) {
           failed.push({

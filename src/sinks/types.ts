@@ -54,4 +54,10 @@ export interface WriteOptions {
 export interface BatchIdentity {
   readonly shardId: string;
   readonly firstSequenceNumber: string;
+  /**
+   * The first sequence number among the batch's records in each window (by window start). When
+   * given, each window's state is keyed by it, so keys stay the same when Lambda bisects a failed
+   * batch or cuts a retried one differently.
+   */
+  readonly firstSequenceByWindow?: ReadonlyMap<number, string>;
 }

@@ -61,6 +61,21 @@ function total(summaries: readonly WindowSummary[], pick: (s: WindowSummary) => 
 }
 
 describe('createHandler with in-memory sinks', () => {
+  it('files a malformed line under its window only when its timestamp is valid ("0x1F" is not 31 s)', async () => {
+    const { handler, state } = setup({
+      metricSinks: [],
+      recordSinks: [],
+      quarantineSink: undefined,
+      quarantine: 'none',
+    });
+    const good = VALID[0]!.line.split('\t');
+    const hex = ['0x1F', ...good.slice(1, -1), 'bad'].join('\t');
+    await handler(kinesisEvent([VALID[0]!.line, hex]), lambdaContext());
+    expect(state.items.map((c) => c.start)).toEqual([
+      Math.floor((VALID[0]!.expected!.timestamp as number) / 60_000) * 60_000,
+    ]);
+  });
+
   it('counts every valid line exactly and quarantines each malformed one with its reason', async () => {
     const { handler, metrics, state, quarantine, lastLog } = setup();
     const event = kinesisEvent(LINES.map((g) => g.line));

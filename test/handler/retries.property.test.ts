@@ -9,6 +9,7 @@ import { type GeneratedLine, generateLines } from '../../fixtures/generator.js';
 import { mergeCells, summarize, type WindowCell, type WindowSummary } from '../../src/aggregate/index.js';
 import { createHandler } from '../../src/handler/create-handler.js';
 import type { KinesisStreamEvent } from '../../src/handler/kinesis-event.js';
+import { stateSortKey } from '../../src/sinks/dynamodb.js';
 import type { Sink, SinkResult, WriteOptions } from '../../src/sinks/types.js';
 import { kinesisEvent, lambdaContext } from '../helpers/events.js';
 
@@ -30,7 +31,7 @@ const LINES: readonly GeneratedLine[] = generateLines({
 const VALID = LINES.filter((g) => g.expected !== null);
 const SHARD = kinesisEvent(LINES.map((g) => g.line));
 
-/** A DynamoDB-like store: puts overwrite by (cell key, shard, first sequence number). */
+/** A DynamoDB-like store: puts overwrite by the DynamoDB sink's own keys. */
 function stateStore(fails: () => boolean): Sink<WindowCell> & { items: Map<string, WindowCell> } {
   const items = new Map<string, WindowCell>();
   return {
@@ -40,7 +41,7 @@ function stateStore(fails: () => boolean): Sink<WindowCell> & { items: Map<strin
       const failed: SinkResult['failed'] = [];
       batch.forEach((cell, index) => {
         if (fails()) failed.push({ index, reason: 'throttled', retryable: true });
-        else items.set(`${cell.key}|${options?.batch?.shardId}|${options?.batch?.firstSequenceNumber}`, cell);
+        else items.set(`${cell.key}|${stateSortKey(cell, options?.batch)}`, cell);
       });
       return { sink: 'state', written: batch.length - failed.length, failed };
     },
@@ -87,7 +88,93 @@ async function drain(
   return invocations;
 }
 
+/**
+ * Lambda's loop with BisectBatchOnFunctionError: a function error after the writes (a timeout,
+ * say) splits the batch in two and retries each half; a partial failure restarts at its record.
+ */
+async function drainBisecting(
+  handler: ReturnType<typeof createHandler>,
+  event: KinesisStreamEvent,
+  size: number,
+  crashes: () => boolean,
+): Promise<void> {
+  const n = event.Records.length;
+  const queue: [number, number][] = [];
+  let position = 0;
+  let invocations = 0;
+  while (queue.length > 0 || position < n) {
+    if (++invocations > 2_000) throw new Error('shard never drained');
+    if (queue.length === 0) {
+      queue.push([position, Math.min(n, position + size)]);
+      position = Math.min(n, position + size);
+    }
+    const [from, to] = queue.shift()!;
+    const batch = event.Records.slice(from, to);
+    const { batchItemFailures } = await handler({ Records: batch }, lambdaContext());
+    if (crashes()) {
+      const mid = from + ((to - from) >> 1);
+      queue.unshift(
+        ...(to - from > 1
+          ? ([
+              [from, mid],
+              [mid, to],
+            ] as [number, number][])
+          : [[from, to] as [number, number]]),
+      );
+      continue;
+    }
+    if (batchItemFailures.length > 0) {
+      const failed = batch.findIndex(
+        (r) => r.kinesis.sequenceNumber === batchItemFailures[0]!.itemIdentifier,
+      );
+      queue.unshift([from + failed, to]);
+    }
+  }
+}
+
+function storedRequests(items: Map<string, WindowCell>): number {
+  const merged = new Map<string, WindowCell>();
+  for (const cell of items.values()) {
+    const seen = merged.get(cell.key);
+    merged.set(cell.key, seen === undefined ? cell : mergeCells(seen, cell));
+  }
+  return [...merged.values()].reduce((a, c) => a + summarize(c).requests, 0);
+}
+
 describe('retries never lose or double-count', () => {
+  it('stored state equals processing each record once when Lambda bisects batches after function errors', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: 8, max: 120 }),
+        fc.array(fc.boolean(), { minLength: 1, maxLength: 32 }),
+        fc.array(fc.boolean(), { minLength: 1, maxLength: 32 }),
+        async (size, failSchedule, crashSchedule) => {
+          let tick = 0;
+          const fails = () => {
+            const t = tick++;
+            return t % 4 !== 0 && failSchedule[t % failSchedule.length] === true && tick < 2_000;
+          };
+          let calls = 0;
+          const crashes = () => {
+            const c = calls++;
+            return c % 3 !== 0 && crashSchedule[c % crashSchedule.length] === true && calls < 300;
+          };
+          const state = stateStore(fails);
+          const handler = createHandler({
+            fields: [...FIELDS],
+            sinks: [],
+            quarantine: 'none',
+            stateSinks: [state],
+            log: () => {},
+          });
+          await drainBisecting(handler, SHARD, size, crashes);
+          expect(storedRequests(state.items)).toBe(VALID.length);
+        },
+      ),
+      { numRuns: 40 },
+    );
+  });
+
   it('stored state and metrics equal processing each record once, under any failure schedule', async () => {
     await fc.assert(
       fc.asyncProperty(
@@ -118,15 +205,7 @@ describe('retries never lose or double-count', () => {
           expect(metrics.items.reduce((a, s) => a + s.requests, 0)).toBe(VALID.length);
           const delivered = new Set(records.items.map((r) => r['x-edge-request-id']));
           expect(delivered.size).toBe(VALID.length);
-          if (withState) {
-            const merged = new Map<string, WindowCell>();
-            for (const cell of state.items.values()) {
-              const seen = merged.get(cell.key);
-              merged.set(cell.key, seen === undefined ? cell : mergeCells(seen, cell));
-            }
-            const stored = [...merged.values()].reduce((a, c) => a + summarize(c).requests, 0);
-            expect(stored).toBe(VALID.length);
-          }
+          if (withState) expect(storedRequests(state.items)).toBe(VALID.length);
         },
       ),
       { numRuns: 25 },
