@@ -12,10 +12,14 @@
  * on a shared machine hits every case alike. Each sample is timed in process CPU time (user +
  * system), not wall time: on a busy machine a descheduled process waits without working, and CPU
  * time does not count that wait (on an idle machine the two agree for these single-threaded cases).
- * Reported: the median of the samples, and the spread as (max - min) / median.
+ * Reported: the median of the samples, and the spread as the interquartile range over the median
+ * (robust to the odd sample a GC pause or the VM stretches; min and max are in the JSON).
  */
+
+import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { generateLines } from '../fixtures/generator.js';
 import { RECOMMENDED_FIELDS } from '../src/parser/fields.js';
@@ -30,6 +34,7 @@ const { values } = parseArgs({
     samples: { type: 'string', default: '15' },
     warmup: { type: 'string', default: '3' },
     layout: { type: 'string', default: 'fields-40' },
+    group: { type: 'string' },
   },
 });
 
@@ -57,19 +62,32 @@ function makeData(): BenchData {
   };
 }
 
-async function loadCases(): Promise<BenchCase[]> {
-  const dir = new URL('./cases/', import.meta.url);
-  const files = readdirSync(dir)
+const CASES_DIR = new URL('./cases/', import.meta.url);
+
+/** Case files, parse.ts (the floor and the peer) first. */
+function caseFiles(): string[] {
+  return readdirSync(CASES_DIR)
     .filter((f) => f.endsWith('.ts'))
     .sort((a, b) => (a === 'parse.ts' ? -1 : b === 'parse.ts' ? 1 : a.localeCompare(b)));
-  const all: BenchCase[] = [];
-  for (const file of files) {
-    const mod = (await import(new URL(file, dir).href)) as { cases?: BenchCase[] };
-    all.push(...(mod.cases ?? []));
-  }
-  const wanted = values.filter?.split(',') ?? [];
-  return wanted.length === 0 ? all : all.filter((c) => wanted.some((w) => c.name.includes(w)));
 }
+
+async function casesOf(file: string): Promise<BenchCase[]> {
+  const mod = (await import(new URL(file, CASES_DIR).href)) as { cases?: BenchCase[] };
+  return mod.cases ?? [];
+}
+
+/** One group's cases, plus the floor, which every group measures in its own process. */
+async function loadGroup(file: string): Promise<BenchCase[]> {
+  const wanted = values.filter?.split(',') ?? [];
+  const chosen = (await casesOf(file)).filter(
+    (c) => wanted.length === 0 || wanted.some((w) => c.name.includes(w)),
+  );
+  if (chosen.length === 0) return [];
+  const floor = (await casesOf('parse.ts')).find((c) => c.name === FLOOR)!;
+  return chosen.some((c) => c.name === FLOOR) ? chosen : [floor, ...chosen];
+}
+
+const FLOOR = 'baseline-split';
 
 interface CaseResult {
   name: string;
@@ -77,18 +95,25 @@ interface CaseResult {
   recordsPerSec: number;
   bytesPerSec: number;
   samples: number;
-  /** (max - min) / median of records/s, in percent. */
+  /** (p75 - p25) / median of records/s, in percent. */
   spreadPct: number;
   minRecordsPerSec: number;
   maxRecordsPerSec: number;
+  /** records/s over the floor measured in the same process. */
+  vsFloor: number | null;
+  /** The case file, run in its own process. */
+  group: string;
   error?: string;
 }
 
-const median = (xs: readonly number[]) => {
+/** The q-quantile of the samples, interpolated between closest ranks. */
+const quantile = (xs: readonly number[], q: number) => {
   const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+  const pos = (s.length - 1) * q;
+  const lo = Math.floor(pos);
+  return s[lo]! + (s[Math.min(lo + 1, s.length - 1)]! - s[lo]!) * (pos - lo);
 };
+const median = (xs: readonly number[]) => quantile(xs, 0.5);
 
 async function time(run: BenchRun): Promise<{ seconds: number; records: number }> {
   const start = process.cpuUsage();
@@ -97,9 +122,10 @@ async function time(run: BenchRun): Promise<{ seconds: number; records: number }
   return { seconds: (used.user + used.system) / 1e6, records };
 }
 
-async function main(): Promise<void> {
+/** Measures one case file in this process: prepare, warm up, sample round-robin. */
+async function measureGroup(file: string): Promise<CaseResult[]> {
   const data = makeData();
-  const cases = await loadCases();
+  const cases = await loadGroup(file);
   const prepared: { c: BenchCase; run?: BenchRun; error?: string; rates: number[] }[] = [];
   for (const c of cases) {
     try {
@@ -123,12 +149,11 @@ async function main(): Promise<void> {
       const { seconds, records } = await time(p.run);
       p.rates.push(records / seconds);
     }
-    if (!values.json) process.stderr.write(`\rsample ${s + 1}/${SAMPLES}`);
   }
-  if (!values.json) process.stderr.write('\r\x1b[K');
-
   const bytesPerRecord = data.bytes / data.lines.length;
-  const results: CaseResult[] = prepared.map(({ c, rates, error }) => {
+  const floorRates = prepared.find((p) => p.c.name === FLOOR)?.rates ?? [];
+  const floor = floorRates.length > 0 ? median(floorRates) : null;
+  return prepared.map(({ c, rates, error }) => {
     if (rates.length === 0) {
       return {
         name: c.name,
@@ -139,6 +164,8 @@ async function main(): Promise<void> {
         spreadPct: 0,
         minRecordsPerSec: 0,
         maxRecordsPerSec: 0,
+        vsFloor: null,
+        group: file,
         error: error ?? 'no samples',
       };
     }
@@ -149,11 +176,49 @@ async function main(): Promise<void> {
       recordsPerSec: Math.round(med),
       bytesPerSec: Math.round(med * bytesPerRecord),
       samples: rates.length,
-      spreadPct: Math.round(((Math.max(...rates) - Math.min(...rates)) / med) * 1000) / 10,
+      spreadPct: Math.round(((quantile(rates, 0.75) - quantile(rates, 0.25)) / med) * 1000) / 10,
       minRecordsPerSec: Math.round(Math.min(...rates)),
       maxRecordsPerSec: Math.round(Math.max(...rates)),
+      vsFloor: floor === null ? null : Math.round((med / floor) * 100) / 100,
+      group: file,
     };
   });
+}
+
+/**
+ * Runs each case file in its own process, one after another, on the same seeded data: a case
+ * that loads 150 MB of geography or keeps aggregate state would otherwise tax every other case's
+ * garbage collection. The floor is re-measured in each process, so every ratio is same-process.
+ */
+function runGroup(file: string): CaseResult[] {
+  const script = fileURLToPath(import.meta.url);
+  const args = process.argv
+    .slice(2)
+    .filter((a, i, all) => a !== '--json' && a !== '--group' && all[i - 1] !== '--group');
+  const out = execFileSync(process.execPath, [...process.execArgv, script, ...args, '--group', file], {
+    encoding: 'utf8',
+    maxBuffer: 16 * 1024 * 1024,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  return JSON.parse(out) as CaseResult[];
+}
+
+async function main(): Promise<void> {
+  if (values.group !== undefined) {
+    process.stdout.write(JSON.stringify(await measureGroup(values.group)));
+    return;
+  }
+  const data = makeData();
+  const bytesPerRecord = data.bytes / data.lines.length;
+  const results: CaseResult[] = [];
+  const files = caseFiles();
+  for (const [i, file] of files.entries()) {
+    if (!values.json) process.stderr.write(`\r${file} (${i + 1}/${files.length})\x1b[K`);
+    const group = runGroup(file);
+    // The floor is shown once (from the parse group); the other groups' floors only feed their ratios.
+    results.push(...group.filter((r) => r.name !== FLOOR || file === 'parse.ts' || results.length === 0));
+  }
+  if (!values.json) process.stderr.write('\r\x1b[K');
 
   const rate = (name: string) => results.find((r) => r.name === name && !r.error)?.recordsPerSec;
   const ratio = (a: string, b: string) => {
@@ -173,7 +238,7 @@ async function main(): Promise<void> {
     clock: 'process CPU time (user + system)',
   };
   const ratios = {
-    'parse/baseline-split': ratio('parse', 'baseline-split'),
+    'parse/baseline-split': results.find((r) => r.name === 'parse')?.vsFloor ?? null,
     'parse/peer-cloudfront-log-parser': ratio('parse', 'peer-cloudfront-log-parser'),
     'parse-enrich/parse': ratio('parse-enrich', 'parse'),
   };
@@ -182,7 +247,6 @@ async function main(): Promise<void> {
     process.stdout.write(`${JSON.stringify({ ...env, cases: results, ratios }, null, 2)}\n`);
     return;
   }
-  const baseline = rate('baseline-split');
   const fmt = (n: number) => n.toLocaleString('en-US');
   const rows = results.map((r) =>
     r.error
@@ -192,7 +256,7 @@ async function main(): Promise<void> {
           fmt(r.recordsPerSec),
           (r.bytesPerSec / 1e6).toFixed(1),
           `${r.spreadPct.toFixed(1)}%`,
-          baseline ? `${(r.recordsPerSec / baseline).toFixed(2)}x` : '-',
+          r.vsFloor === null ? '-' : `${r.vsFloor.toFixed(2)}x`,
           '',
         ],
   );
@@ -202,7 +266,7 @@ async function main(): Promise<void> {
     cells.map((c, i) => (i === 0 || i === 5 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
   const out = [
     `Node ${env.node}, ${env.cpu}, ${env.platform}`,
-    `${fmt(env.records)} records, ${env.layout}, ${env.bytesPerRecord} B/record; CPU time; median of ${SAMPLES} samples after ${WARMUP} warm-up runs, spread = (max-min)/median`,
+    `${fmt(env.records)} records, ${env.layout}, ${env.bytesPerRecord} B/record; CPU time; median of ${SAMPLES} samples after ${WARMUP} warm-up runs, spread = IQR/median; each case file in its own process, vs floor = same process`,
     '',
     line(header).trimEnd(),
     ...rows.map((r) => line(r).trimEnd()),
