@@ -8,8 +8,8 @@
  * The figures go in docs/enrich.md.
  */
 import { cpus } from 'node:os';
-import { createEnricher } from '../src/enrich/index.js';
 import { generateLines } from '../fixtures/generator.js';
+import { createEnricher } from '../src/enrich/index.js';
 import { createParser } from '../src/parser/index.js';
 
 const count = Number(process.argv[2] ?? 100_000);

@@ -47,7 +47,9 @@ describe('PutMetricData calls', () => {
         }
         // Each summary is named by every call that carries one of its datums.
         const named = new Set(calls.flatMap((c) => c.summaries));
-        input.forEach((data, index) => expect(named.has(index)).toBe(data.length > 0));
+        input.forEach((data, index) => {
+          expect(named.has(index)).toBe(data.length > 0);
+        });
       }),
       { numRuns: 60 },
     );
