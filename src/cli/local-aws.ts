@@ -44,7 +44,8 @@ export function loadOptional<T>(name: (typeof REPLAY_PACKAGES)[number]): T {
   }
 }
 
-interface Listenable {
+/** What `listen` needs of a server: node:http servers, dynalite and kinesalite all fit. */
+export interface Listenable {
   listen(port: number, host: string, cb: () => void): unknown;
   address(): AddressInfo | string | null;
   close(cb?: (err?: Error) => void): unknown;
@@ -58,7 +59,8 @@ export interface LocalServer {
   close(): Promise<void>;
 }
 
-async function listen(server: Listenable): Promise<LocalServer> {
+/** Listens on 127.0.0.1, port 0 (a free port). */
+export async function listen(server: Listenable): Promise<LocalServer> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const address = server.address() as AddressInfo;
   return {

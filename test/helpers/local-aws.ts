@@ -5,7 +5,6 @@
  * port 0; nothing leaves the machine.
  */
 import { createServer, type IncomingMessage, request, type Server, type ServerResponse } from 'node:http';
-import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { gunzipSync } from 'node:zlib';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
@@ -19,51 +18,13 @@ import {
   ListShardsCommand,
 } from '@aws-sdk/client-kinesis';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { LOCAL_CREDENTIALS, LOCAL_REGION, type LocalServer, listen } from '../../src/cli/local-aws.js';
 
-const require = createRequire(import.meta.url);
+// Server startup is the replay command's own (src/cli/local-aws.ts): one implementation.
+export { type LocalServer, startDynalite, startKinesalite } from '../../src/cli/local-aws.js';
 
-/** A server listening on loopback. */
-export interface LocalServer {
-  /** `http://127.0.0.1:<port>` */
-  readonly endpoint: string;
-  close(): Promise<void>;
-}
-
-interface Listenable {
-  listen(port: number, host: string, cb: () => void): unknown;
-  address(): AddressInfo | string | null;
-  close(cb?: (err?: Error) => void): unknown;
-}
-
-async function listen(server: Listenable): Promise<LocalServer> {
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address() as AddressInfo;
-  return {
-    endpoint: `http://127.0.0.1:${address.port}`,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
-}
-
-/**
- * Starts dynalite in memory. Tables become ACTIVE at once.
- *
- * @example
- * const ddb = await startDynalite();
- * const client = dynamoClient(ddb.endpoint);
- */
-export async function startDynalite(): Promise<LocalServer> {
-  const dynalite = require('dynalite') as (options: object) => Listenable;
-  return listen(dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 }));
-}
-
-/** Starts kinesalite in memory. Streams become ACTIVE at once. */
-export async function startKinesalite(): Promise<LocalServer> {
-  const kinesalite = require('kinesalite') as (options: object) => Listenable;
-  return listen(kinesalite({ createStreamMs: 0, deleteStreamMs: 0, updateStreamMs: 0, shardLimit: 100 }));
-}
-
-const CREDENTIALS = { accessKeyId: 'AKIDLOCAL', secretAccessKey: 'local-secret' };
-const REGION = 'us-east-1';
+const CREDENTIALS = LOCAL_CREDENTIALS;
+const REGION = LOCAL_REGION;
 
 /**
  * SDK clients pointed at a local endpoint. `maxAttempts: 1` by default so the sinks' own retries
