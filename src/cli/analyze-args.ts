@@ -119,17 +119,7 @@ export function parseAnalyzeArgs(args: readonly string[]): AnalyzeOptions {
   if (fields.length === 0) throw new UsageError('--fields is empty.');
 
   const format = oneOf<ReportFormat>('format', values.format, ['table', 'html', 'json'], 'table');
-  const dimensions: DimensionName[][] = [];
-  for (const text of values.dimension ?? []) {
-    for (const set of parseDimensionSets(text)) {
-      for (const name of set) {
-        if (!(DIMENSION_NAMES as readonly string[]).includes(name)) {
-          throw new UsageError(`Unknown dimension "${name}"; use one of ${DIMENSION_NAMES.join(', ')}.`);
-        }
-      }
-      if (set.length > 0) dimensions.push(set);
-    }
-  }
+  const dimensions = dimensionsFromArgs(values.dimension);
   const samplingText = values['sampling-rate'];
   const samplingRate = samplingText === undefined ? 100 : Number(samplingText);
   if (!(samplingRate >= 1 && samplingRate <= 100)) {
@@ -168,4 +158,26 @@ export function parseAnalyzeArgs(args: readonly string[]): AnalyzeOptions {
     stats: values.stats === true,
     strict: values.strict === true,
   };
+}
+
+/**
+ * The `--dimension` values (repeatable, each a `;`-separated list of `,`-separated sets) as
+ * dimension sets, every name checked; the stream-wide set is implied, so empty sets are dropped.
+ *
+ * @example
+ * dimensionsFromArgs(['country', 'host,statusClass']); // [['country'], ['host', 'statusClass']]
+ */
+export function dimensionsFromArgs(texts: readonly string[] | undefined): DimensionName[][] {
+  const dimensions: DimensionName[][] = [];
+  for (const text of texts ?? []) {
+    for (const set of parseDimensionSets(text)) {
+      for (const name of set) {
+        if (!(DIMENSION_NAMES as readonly string[]).includes(name)) {
+          throw new UsageError(`Unknown dimension "${name}"; use one of ${DIMENSION_NAMES.join(', ')}.`);
+        }
+      }
+      if (set.length > 0) dimensions.push(set);
+    }
+  }
+  return dimensions;
 }

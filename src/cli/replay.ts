@@ -19,12 +19,13 @@ import {
   type PutRecordsRequestEntry,
 } from '@aws-sdk/client-kinesis';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
-import { DIMENSION_NAMES, type DimensionName, parseDimensionSets, summarize } from '../aggregate/index.js';
+import { type DimensionName, summarize } from '../aggregate/index.js';
 import type { WindowSummary } from '../aggregate/types.js';
 import { STATUS_CLASSES, type StatusClass } from '../enrich/classes.js';
 import { createHandler, type QuarantinedLine } from '../handler.js';
 import { splitFieldList } from '../parser/layout.js';
 import { createDynamoDbSink, windowTableDefinition } from '../sinks/dynamodb.js';
+import { dimensionsFromArgs } from './analyze-args.js';
 import { UsageError } from './errors.js';
 import { type EventSourceStats, MAX_BATCH_SIZE, runEventSourceMapping } from './event-source.js';
 import { startFaultProxy } from './fault-proxy.js';
@@ -150,17 +151,7 @@ export function parseReplayArgs(args: readonly string[]): ReplayOptions {
   if (format !== 'table' && format !== 'json') {
     throw new UsageError(`--format must be table or json; got "${format}".`);
   }
-  const dimensions: DimensionName[][] = [];
-  for (const text of values.dimension ?? []) {
-    for (const set of parseDimensionSets(text)) {
-      for (const name of set) {
-        if (!(DIMENSION_NAMES as readonly string[]).includes(name)) {
-          throw new UsageError(`Unknown dimension "${name}"; use one of ${DIMENSION_NAMES.join(', ')}.`);
-        }
-      }
-      if (set.length > 0) dimensions.push(set);
-    }
-  }
+  const dimensions = dimensionsFromArgs(values.dimension);
   const faultText = values['fault-rate'];
   const faultRate = faultText === undefined ? 0 : Number(faultText);
   if (!(faultRate >= 0 && faultRate < 1)) {
