@@ -50,7 +50,7 @@ describe('record types follow from a const field list', () => {
     const result = createParser(fields).parseLine('');
     expectTypeOf(result).toEqualTypeOf<ParseResult<LogRecord<string[]>>>();
     if (result.ok)
-      expectTypeOf(result.record['anything']).toEqualTypeOf<
+      expectTypeOf(result.record.anything).toEqualTypeOf<
         number | string | string[] | [string, string][] | null | undefined
       >();
   });
