@@ -11,8 +11,6 @@ import { ANALYZE_HELP, parseAnalyzeArgs } from './analyze-args.js';
 import { UsageError } from './errors.js';
 import { runParse } from './parse.js';
 import { REPLAY_HELP, REPLAY_PACKAGES } from './replay-help.js';
-import { loadSample } from './sample.js';
-import { runSummary } from './summary.js';
 
 function indent(text: string): string {
   return text.replace(/^(?=.)/gm, '  ');
@@ -27,8 +25,6 @@ Usage:
       Malformed lines go to stderr as "line N: <reason>"; --strict stops at the first (exit 1).
       --delivery-order: the list is the column order (GetRealtimeLogConfig's Fields);
       unknown field names are then kept as raw text.
-  cfrt summary [--fields <list>] [FILE ...]
-      Records, malformed lines and requests per status class (the bundled sample by default).
 ${indent(ANALYZE_HELP)}${indent(REPLAY_HELP)}
 Options:
   --fields-file <path>   read the field list from a file instead of --fields
@@ -103,12 +99,6 @@ async function main(argv: readonly string[]): Promise<number> {
         strict: values.strict === true,
         order: values['delivery-order'] === true ? 'delivery' : 'canonical',
       });
-    }
-    case 'summary': {
-      const fields = fieldsFrom(values);
-      if (fields === undefined && positionals.length === 0) return runSummary(loadSample());
-      if (fields === undefined) throw new UsageError('cfrt summary needs --fields <list> with files.');
-      return runSummary({ fields, files: positionals });
     }
     default:
       throw new UsageError(`Unknown command "${command}". Run "cfrt --help" for the commands.`);

@@ -5,8 +5,11 @@
 import { fieldSpec } from './fields.js';
 import type { Layout } from './layout.js';
 
-// CloudFront percent-encodes bytes 0-32, bytes >= 127 and these ASCII characters.
-const ENCODED_ASCII = new Set('<>"#%{}|\\^~[]`\' ');
+// CloudFront percent-encodes bytes 0-32, bytes >= 127 and these ASCII characters. The table is
+// built once; text with nothing to encode (most fields) is returned as it is.
+const MUST_ENCODE = new Uint8Array(256).map((_, byte) =>
+  byte <= 32 || byte >= 127 || '<>"#%{}|\\^~[]`\' '.includes(String.fromCharCode(byte)) ? 1 : 0,
+);
 const encoder = new TextEncoder();
 const HEX = '0123456789ABCDEF';
 
@@ -18,13 +21,15 @@ const HEX = '0123456789ABCDEF';
  * encodeText('a b%'); // 'a%20b%25'
  */
 export function encodeText(text: string): string {
+  let clean = true;
+  for (let i = 0; i < text.length && clean; i++) {
+    const c = text.charCodeAt(i);
+    clean = c < 128 && MUST_ENCODE[c] === 0;
+  }
+  if (clean) return text;
   let out = '';
   for (const byte of encoder.encode(text)) {
-    if (byte <= 32 || byte >= 127 || ENCODED_ASCII.has(String.fromCharCode(byte))) {
-      out += `%${HEX[byte >> 4]}${HEX[byte & 15]}`;
-    } else {
-      out += String.fromCharCode(byte);
-    }
+    out += MUST_ENCODE[byte] === 1 ? `%${HEX[byte >> 4]}${HEX[byte & 15]}` : String.fromCharCode(byte);
   }
   return out;
 }

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { generateLines } from '../../fixtures/generator.js';
 import {
   createParser,
+  encodeText,
   FIELD_NAMES,
   FieldListError,
   formatLine,
@@ -163,6 +164,25 @@ describe('text decoding: percent-decoded once, raw text kept when that fails', (
     ['%F0%9F%8E%89', '🎉'],
   ])('%s -> %s', (raw, decoded) => {
     expect(decodeText(raw)).toBe(decoded);
+  });
+});
+
+describe("encodeText: CloudFront's encoding", () => {
+  it('escapes exactly bytes 0-32, bytes >= 127 and <>"#%{}|\\^~[]`\' (uppercase), and keeps everything else', () => {
+    const special = new Set('<>"#%{}|\\^~[]`\' ');
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary' }), (text) => {
+        const encoded = encodeText(text);
+        // Every character left is printable ASCII outside the special set, or an uppercase escape.
+        expect(encoded).toMatch(/^(?:%[0-9A-F]{2}|[!-~])*$/);
+        for (const c of encoded.replace(/%[0-9A-F]{2}/g, '')) expect(special.has(c)).toBe(false);
+        // Nothing else was escaped: printable ASCII outside the set passes through unchanged.
+        const kept = [...text].filter((c) => c >= '!' && c <= '~' && !special.has(c)).join('');
+        expect(encoded.replace(/%[0-9A-F]{2}/g, '')).toBe(kept);
+        expect(decodeText(encoded)).toBe(text);
+      }),
+      { numRuns: 1000 },
+    );
   });
 });
 
