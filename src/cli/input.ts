@@ -3,8 +3,10 @@
  * real-time logs to S3 gzipped), streamed chunk by chunk so memory does not grow with input size.
  */
 import { createReadStream } from 'node:fs';
+import { pipeline, Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 import { createGunzip } from 'node:zlib';
+import { InputError } from './errors.js';
 
 const GZIP_MAGIC_0 = 0x1f;
 const GZIP_MAGIC_1 = 0x8b;
@@ -26,23 +28,34 @@ async function* maybeGunzip(stream: NodeJS.ReadableStream): AsyncGenerator<Buffe
     if (next.done) break;
     head = Buffer.concat([head, next.value]);
   }
-  const rest: AsyncIterable<Buffer> = { [Symbol.asyncIterator]: () => it };
-  if (head.length >= 2 && head[0] === GZIP_MAGIC_0 && head[1] === GZIP_MAGIC_1) {
-    const gunzip = createGunzip();
-    const feed = (async () => {
-      gunzip.write(head);
-      for await (const chunk of rest) {
-        if (!gunzip.write(chunk)) await new Promise((r) => gunzip.once('drain', r));
-      }
-      gunzip.end();
-    })();
-    feed.catch((err: unknown) => gunzip.destroy(err instanceof Error ? err : new Error(String(err))));
-    yield* bytesOf(gunzip);
-    await feed;
+  async function* all(): AsyncGenerator<Buffer, void, undefined> {
+    if (head.length > 0) yield head;
+    for (let next = await it.next(); next.done !== true; next = await it.next()) yield next.value;
+  }
+  if (head[0] === GZIP_MAGIC_0 && head[1] === GZIP_MAGIC_1) {
+    // pipeline() carries backpressure, and an error on either side destroys the gunzip stream,
+    // which ends this iteration with that error.
+    yield* bytesOf(pipeline(Readable.from(all()), createGunzip(), () => {}));
     return;
   }
-  if (head.length > 0) yield head;
-  yield* rest;
+  yield* all();
+}
+
+/** zlib's errors (`Z_BUF_ERROR`, `Z_DATA_ERROR`, ...) become an `InputError` naming the source. */
+async function* gunzipErrorsNamed(
+  chunks: AsyncGenerator<Buffer, void, undefined>,
+  source: InputSource,
+): AsyncGenerator<Buffer, void, undefined> {
+  try {
+    yield* chunks;
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (typeof code === 'string' && code.startsWith('Z_')) {
+      const name = source === '-' ? 'stdin' : source;
+      throw new InputError(`${name}: not a valid gzip stream (${(err as Error).message}).`, { cause: err });
+    }
+    throw err;
+  }
 }
 
 /**
@@ -54,7 +67,7 @@ export async function* readLines(sources: readonly InputSource[]): AsyncGenerato
     const stream = source === '-' ? process.stdin : createReadStream(source);
     const decoder = new StringDecoder('utf8');
     let pending = '';
-    for await (const chunk of maybeGunzip(stream)) {
+    for await (const chunk of gunzipErrorsNamed(maybeGunzip(stream), source)) {
       const text = pending + decoder.write(chunk);
       let start = 0;
       let nl = text.indexOf('\n', start);

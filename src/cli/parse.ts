@@ -24,24 +24,28 @@ export async function runParse(options: ParseCommandOptions): Promise<number> {
   let records = 0;
   let malformed = 0;
   let code = 0;
-  for await (const line of readLines(options.files)) {
-    lineNo++;
-    if (line === '' || line === '\r') continue;
-    const result = parser.parseLine(line);
-    if (result.ok) {
-      records++;
-      await out.write(`${JSON.stringify(result.record)}\n`);
-      continue;
+  try {
+    for await (const line of readLines(options.files)) {
+      lineNo++;
+      if (line === '' || line === '\r') continue;
+      const result = parser.parseLine(line);
+      if (result.ok) {
+        records++;
+        await out.write(`${JSON.stringify(result.record)}\n`);
+        continue;
+      }
+      malformed++;
+      await err.write(`line ${lineNo}: ${result.reason}\n`);
+      if (options.strict) {
+        code = 1;
+        break;
+      }
     }
-    malformed++;
-    await err.write(`line ${lineNo}: ${result.reason}\n`);
-    if (options.strict) {
-      code = 1;
-      break;
-    }
+  } finally {
+    // Also when the input breaks off (a truncated gzip file): what was parsed is written.
+    await out.flush();
+    await err.write(`records: ${records}, malformed: ${malformed}\n`);
+    await err.flush();
   }
-  await out.flush();
-  await err.write(`records: ${records}, malformed: ${malformed}\n`);
-  await err.flush();
   return code;
 }

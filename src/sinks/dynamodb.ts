@@ -107,22 +107,30 @@ export function sortKey(start: number, shardId: string, firstSequenceNumber: str
   return `${String(start).padStart(START_DIGITS, '0')}#${shardId}#${firstSequenceNumber}`;
 }
 
+/** Where a batch's item for a cell comes from: the shard and the sequence number that keys it. */
+export interface StateSource {
+  readonly shardId: string;
+  readonly firstSequenceNumber: string;
+}
+
+const [SINGLE_SHARD, SINGLE_SEQUENCE] = SINGLE_SOURCE.split('#') as [string, string];
+
 /**
- * The sort key of the item a batch writes for a cell: the cell's window start, the shard, and the
- * first sequence number of that window's records in the batch (the batch's first record when the
- * caller gives no per-window map). Retried, bisected or re-cut batches meet the same first record
- * of each window and so overwrite the same item.
+ * The source that keys the item a batch writes for a cell: the shard, and the first sequence
+ * number of that window's records in the batch (the batch's first record when the caller gives no
+ * per-window map). Retried, bisected or re-cut batches meet the same first record of each window
+ * and so overwrite the same item.
  *
  * @example
- * stateSortKey(cell, { shardId: 'shardId-000000000001', firstSequenceNumber: '4960...' });
+ * const { shardId, firstSequenceNumber } = stateSource(cell, options.batch);
+ * sortKey(cell.start, shardId, firstSequenceNumber);
  */
-export function stateSortKey(cell: { readonly start: number }, batch: BatchIdentity | undefined): string {
-  const shardId = batch?.shardId ?? SINGLE_SOURCE.split('#')[0]!;
-  const first =
-    batch?.firstSequenceByWindow?.get(cell.start) ??
-    batch?.firstSequenceNumber ??
-    SINGLE_SOURCE.split('#')[1]!;
-  return sortKey(cell.start, shardId, first);
+export function stateSource(cell: { readonly start: number }, batch: BatchIdentity | undefined): StateSource {
+  return {
+    shardId: batch?.shardId ?? SINGLE_SHARD,
+    firstSequenceNumber:
+      batch?.firstSequenceByWindow?.get(cell.start) ?? batch?.firstSequenceNumber ?? SINGLE_SEQUENCE,
+  };
 }
 
 /**
@@ -192,8 +200,8 @@ export function createDynamoDbSink(options: DynamoDbSinkOptions): DynamoDbSink {
 
   function toPut(cell: WindowCell, index: number, batchIdentity: BatchIdentity | undefined): PendingPut {
     const pk = seriesKey(cell.dimensions);
-    const sk = stateSortKey(cell, batchIdentity);
-    const [, shardId, firstSeq] = sk.split('#') as [string, string, string];
+    const { shardId, firstSequenceNumber: firstSeq } = stateSource(cell, batchIdentity);
+    const sk = sortKey(cell.start, shardId, firstSeq);
     const item: Record<string, { S: string } | { N: string }> = {
       pk: { S: pk },
       sk: { S: sk },

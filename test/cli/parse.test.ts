@@ -107,6 +107,21 @@ describe('cfrt parse', () => {
     expect(missing.stderr).toContain('needs --fields');
   });
 
+  it('names a truncated gzip file instead of crashing, after the lines it could read', async () => {
+    const path = join(tmp, 'truncated.log.gz');
+    const whole = gzipSync('1.000\t200\n'.repeat(5_000));
+    writeFileSync(path, whole.subarray(0, whole.length - 12));
+    const result = await run(['parse', '--fields', 'timestamp,sc-status', path]);
+    expect(result.code).toBe(2);
+    const written = ndjson(result.stdout);
+    expect(written.length).toBeGreaterThan(0);
+    expect(written.length).toBeLessThan(5_000);
+    expect(written[0]).toEqual({ timestamp: 1000, 'sc-status': 200 });
+    expect(result.stderr).toContain(`records: ${written.length}, malformed: 0`);
+    expect(result.stderr).toContain(`cfrt: ${path}: not a valid gzip stream (unexpected end of file).`);
+    expect(result.stderr).not.toContain('    at ');
+  });
+
   it('keeps unknown names as raw text with --delivery-order', async () => {
     const result = await run(
       ['parse', '--delivery-order', '--fields', 'sc-status,new-field'],

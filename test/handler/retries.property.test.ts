@@ -9,7 +9,7 @@ import { type GeneratedLine, generateLines } from '../../fixtures/generator.js';
 import { mergeCells, summarize, type WindowCell, type WindowSummary } from '../../src/aggregate/index.js';
 import { createHandler } from '../../src/handler/create-handler.js';
 import type { KinesisStreamEvent } from '../../src/handler/kinesis-event.js';
-import { stateSortKey } from '../../src/sinks/dynamodb.js';
+import { sortKey, stateSource } from '../../src/sinks/dynamodb.js';
 import type { Sink, SinkResult, WriteOptions } from '../../src/sinks/types.js';
 import { kinesisEvent, lambdaContext } from '../helpers/events.js';
 
@@ -41,7 +41,10 @@ function stateStore(fails: () => boolean): Sink<WindowCell> & { items: Map<strin
       const failed: SinkResult['failed'] = [];
       batch.forEach((cell, index) => {
         if (fails()) failed.push({ index, reason: 'throttled', retryable: true });
-        else items.set(`${cell.key}|${stateSortKey(cell, options?.batch)}`, cell);
+        else {
+          const source = stateSource(cell, options?.batch);
+          items.set(`${cell.key}|${sortKey(cell.start, source.shardId, source.firstSequenceNumber)}`, cell);
+        }
       });
       return { sink: 'state', written: batch.length - failed.length, failed };
     },
