@@ -122,8 +122,16 @@ async function time(run: BenchRun): Promise<{ seconds: number; records: number }
   return { seconds: (used.user + used.system) / 1e6, records };
 }
 
+/** What a child process reports: its data's shape and its cases. */
+interface GroupReport {
+  records: number;
+  bytesPerRecord: number;
+  fields: number;
+  results: CaseResult[];
+}
+
 /** Measures one case file in this process: prepare, warm up, sample round-robin. */
-async function measureGroup(file: string): Promise<CaseResult[]> {
+async function measureGroup(file: string): Promise<GroupReport> {
   const data = makeData();
   const cases = await loadGroup(file);
   const prepared: { c: BenchCase; run?: BenchRun; error?: string; rates: number[] }[] = [];
@@ -153,7 +161,7 @@ async function measureGroup(file: string): Promise<CaseResult[]> {
   const bytesPerRecord = data.bytes / data.lines.length;
   const floorRates = prepared.find((p) => p.c.name === FLOOR)?.rates ?? [];
   const floor = floorRates.length > 0 ? median(floorRates) : null;
-  return prepared.map(({ c, rates, error }) => {
+  const results = prepared.map(({ c, rates, error }): CaseResult => {
     if (rates.length === 0) {
       return {
         name: c.name,
@@ -183,6 +191,7 @@ async function measureGroup(file: string): Promise<CaseResult[]> {
       group: file,
     };
   });
+  return { records: data.lines.length, bytesPerRecord, fields: data.fields.length, results };
 }
 
 /**
@@ -190,7 +199,7 @@ async function measureGroup(file: string): Promise<CaseResult[]> {
  * that loads 150 MB of geography or keeps aggregate state would otherwise tax every other case's
  * garbage collection. The floor is re-measured in each process, so every ratio is same-process.
  */
-function runGroup(file: string): CaseResult[] {
+function runGroup(file: string): GroupReport {
   const script = fileURLToPath(import.meta.url);
   const args = process.argv
     .slice(2)
@@ -200,7 +209,7 @@ function runGroup(file: string): CaseResult[] {
     maxBuffer: 16 * 1024 * 1024,
     stdio: ['ignore', 'pipe', 'inherit'],
   });
-  return JSON.parse(out) as CaseResult[];
+  return JSON.parse(out) as GroupReport;
 }
 
 async function main(): Promise<void> {
@@ -208,13 +217,13 @@ async function main(): Promise<void> {
     process.stdout.write(JSON.stringify(await measureGroup(values.group)));
     return;
   }
-  const data = makeData();
-  const bytesPerRecord = data.bytes / data.lines.length;
   const results: CaseResult[] = [];
+  let shape: Omit<GroupReport, 'results'> | undefined;
   const files = caseFiles();
   for (const [i, file] of files.entries()) {
     if (!values.json) process.stderr.write(`\r${file} (${i + 1}/${files.length})\x1b[K`);
-    const group = runGroup(file);
+    const { results: group, ...groupShape } = runGroup(file);
+    shape ??= groupShape; // every child generates the same seeded data
     // The floor is shown once (from the parse group); the other groups' floors only feed their ratios.
     results.push(...group.filter((r) => r.name !== FLOOR || file === 'parse.ts' || results.length === 0));
   }
@@ -230,9 +239,9 @@ async function main(): Promise<void> {
     node: process.version,
     cpu: `${cpus()[0]?.model ?? 'unknown'} x${cpus().length}`,
     platform: `${process.platform}-${process.arch}`,
-    records: data.lines.length,
-    bytesPerRecord: Math.round(bytesPerRecord),
-    layout: `${values.layout} (${data.fields.length} fields)`,
+    records: shape?.records ?? 0,
+    bytesPerRecord: Math.round(shape?.bytesPerRecord ?? 0),
+    layout: `${values.layout} (${shape?.fields ?? 0} fields)`,
     samples: SAMPLES,
     warmup: WARMUP,
     clock: 'process CPU time (user + system)',
