@@ -36,24 +36,8 @@ const ZERO = 48;
 const NINE = 57;
 const DOT = 46;
 
-/** Index of the `.` in `digits[.digits]`, `-1` for plain digits, `-2` for anything else. */
-function decimalShape(raw: string): number {
-  const n = raw.length;
-  let dot = -1;
-  for (let i = 0; i < n; i++) {
-    const c = raw.charCodeAt(i);
-    if (c >= ZERO && c <= NINE) continue;
-    if (c === DOT && dot === -1 && i > 0 && i < n - 1) {
-      dot = i;
-      continue;
-    }
-    return -2;
-  }
-  return dot;
-}
-
-// Digit loops instead of validate-then-Number(): one pass, no intermediate strings (measured ~3x
-// faster on timestamps). Up to 15 digits the running value stays an exact double.
+// Digit loops instead of validate-then-Number(): one pass, no intermediate strings. Up to 15
+// digits the running value stays an exact double.
 const MAX_EXACT_DIGITS = 15;
 
 const decodeInt: Decoder<number> = (raw) => {
@@ -159,8 +143,10 @@ function decodeHeaderPiece(piece: string): [string, string] {
 const decodeHeaders: Decoder<[string, string][]> = (raw) => splitEncodedLines(raw).map(decodeHeaderPiece);
 
 /** CMCD value formats are unconfirmed: numeric text becomes a number, anything else stays text. */
-const decodeCmcd: Decoder<number | string> = (raw) =>
-  decimalShape(raw) === -2 ? decodeText(raw) : Number(raw);
+const decodeCmcd: Decoder<number | string> = (raw) => {
+  const number = decodeSeconds(raw);
+  return number === MALFORMED ? decodeText(raw) : number;
+};
 
 const identity: Decoder<string> = (raw) => raw;
 

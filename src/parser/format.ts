@@ -2,8 +2,7 @@
  * The inverse of the parser: a record back to a line exactly as CloudFront would write it.
  * Used by the fixture generator, round-trip tests and `cfrt replay`.
  */
-import { fieldSpec } from './fields.js';
-import type { Layout } from './layout.js';
+import type { Column, Layout } from './layout.js';
 
 // CloudFront percent-encodes bytes 0-32, bytes >= 127 and these ASCII characters. The table is
 // built once; text with nothing to encode (most fields) is returned as it is.
@@ -39,9 +38,8 @@ function formatTimestamp(ms: number): string {
   return `${s}.${String(ms - s * 1000).padStart(3, '0')}`;
 }
 
-function formatValue(name: string, value: unknown): string {
+function formatValue(kind: Column['kind'], value: unknown): string {
   if (value === null || value === undefined) return '-';
-  const kind = fieldSpec(name)?.kind ?? 'raw';
   switch (kind) {
     case 'timestamp':
       return formatTimestamp(value as number);
@@ -72,5 +70,5 @@ function formatValue(name: string, value: unknown): string {
  * // '1600299221.087\t304'
  */
 export function formatLine(record: Readonly<Record<string, unknown>>, layout: Layout): string {
-  return layout.fields.map((name) => formatValue(name, record[name])).join('\t');
+  return layout.columns.map((column) => formatValue(column.kind, record[column.name])).join('\t');
 }
