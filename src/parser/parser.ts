@@ -2,7 +2,7 @@ import { DECODERS, type Decoder, EXPECTED, memoized } from './decode.js';
 import { FieldListError, MalformedLineError } from './errors.js';
 import type { FieldName, FieldValue } from './fields.js';
 import { type FieldOrder, type Layout, resolveLayout } from './layout.js';
-import { createRecordBuilder, type RecordBuilder } from './record-builder.js';
+import { COLUMN_COUNT_MISMATCH, createRecordBuilder, type RecordBuilder } from './record-builder.js';
 
 /** The typed record of a field list: exactly those keys, each with its decoded value type. */
 export type LogRecord<F extends readonly string[]> = { -readonly [K in F[number]]: FieldValue<K> };
@@ -170,22 +170,39 @@ export function createParser(
     return { ok: false, line, field, value, reason };
   }
 
+  /** The number of tab-separated columns of `line`. */
+  function columnCount(line: string): number {
+    let n = 1;
+    for (let tab = line.indexOf('\t'); tab !== -1; tab = line.indexOf('\t', tab + 1)) n++;
+    return n;
+  }
+
+  // The layout of the previous line: the one to try first (lines of one config come in runs).
+  let recent = byCount[counts[0]!]!;
+
   function parseLine(input: string): ParseResult<Record<string, unknown>> {
     const line = stripLineEnd(input);
     if (line === '') return fail(line, null, null, 'blank line');
-    const cols = line.split('\t');
-    const layout = byCount[cols.length];
-    if (layout === undefined) {
-      return fail(
-        line,
-        null,
-        null,
-        `${cols.length} column${cols.length === 1 ? '' : 's'} fit no layout (expected ${countText} tab-separated columns)`,
-      );
+    let layout = recent;
+    let record = layout.build(line);
+    if (record === COLUMN_COUNT_MISMATCH) {
+      const n = columnCount(line);
+      const other = byCount[n];
+      if (other === undefined) {
+        return fail(
+          line,
+          null,
+          null,
+          `${n} column${n === 1 ? '' : 's'} fit no layout (expected ${countText} tab-separated columns)`,
+        );
+      }
+      layout = other;
+      recent = other;
+      record = layout.build(line);
     }
-    const record = layout.build(cols);
     if (typeof record === 'number') {
-      const raw = cols[record]!;
+      // The failure path only: find the column's text again.
+      const raw = line.split('\t')[record]!;
       const name = layout.names[record]!;
       return fail(line, name, raw, `${name}: ${quote(raw)} is not ${layout.expected[record]}`);
     }

@@ -408,11 +408,18 @@ describe('record builders', () => {
     const decoders = layout.columns.map((c) => DECODERS[c.kind] as (raw: string) => unknown);
     const generated = createRecordBuilder(layout, decoders);
     const interpreted = loopBuilder(layout, decoders);
-    for (const { line } of generateLines({ fields: FIELD_NAMES, count: 500, seed: 21, malformedRate: 0.1 })) {
-      const cols = line.split('\t');
-      if (cols.length !== layout.fields.length) continue;
-      expect(generated(cols)).toEqual(interpreted(cols));
+    const lines = generateLines({ fields: FIELD_NAMES, count: 500, seed: 21, malformedRate: 0.1 }).map(
+      (l) => l.line,
+    );
+    let malformed = 0;
+    for (const line of [...lines, 'a\tb', `${lines[0]}\textra`, '']) {
+      const a = generated(line);
+      const b = interpreted(line);
+      if (typeof a === 'number') malformed++;
+      expect(a).toEqual(b);
     }
+    // The comparison covered failures (malformed columns and column count mismatches), not only records.
+    expect(malformed).toBeGreaterThan(10);
   });
 
   it('refuses __proto__ as a field name, which an object literal would treat as the prototype', () => {
