@@ -47,7 +47,9 @@ function loopBuilder(layout: Layout, decoders: readonly Decoder<unknown>[]): Rec
 }
 
 function rangeDecoderOf(kind: string): RangeDecoder<number> | undefined {
-  return Object.hasOwn(RANGE_DECODERS, kind) ? RANGE_DECODERS[kind as keyof typeof RANGE_DECODERS] : undefined;
+  return Object.hasOwn(RANGE_DECODERS, kind)
+    ? RANGE_DECODERS[kind as keyof typeof RANGE_DECODERS]
+    : undefined;
 }
 
 /**
@@ -73,7 +75,9 @@ function generatedBuilder(layout: Layout, decoders: readonly Decoder<unknown>[])
     );
     const empty = `e === s || (e === s + 1 && l.charCodeAt(s) === 45)`;
     if (ranged[i] !== undefined) {
-      lines.push(`const v${i} = ${empty} ? null : D${i}(l, s, e); if (v${i} === M && bad === -1) bad = ${i};`);
+      lines.push(
+        `const v${i} = ${empty} ? null : D${i}(l, s, e); if (v${i} === M && bad === -1) bad = ${i};`,
+      );
     } else {
       lines.push(`const v${i} = ${empty} ? null : d${i}(l.slice(s, e));`);
     }
