@@ -26,8 +26,13 @@ export const COLUMN_COUNT_MISMATCH = -1;
 export type RecordBuilder = (line: string) => Record<string, unknown> | number;
 
 /** The interpreted builder: used where code generation from strings is disallowed. */
-function loopBuilder(layout: Layout, decoders: readonly Decoder<unknown>[]): RecordBuilder {
+function loopBuilder(
+  layout: Layout,
+  decoders: readonly Decoder<unknown>[],
+  picked: ReadonlySet<string> | null = null,
+): RecordBuilder {
   const names = layout.fields;
+  const keep = names.map((name) => picked === null || picked.has(name));
   return (line) => {
     const cols = line.split('\t');
     if (cols.length !== names.length) return COLUMN_COUNT_MISMATCH;
@@ -35,12 +40,12 @@ function loopBuilder(layout: Layout, decoders: readonly Decoder<unknown>[]): Rec
     for (let i = 0; i < cols.length; i++) {
       const raw = cols[i]!;
       if (raw === '-' || raw === '') {
-        record[names[i]!] = null;
+        if (keep[i]) record[names[i]!] = null;
         continue;
       }
       const value = decoders[i]!(raw);
       if (value === MALFORMED) return i;
-      record[names[i]!] = value;
+      if (keep[i]) record[names[i]!] = value;
     }
     return record;
   };
@@ -61,7 +66,11 @@ function rangeDecoderOf(kind: string): RangeDecoder<number> | undefined {
  * safe property key (`__proto__`, which a literal would treat as the prototype, is refused by
  * `resolveLayout`).
  */
-function generatedBuilder(layout: Layout, decoders: readonly Decoder<unknown>[]): RecordBuilder {
+function generatedBuilder(
+  layout: Layout,
+  decoders: readonly Decoder<unknown>[],
+  picked: ReadonlySet<string> | null,
+): RecordBuilder {
   // A malformed column is remembered, not returned at once: the column count is checked first.
   const lines: string[] = ['let s = 0;', 'let e = 0;', 'let bad = -1;'];
   const props: string[] = [];
@@ -74,15 +83,19 @@ function generatedBuilder(layout: Layout, decoders: readonly Decoder<unknown>[])
         : `if (l.indexOf('\\t', s) !== -1) return ${COLUMN_COUNT_MISMATCH}; e = l.length;`,
     );
     const empty = `e === s || (e === s + 1 && l.charCodeAt(s) === 45)`;
+    const keep = picked === null || picked.has(column.name);
     if (ranged[i] !== undefined) {
+      // A column left out of the record is still checked: picking never changes which lines parse.
       lines.push(
-        `const v${i} = ${empty} ? null : D${i}(l, s, e); if (v${i} === M && bad === -1) bad = ${i};`,
+        keep
+          ? `const v${i} = ${empty} ? null : D${i}(l, s, e); if (v${i} === M && bad === -1) bad = ${i};`
+          : `if (!(${empty}) && bad === -1 && D${i}(l, s, e) === M) bad = ${i};`,
       );
-    } else {
+    } else if (keep) {
       lines.push(`const v${i} = ${empty} ? null : d${i}(l.slice(s, e));`);
     }
     if (i < last) lines.push('s = e + 1;');
-    props.push(`${JSON.stringify(column.name)}: v${i}`);
+    if (keep) props.push(`${JSON.stringify(column.name)}: v${i}`);
   });
   const params = [...decoders.map((_, i) => `d${i}`), ...ranged.map((_, i) => `D${i}`)];
   const source = `'use strict'; return function build(l) {\n${lines.join('\n')}\nif (bad !== -1) return bad;\nreturn {\n${props.join(',\n')}\n};\n};`;
@@ -94,14 +107,19 @@ function generatedBuilder(layout: Layout, decoders: readonly Decoder<unknown>[])
 /**
  * The builder for a layout: generated when the runtime allows it, interpreted otherwise. Columns
  * of the number kinds are read with `RANGE_DECODERS`; `decoders` serve the others (and the
- * interpreted builder), so both give the same records.
+ * interpreted builder), so both give the same records. With `picked`, only those fields are keys of
+ * the record; every column is still checked.
  */
-export function createRecordBuilder(layout: Layout, decoders: readonly Decoder<unknown>[]): RecordBuilder {
+export function createRecordBuilder(
+  layout: Layout,
+  decoders: readonly Decoder<unknown>[],
+  picked: ReadonlySet<string> | null = null,
+): RecordBuilder {
   try {
-    return generatedBuilder(layout, decoders);
+    return generatedBuilder(layout, decoders, picked);
   } catch (err) {
     // `--disallow-code-generation-from-strings` or a CSP: fall back to the loop, same results.
-    if (err instanceof EvalError) return loopBuilder(layout, decoders);
+    if (err instanceof EvalError) return loopBuilder(layout, decoders, picked);
     throw err;
   }
 }

@@ -400,14 +400,65 @@ describe('memoized fields', () => {
   });
 });
 
+describe('pick: records with only some fields, the same lines parsing and failing', () => {
+  const pickedOf = (record: Record<string, unknown>, keys: readonly string[]) =>
+    Object.fromEntries(Object.entries(record).filter(([k]) => keys.includes(k)));
+
+  it('gives the full record restricted to the picked keys, and the same failure for every line', () => {
+    const lines = fc.oneof(
+      // Realistic lines of every field, malformed ones included (a malformed unpicked column too).
+      fc.constantFrom(
+        ...generateLines({ fields: FIELD_NAMES, count: 400, seed: 5, malformedRate: 0.2 }).map((l) => l.line),
+      ),
+      fc
+        .array(fc.constantFrom('-', '', '1.5', 'x', '200', '%41'), { maxLength: 70 })
+        .map((c) => c.join('\t')),
+    );
+    fc.assert(
+      fc.property(lines, fc.subarray([...FIELD_NAMES, 'not-a-field']), (line, keys) => {
+        const full = createParser(FIELD_NAMES);
+        const expected = full.parseLine(line);
+        const actual = full.pick(keys as never[]).parseLine(line);
+        if (expected.ok) expect(actual).toEqual({ ok: true, record: pickedOf(expected.record, keys) });
+        else expect(actual).toEqual(expected);
+      }),
+      { numRuns: 400 },
+    );
+  });
+
+  it('still checks unpicked number columns: a bad sc-range-start fails the line', () => {
+    const parser = createParser(['timestamp', 'sc-status', 'sc-range-start'] as const).pick(['sc-status']);
+    expect(parser.parseLineOrThrow('1600299221.087\t200\t-')).toEqual({ 'sc-status': 200 });
+    const result = parser.parseLine('1600299221.087\t200\t12x');
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.field).toBe('sc-range-start');
+  });
+
+  it('picks per layout, and picking again narrows', () => {
+    const parser = createParser({
+      layouts: [
+        ['timestamp', 'sc-status'],
+        ['timestamp', 'sc-status', 'time-taken'],
+      ],
+    });
+    const picked = parser.pick(['sc-status', 'time-taken']);
+    expect(picked.parseLineOrThrow('1.5\t200')).toEqual({ 'sc-status': 200 });
+    expect(picked.parseLineOrThrow('1.5\t200\t0.25')).toEqual({ 'sc-status': 200, 'time-taken': 0.25 });
+    expect(picked.pick(['time-taken']).parseLineOrThrow('1.5\t200\t0.25')).toEqual({ 'time-taken': 0.25 });
+  });
+});
+
 describe('record builders', () => {
   it('the generated builder and the interpreted fallback give the same records and failures', async () => {
     const { createRecordBuilder, loopBuilder } = await import('../../src/parser/record-builder.js');
     const { DECODERS } = await import('../../src/parser/decode.js');
     const layout = resolveLayout(FIELD_NAMES);
     const decoders = layout.columns.map((c) => DECODERS[c.kind] as (raw: string) => unknown);
+    const picked = new Set(['timestamp', 'c-ip', 'sc-status', 'cs-uri-stem', 'time-taken']);
     const generated = createRecordBuilder(layout, decoders);
     const interpreted = loopBuilder(layout, decoders);
+    const generatedPicked = createRecordBuilder(layout, decoders, picked);
+    const interpretedPicked = loopBuilder(layout, decoders, picked);
     const lines = generateLines({ fields: FIELD_NAMES, count: 500, seed: 21, malformedRate: 0.1 }).map(
       (l) => l.line,
     );
@@ -417,6 +468,7 @@ describe('record builders', () => {
       const b = interpreted(line);
       if (typeof a === 'number') malformed++;
       expect(a).toEqual(b);
+      expect(generatedPicked(line)).toEqual(interpretedPicked(line));
     }
     // The comparison covered failures (malformed columns and column count mismatches), not only records.
     expect(malformed).toBeGreaterThan(10);

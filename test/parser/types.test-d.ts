@@ -55,3 +55,21 @@ describe('record types follow from a const field list', () => {
       >();
   });
 });
+
+describe('pick narrows the record type', () => {
+  it('keeps the picked keys with their types', () => {
+    const parser = createParser(['sc-status', 'timestamp', 'cs-uri-stem'] as const).pick(['sc-status']);
+    expectTypeOf(parser.parseLineOrThrow('')).toEqualTypeOf<{ 'sc-status': number | null }>();
+  });
+
+  it('rejects a key the record does not have', () => {
+    // @ts-expect-error "time-taken" is not in this field list
+    createParser(['sc-status', 'timestamp'] as const).pick(['time-taken']);
+  });
+
+  it('takes any names for a field list known only at run time', () => {
+    const fields: string[] = ['sc-status'];
+    const record = createParser(fields).pick(['sc-status', 'c-ip']).parseLineOrThrow('');
+    expectTypeOf(record).toEqualTypeOf<Pick<LogRecord<string[]>, 'sc-status' | 'c-ip'>>();
+  });
+});
