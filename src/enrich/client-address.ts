@@ -4,7 +4,7 @@
  * output (records, top-N lists) carries only what this returns.
  */
 import { createHmac } from 'node:crypto';
-import { formatIPv6, isPublicIp, parseIp, truncateIp, withoutPort } from './ip.js';
+import { formatIPv6, isPublicIp, parseIp, truncateDottedQuad, truncateIp, withoutPort } from './ip.js';
 import { type CacheStats, createBoundedCache } from './lru.js';
 
 /** `truncate`: IPv4 /24, IPv6 /48. `hash`: keyed HMAC-SHA256. `keep`: the address as sent. */
@@ -50,7 +50,14 @@ export function createAddressProtector(options: AddressProtectorOptions): Addres
   if (policy === 'keep') return { protect: (address) => address, stats: () => null };
   const cache = createBoundedCache<string, string | null>(options.cacheSize);
   const stats = () => cache.stats();
-  if (policy === 'truncate') return { protect: (address) => cache.getOrCompute(address, truncateIp), stats };
+  if (policy === 'truncate') {
+    // IPv4 text is cut, not cached: as fast as a cache hit, and 8x faster than the cache when
+    // every address is new (measured: 20,000 distinct addresses per 20,000 records).
+    return {
+      protect: (address) => truncateDottedQuad(address) ?? cache.getOrCompute(address, truncateIp),
+      stats,
+    };
+  }
   const key = options.hmacKey;
   if (key === undefined) throw new TypeError('hash needs an hmacKey');
   const hash = (address: string): string => {

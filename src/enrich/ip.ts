@@ -173,6 +173,44 @@ export function truncateIPv6(parts: readonly number[]): string {
 }
 
 /**
+ * `truncateIp` for canonical dotted-quad IPv4 text, without parsing it into octets: the text up
+ * to its last dot, then `0`. `undefined` for anything else (IPv6, invalid text), which needs
+ * `truncateIp`. Valid IPv4 text has no leading zeros (see `parseIPv4`), so the octets it keeps
+ * are already written as `truncateIPv4` would write them.
+ *
+ * @example
+ * truncateDottedQuad('203.0.113.7'); // '203.0.113.0'
+ * truncateDottedQuad('2001:db8::1'); // undefined
+ */
+export function truncateDottedQuad(text: string): string | undefined {
+  const n = text.length;
+  if (n < 7 || n > 15) return undefined;
+  let dots = 0;
+  let digits = 0;
+  let value = 0;
+  let first = 0;
+  let lastDot = -1;
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 46) {
+      if (digits === 0 || (digits > 1 && first === 0) || value > 255) return undefined;
+      dots++;
+      lastDot = i;
+      digits = 0;
+      value = 0;
+      continue;
+    }
+    if (c < 48 || c > 57) return undefined;
+    if (digits === 0) first = c - 48;
+    value = value * 10 + (c - 48);
+    digits++;
+  }
+  if (dots !== 3 || digits === 0 || digits > 3 || (digits > 1 && first === 0) || value > 255)
+    return undefined;
+  return `${text.slice(0, lastDot + 1)}0`;
+}
+
+/**
  * The anonymized network of an address: IPv4 /24 (`203.0.113.0`), IPv6 /48 (`2001:db8:85a3::`);
  * an IPv4-mapped IPv6 address is treated as the IPv4 it carries. `null` for text that is not an
  * address (nothing safe can be kept of it). The GDPR-era convention of Google Analytics' IP

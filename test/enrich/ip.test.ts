@@ -1,7 +1,14 @@
 import { isIP } from 'node:net';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { formatIPv6, isPublicIp, parseIp, truncateIp, withoutPort } from '../../src/enrich/ip.js';
+import {
+  formatIPv6,
+  isPublicIp,
+  parseIp,
+  truncateDottedQuad,
+  truncateIp,
+  withoutPort,
+} from '../../src/enrich/ip.js';
 
 /** WHATWG URL serializes IPv6 hosts in RFC 5952 form: an independent oracle. */
 const canonical6 = (text: string) => new URL(`http://[${text}]/`).hostname.slice(1, -1);
@@ -30,6 +37,28 @@ describe('IP addresses', () => {
         expect(parseIp(text)).toEqual({ version: 6, parts });
       }),
       { numRuns: 1000 },
+    );
+  });
+
+  it('the dotted-quad fast path agrees with truncateIp wherever it answers, and answers for every IPv4', () => {
+    const nearIPv4 = fc
+      .array(
+        fc.oneof(
+          fc.constantFrom('.', '0', '00', '255', '256', '1000', ':', 'a', ' '),
+          fc.nat(300).map(String),
+        ),
+        {
+          maxLength: 9,
+        },
+      )
+      .map((parts) => parts.join(''));
+    fc.assert(
+      fc.property(fc.oneof(fc.ipV4(), fc.ipV4Extended(), nearIPv4, fc.ipV6(), fc.string()), (text) => {
+        const fast = truncateDottedQuad(text);
+        if (fast !== undefined) expect(fast).toBe(truncateIp(text));
+        if (parseIp(text)?.version === 4 && !text.includes(':')) expect(fast).toBeDefined();
+      }),
+      { numRuns: 3000 },
     );
   });
 
