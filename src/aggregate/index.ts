@@ -15,6 +15,12 @@ export {
 export { mergeCells, type SummarizeOptions, summarize, type WindowCell } from './cell.js';
 export { AggregatorOptionsError, CellFormatError, CellMergeError } from './errors.js';
 export {
+  createLineAggregator,
+  type LineAdded,
+  type LineAggregator,
+  type LineAggregatorParts,
+} from './line-aggregator.js';
+export {
   type AggregatorOptions,
   DIMENSION_NAMES,
   type DimensionName,
@@ -23,6 +29,6 @@ export {
   parseDimensionSets,
   type ResolvedAggregatorOptions,
 } from './options.js';
-export type { AggregatableRecord } from './record.js';
+export { AGGREGATED_FIELDS, type AggregatableRecord } from './record.js';
 export { CELL_FORMAT_VERSION, deserializeCell, serializeCell } from './serialize.js';
 export type { LatencySummary, TopEntry, WindowSummary } from './types.js';

@@ -39,3 +39,29 @@ export interface AggregatableRecord {
   /** The client address after the privacy policy: what top clients count. */
   readonly client?: string | null;
 }
+
+/**
+ * The CloudFront fields of `AggregatableRecord`: what an aggregator reads of a parsed record (its
+ * derived keys it computes from these when they are absent, except the enricher's lookups).
+ */
+export const AGGREGATED_FIELDS = [
+  'timestamp',
+  'c-ip',
+  'time-to-first-byte',
+  'sc-status',
+  'sc-bytes',
+  'cs-host',
+  'cs-uri-stem',
+  'cs-bytes',
+  'x-edge-location',
+  'x-host-header',
+  'time-taken',
+  'cs-user-agent',
+  'cs-referer',
+  'x-edge-response-result-type',
+  'x-edge-result-type',
+  'c-country',
+  'cache-behavior-path-pattern',
+  'origin-fbl',
+  'origin-lbl',
+] as const satisfies readonly (keyof AggregatableRecord)[];

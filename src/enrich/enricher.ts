@@ -132,7 +132,8 @@ export function createEnricher<const O extends EnricherOptions = DefaultEnricher
     return hasIp ? str(r['c-ip']) : null;
   }
 
-  function deriveInto(r: Fields, out: Fields): void {
+  /** The keys computed from the record's own fields: status and cache classes, URL facts. */
+  function deriveClassesInto(r: Fields, out: Fields): void {
     if ('sc-status' in r) {
       const status = num(r['sc-status']);
       out.statusClass = statusClass(status);
@@ -156,6 +157,13 @@ export function createEnricher<const O extends EnricherOptions = DefaultEnricher
         str(r['sc-content-type']),
       );
     }
+  }
+
+  /**
+   * The keys that need the enricher's tables, caches and policy: user agent, edge location,
+   * geography, protected client. An aggregator computes the others itself from the same fields.
+   */
+  function deriveLookupsInto(r: Fields, out: Fields): void {
     if (ua !== null && 'cs-user-agent' in r) out.ua = ua.classify(str(r['cs-user-agent']));
     if ('x-edge-location' in r) out.edge = edgeLocation(str(r['x-edge-location']));
     const hasIp = 'c-ip' in r;
@@ -180,6 +188,11 @@ export function createEnricher<const O extends EnricherOptions = DefaultEnricher
       out.geo = { country: str(r['c-country']) };
     }
     if (hasClient) out.client = raw === null ? null : protectAddress(raw);
+  }
+
+  function deriveInto(r: Fields, out: Fields): void {
+    deriveClassesInto(r, out);
+    deriveLookupsInto(r, out);
   }
 
   /** The protected form of one address-list item (`[redacted]` when nothing of it is safe). */
@@ -253,7 +266,7 @@ export function createEnricher<const O extends EnricherOptions = DefaultEnricher
     if (!opts.keepCookies && 'cs-cookie' in out) out['cs-cookie'] = null;
   }
 
-  return {
+  const enricher: Enricher<O> = {
     derive<R extends object>(record: R): Derived<R, O> {
       const out = copyFields(record);
       deriveInto(record as Fields, out);
@@ -282,4 +295,37 @@ export function createEnricher<const O extends EnricherOptions = DefaultEnricher
       };
     },
   };
+  LOOKUPS.set(enricher, {
+    fields: fromXff ? LOOKUP_FIELDS : LOOKUP_FIELDS.filter((f) => f !== 'x-forwarded-for'),
+    into: deriveLookupsInto,
+  });
+  return enricher;
+}
+
+/** What `deriveLookupsInto` reads. */
+const LOOKUP_FIELDS: readonly string[] = [
+  'cs-user-agent',
+  'x-edge-location',
+  'c-ip',
+  'x-forwarded-for',
+  'c-country',
+];
+
+/**
+ * The lookup half of an enricher's `derive` (see `deriveLookupsInto`), for a consumer that needs
+ * only those keys and owns the record (the line aggregator derives them in place). Not part of
+ * the public API.
+ */
+export interface EnricherLookups {
+  /** The record fields the lookups read. */
+  readonly fields: readonly string[];
+  /** Adds `ua`, `edge`, `geo` and `client` to `out` exactly as `derive` would, from `r`. */
+  into(r: Fields, out: Fields): void;
+}
+
+const LOOKUPS = new WeakMap<object, EnricherLookups>();
+
+/** The lookups of an enricher made by `createEnricher`, or `undefined` for any other object. */
+export function lookupsOf(enricher: object): EnricherLookups | undefined {
+  return LOOKUPS.get(enricher);
 }
