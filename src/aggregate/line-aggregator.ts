@@ -44,8 +44,30 @@ export interface LineAggregatorParts {
   readonly aggregator: Aggregator;
 }
 
+type LooseParser = Parser<Record<string, unknown>>;
+
+// Picked parsers by parser and lookup fields, so that a line aggregator per batch (the handler
+// makes one per invocation) compiles nothing and keeps the parser's memos warm.
+const PICKED = new WeakMap<LooseParser, Map<string, LooseParser>>();
+
+function pickedParser(parser: LooseParser, lookupFields: readonly string[]): LooseParser {
+  let byFields = PICKED.get(parser);
+  if (byFields === undefined) {
+    byFields = new Map();
+    PICKED.set(parser, byFields);
+  }
+  const key = lookupFields.join(',');
+  let picked = byFields.get(key);
+  if (picked === undefined) {
+    picked = parser.pick([...new Set<string>([...AGGREGATED_FIELDS, ...lookupFields])]);
+    byFields.set(key, picked);
+  }
+  return picked;
+}
+
 /**
- * Builds a line aggregator from a parser, an enricher and an aggregator.
+ * Builds a line aggregator from a parser, an enricher and an aggregator. Cheap to build once the
+ * parser has been seen: build one per batch if batches have their own aggregators.
  *
  * @example
  * const lines = createLineAggregator({
@@ -65,9 +87,7 @@ export function createLineAggregator(parts: LineAggregatorParts): LineAggregator
   if (lookups === undefined) {
     throw new TypeError('createLineAggregator needs an enricher made by createEnricher().');
   }
-  const parser = (parts.parser as Parser<Record<string, unknown>>).pick([
-    ...new Set<string>([...AGGREGATED_FIELDS, ...lookups.fields]),
-  ]);
+  const parser = pickedParser(parts.parser as Parser<Record<string, unknown>>, lookups.fields);
   const into = lookups.into;
   return {
     aggregator,

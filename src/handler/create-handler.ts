@@ -11,6 +11,7 @@ import {
   type Aggregator,
   type AggregatorOptions,
   createAggregator,
+  createLineAggregator,
   MAX_STORABLE_TOP_K,
   summarize,
   type WindowCell,
@@ -18,7 +19,7 @@ import {
 } from '../aggregate/index.js';
 import { createEnricher, type Enricher, type EnricherOptions } from '../enrich/index.js';
 import { DECODERS } from '../parser/decode.js';
-import { createParser, type Parser } from '../parser/parser.js';
+import { createParser, type ParseFailure, type Parser } from '../parser/parser.js';
 import { metricsForFields } from '../sinks/metrics.js';
 import type { RetryPolicy } from '../sinks/retry.js';
 import type { Sink, SinkResult, WriteOptions } from '../sinks/types.js';
@@ -34,6 +35,7 @@ import {
   type KinesisStreamEvent,
   type KinesisStreamRecord,
   type LambdaContext,
+  recordText,
   shardIdOf,
 } from './kinesis-event.js';
 import { createLogQuarantine, type QuarantinedLine } from './quarantine.js';
@@ -372,9 +374,36 @@ export function createHandlerFromSettings(
       if (!firstSequenceByWindow.has(start)) firstSequenceByWindow.set(start, sequenceNumber);
     };
     const counts: Ingest = { lines: 0, parsed: 0, malformed: 0, late: 0, untimed: 0, malformedByField: {} };
+    // Without record sinks no enriched record leaves: the line aggregator does only what the
+    // aggregates need (the same cells, see createLineAggregator).
+    const lineAggregator =
+      collect?.records === true ? null : createLineAggregator({ parser, enricher, aggregator: agg });
+    const malformedLine = (result: ParseFailure, k: KinesisStreamRecord['kinesis'], i: number, j: number) => {
+      counts.malformed++;
+      const field = result.field ?? '(columns)';
+      counts.malformedByField[field] = (counts.malformedByField[field] ?? 0) + 1;
+      const ts = timestampOf(result.line, timestampColumn);
+      agg.addMalformed(ts);
+      seen(ts, k.sequenceNumber);
+      if (collect?.quarantine === true) {
+        collect.quarantined.push({
+          reason: result.reason,
+          field: result.field,
+          line: result.line,
+          shardId: collect.shardId,
+          sequenceNumber: k.sequenceNumber,
+          lineInRecord: j,
+          arrivedAt:
+            k.approximateArrivalTimestamp === undefined
+              ? null
+              : Math.round(k.approximateArrivalTimestamp * 1_000),
+        });
+        collect.qIndex.push(i);
+      }
+    };
     for (let i = 0; i < to; i++) {
       const k = records[i]!.kinesis;
-      const text = Buffer.from(k.data, 'base64').toString('utf8');
+      const text = recordText(k);
       // One line per record is CloudFront's normal case; split only when there are more.
       const nl = text.indexOf('\n');
       const lines = nl === -1 || nl === text.length - 1 ? [text] : text.split('\n');
@@ -382,40 +411,32 @@ export function createHandlerFromSettings(
         const line = lines[j]!;
         if (lines.length > 1 && (line === '' || line === '\r')) continue;
         counts.lines++;
-        const result = parser.parseLine(line);
-        if (result.ok) {
+        if (lineAggregator !== null) {
+          const added = lineAggregator.add(line);
+          if (!added.ok) {
+            malformedLine(added, k, i, j);
+            continue;
+          }
           counts.parsed++;
-          const derived = enricher.derive(result.record) as Record<string, unknown>;
-          const outcome = agg.add(derived);
-          seen(derived.timestamp, k.sequenceNumber);
-          if (outcome === 'late') counts.late++;
-          else if (outcome === 'untimed') counts.untimed++;
-          if (collect?.records === true) {
-            collect.out.push(enricher.protect(derived));
-            collect.outIndex.push(i);
-          }
-        } else {
-          counts.malformed++;
-          const field = result.field ?? '(columns)';
-          counts.malformedByField[field] = (counts.malformedByField[field] ?? 0) + 1;
-          const ts = timestampOf(result.line, timestampColumn);
-          agg.addMalformed(ts);
-          seen(ts, k.sequenceNumber);
-          if (collect?.quarantine === true) {
-            collect.quarantined.push({
-              reason: result.reason,
-              field: result.field,
-              line: result.line,
-              shardId: collect.shardId,
-              sequenceNumber: k.sequenceNumber,
-              lineInRecord: j,
-              arrivedAt:
-                k.approximateArrivalTimestamp === undefined
-                  ? null
-                  : Math.round(k.approximateArrivalTimestamp * 1_000),
-            });
-            collect.qIndex.push(i);
-          }
+          seen(added.timestamp, k.sequenceNumber);
+          if (added.outcome === 'late') counts.late++;
+          else if (added.outcome === 'untimed') counts.untimed++;
+          continue;
+        }
+        const result = parser.parseLine(line);
+        if (!result.ok) {
+          malformedLine(result, k, i, j);
+          continue;
+        }
+        counts.parsed++;
+        const derived = enricher.derive(result.record) as Record<string, unknown>;
+        const outcome = agg.add(derived);
+        seen(derived.timestamp, k.sequenceNumber);
+        if (outcome === 'late') counts.late++;
+        else if (outcome === 'untimed') counts.untimed++;
+        if (collect?.records === true) {
+          collect.out.push(enricher.protect(derived));
+          collect.outIndex.push(i);
         }
       }
     }
