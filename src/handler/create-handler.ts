@@ -368,9 +368,15 @@ export function createHandlerFromSettings(
     firstSequenceByWindow: Map<number, string> | null = null,
   ): Ingest {
     // The first record of each window in this batch keys that window's stored state (see below).
+    // Records of a batch mostly share a window: the window of the previous one needs no lookup.
+    let lastStart = Number.NaN;
+    let lastEnd = Number.NaN;
     const seen = (ts: unknown, sequenceNumber: string) => {
       if (firstSequenceByWindow === null || typeof ts !== 'number') return;
+      if (ts >= lastStart && ts < lastEnd) return;
       const start = windowStartOf(ts, windowMs);
+      lastStart = start;
+      lastEnd = start + windowMs;
       if (!firstSequenceByWindow.has(start)) firstSequenceByWindow.set(start, sequenceNumber);
     };
     const counts: Ingest = { lines: 0, parsed: 0, malformed: 0, late: 0, untimed: 0, malformedByField: {} };
