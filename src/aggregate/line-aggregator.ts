@@ -21,6 +21,11 @@ export interface LineAdded {
   readonly outcome: AddOutcome;
   /** The record's event time (epoch ms), or `null` without a usable timestamp. */
   readonly timestamp: number | null;
+  /**
+   * What was counted: the picked fields and the enricher's lookups (`ua`, `edge`, `geo`,
+   * `client`). Yours (the line aggregator keeps no reference): add it to another aggregator, say.
+   */
+  readonly record: AggregatableRecord;
 }
 
 /** Parses, derives and aggregates lines. */
@@ -96,9 +101,15 @@ export function createLineAggregator(parts: LineAggregatorParts): LineAggregator
       if (!result.ok) return result;
       const r = result.record;
       into(r, r);
-      const outcome = aggregator.add(r as AggregatableRecord);
+      const record = r as AggregatableRecord;
+      const outcome = aggregator.add(record);
       const ts = r.timestamp;
-      return { ok: true, outcome, timestamp: typeof ts === 'number' && Number.isFinite(ts) ? ts : null };
+      return {
+        ok: true,
+        outcome,
+        timestamp: typeof ts === 'number' && Number.isFinite(ts) ? ts : null,
+        record,
+      };
     },
   };
 }

@@ -5,9 +5,9 @@
  */
 import { writeFileSync } from 'node:fs';
 import {
-  type AggregatableRecord,
   type Aggregator,
   createAggregator,
+  createLineAggregator,
   type DimensionName,
   mergeCells,
   summarize,
@@ -16,7 +16,7 @@ import {
 } from '../aggregate/index.js';
 import { DECODERS } from '../parser/decode.js';
 import { createParser } from '../parser/parser.js';
-import { createDeriver, type PrivacyOptions } from './deriver.js';
+import { createCliEnricher, type PrivacyOptions } from './deriver.js';
 import { readLines } from './input.js';
 import { Progress } from './progress.js';
 import { renderHtml } from './render-html.js';
@@ -112,7 +112,7 @@ export async function analyze(options: AnalyzeOptions): Promise<AnalyzeReport> {
       : createParser(options.fields);
   const layoutFields = parser.layouts[0]?.fields ?? options.fields;
   const readTimestamp = timestampReader(layoutFields);
-  const derive = createDeriver(options.privacy);
+  const enricher = createCliEnricher(options.privacy);
   const common = { samplingRate: options.samplingRate, topK: options.topK } as const;
   const windows: Aggregator = createAggregator({
     ...common,
@@ -121,6 +121,7 @@ export async function analyze(options: AnalyzeOptions): Promise<AnalyzeReport> {
     dimensions: [[], ...options.dimensions],
   });
   const totals: Aggregator = createAggregator({ ...common, windowSeconds: TOTALS_WINDOW_SECONDS });
+  const lines = createLineAggregator({ parser, enricher, aggregator: windows });
 
   const summaries = new Map<string, WindowSummary>();
   const take = (cells: readonly WindowCell[]): void => {
@@ -144,7 +145,7 @@ export async function analyze(options: AnalyzeOptions): Promise<AnalyzeReport> {
     for await (const line of readLines([source])) {
       lineNo++;
       if (line === '' || line === '\r') continue;
-      const result = parser.parseLine(line);
+      const result = lines.add(line);
       if (!result.ok) {
         malformed++;
         progress.tick(line.length + 1, true);
@@ -155,11 +156,10 @@ export async function analyze(options: AnalyzeOptions): Promise<AnalyzeReport> {
       }
       records++;
       progress.tick(line.length + 1);
-      const derived = derive(result.record);
-      windows.add(derived as AggregatableRecord);
-      // The record is not read again after this: its time can be overwritten in place.
+      // The line aggregator's record is ours and not read again: its time can be overwritten.
+      const derived = result.record as { timestamp?: number | null };
       derived.timestamp = TOTALS_TIME;
-      totals.add(derived as AggregatableRecord);
+      totals.add(result.record);
       if (++sinceDrain === DRAIN_EVERY) {
         sinceDrain = 0;
         take(windows.drainClosed());
