@@ -13,29 +13,41 @@ export type ParsedIp =
     };
 
 /**
- * Parses dotted-quad IPv4 (`203.0.113.7`): four decimal octets 0-255, no leading zeros beyond a
- * lone `0` (a leading zero is octal to some parsers and an ambiguity we refuse to resolve).
+ * For dotted-quad IPv4 text (`203.0.113.7`: four decimal octets 0-255, no leading zeros beyond a
+ * lone `0`, which is octal to some parsers and an ambiguity we refuse to resolve), the index of
+ * its last dot; -1 for any other text. Allocates nothing: it runs on every record's address (see
+ * `truncateDottedQuad`).
  */
-export function parseIPv4(text: string): number[] | null {
-  const parts: number[] = [];
-  let value = 0;
+function lastDotOfDottedQuad(text: string): number {
+  const n = text.length;
+  if (n < 7 || n > 15) return -1;
+  let dots = 0;
   let digits = 0;
-  let first = -1;
-  for (let i = 0; i <= text.length; i++) {
-    const c = i < text.length ? text.charCodeAt(i) : 46;
+  let value = 0;
+  let first = 0;
+  let lastDot = -1;
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i);
     if (c === 46) {
-      if (digits === 0 || (digits > 1 && first === 0) || value > 255 || parts.length === 4) return null;
-      parts.push(value);
-      value = 0;
+      if (digits === 0 || (digits > 1 && first === 0) || value > 255) return -1;
+      dots++;
+      lastDot = i;
       digits = 0;
+      value = 0;
       continue;
     }
-    if (c < 48 || c > 57) return null;
+    if (c < 48 || c > 57) return -1;
     if (digits === 0) first = c - 48;
     value = value * 10 + (c - 48);
-    if (++digits > 3) return null;
+    digits++;
   }
-  return parts.length === 4 ? parts : null;
+  if (dots !== 3 || digits === 0 || digits > 3 || (digits > 1 && first === 0) || value > 255) return -1;
+  return lastDot;
+}
+
+/** The octets of dotted-quad IPv4 text (see `lastDotOfDottedQuad`), or `null`. */
+export function parseIPv4(text: string): number[] | null {
+  return lastDotOfDottedQuad(text) === -1 ? null : text.split('.').map(Number);
 }
 
 function parseHextet(text: string): number {
@@ -183,31 +195,8 @@ export function truncateIPv6(parts: readonly number[]): string {
  * truncateDottedQuad('2001:db8::1'); // undefined
  */
 export function truncateDottedQuad(text: string): string | undefined {
-  const n = text.length;
-  if (n < 7 || n > 15) return undefined;
-  let dots = 0;
-  let digits = 0;
-  let value = 0;
-  let first = 0;
-  let lastDot = -1;
-  for (let i = 0; i < n; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 46) {
-      if (digits === 0 || (digits > 1 && first === 0) || value > 255) return undefined;
-      dots++;
-      lastDot = i;
-      digits = 0;
-      value = 0;
-      continue;
-    }
-    if (c < 48 || c > 57) return undefined;
-    if (digits === 0) first = c - 48;
-    value = value * 10 + (c - 48);
-    digits++;
-  }
-  if (dots !== 3 || digits === 0 || digits > 3 || (digits > 1 && first === 0) || value > 255)
-    return undefined;
-  return `${text.slice(0, lastDot + 1)}0`;
+  const lastDot = lastDotOfDottedQuad(text);
+  return lastDot === -1 ? undefined : `${text.slice(0, lastDot + 1)}0`;
 }
 
 /**
