@@ -90,7 +90,11 @@ export interface RecordView {
   lo: number;
   /** -1 unknown (no user agent), 0 human, 1 bot. */
   bot: number;
-  /** In TOP_LISTS order (null: nothing to count); miss and error paths use `path`. */
+  /**
+   * In TOP_LISTS order (null: nothing to count); miss and error paths use `path`. `Cell.add`
+   * replaces each with the equal string its list holds (a flat copy of its own), which the next
+   * cells of the same record look up faster than the parser's slice of the line.
+   */
   path: string | null;
   client: string | null;
   referer: string | null;
@@ -163,13 +167,13 @@ export class Cell implements WindowCell {
     this.params = params;
   }
 
-  #topAdd(list: number, key: string, w: number): void {
+  #top(list: number): SpaceSaving {
     let s = this.top[list];
     if (s == null) {
       s = new SpaceSaving(this.params.topK);
       this.top[list] = s;
     }
-    s.add(key, w);
+    return s;
   }
 
   /** Counts one record. */
@@ -202,17 +206,21 @@ export class Cell implements WindowCell {
       if (this.clients === null) this.clients = new HyperLogLog(this.params.precision);
       this.clients.add(v.hi, v.lo);
     }
+    // Each list returns the equal string it holds (a flat copy of its own): the path's other lists
+    // and the next cells of this record look that up instead of the parser's slice of the line
+    // (a hit costs a fifth as much, measured) and keep it without copying it again.
     const path = v.path;
     if (path !== null) {
-      this.#topAdd(TOP_PATHS, path, w);
-      if (v.cacheIndex === CACHE_MISS_INDEX) this.#topAdd(TOP_MISS_PATHS, path, w);
-      if (v.isError) this.#topAdd(TOP_ERROR_PATHS, path, w);
+      const held = this.#top(TOP_PATHS).add(path, w);
+      if (v.cacheIndex === CACHE_MISS_INDEX) this.#top(TOP_MISS_PATHS).addHeld(held, w);
+      if (v.isError) this.#top(TOP_ERROR_PATHS).addHeld(held, w);
+      v.path = held;
     }
-    if (v.client !== null) this.#topAdd(TOP_CLIENTS, v.client, w);
-    if (v.referer !== null) this.#topAdd(TOP_REFERERS, v.referer, w);
-    if (v.userAgent !== null) this.#topAdd(TOP_USER_AGENTS, v.userAgent, w);
-    if (v.country !== null) this.#topAdd(TOP_COUNTRIES, v.country, w);
-    if (v.edgeLocation !== null) this.#topAdd(TOP_EDGE_LOCATIONS, v.edgeLocation, w);
+    if (v.client !== null) v.client = this.#top(TOP_CLIENTS).add(v.client, w);
+    if (v.referer !== null) v.referer = this.#top(TOP_REFERERS).add(v.referer, w);
+    if (v.userAgent !== null) v.userAgent = this.#top(TOP_USER_AGENTS).add(v.userAgent, w);
+    if (v.country !== null) v.country = this.#top(TOP_COUNTRIES).add(v.country, w);
+    if (v.edgeLocation !== null) v.edgeLocation = this.#top(TOP_EDGE_LOCATIONS).add(v.edgeLocation, w);
   }
 }
 

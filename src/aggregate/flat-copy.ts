@@ -1,0 +1,20 @@
+/**
+ * Copies a string into a flat string of its own, so it no longer references the text it was cut
+ * from (a log line, or a 64 KiB read chunk in `cfrt analyze`), as `detach` does; but `detach`'s copy
+ * is itself a slice (of a one-character-longer copy), and V8 compares a slice with another string
+ * through a runtime call where two flat strings compare in generated code: a Map hit for a fresh
+ * flat key (a decoded user agent) took ~97 ns held as a slice, ~70 ns held flat (measured, Node 20).
+ *
+ * @example
+ * const kept = flatCopy(line.slice(i, j)); // does not keep `line` alive
+ */
+export function flatCopy(text: string): string {
+  // V8 copies slices shorter than 13 characters (SlicedString::kMinLength) already, and no cons
+  // string is shorter than that.
+  if (text.length < 13) return text;
+  const copy = text.slice(0, 1) + text.slice(1);
+  // Reading a character flattens the cons string: its first part becomes the only copy, and the
+  // slice of the source it was built from is dropped.
+  copy.charCodeAt(0);
+  return copy;
+}

@@ -1,0 +1,222 @@
+/**
+ * The batched Space-Saving summary (k counters plus keys added since the last fold) against an exact
+ * oracle, with folds on nearly every run: small k, long-tailed weighted streams, reads anywhere.
+ *
+ * What is guaranteed at any point of a stream, not only at its end: every key whose true count
+ * exceeds n / k is held; a held count overestimates by at most its error, and that error by at most
+ * n / k; a key not held occurred at most `floor` times; the counters sum to at most n. Reads
+ * (counters, floor, size, merge, serialization) never change the summary: its state depends only
+ * on the adds, so a summary read in the middle ends identical to one read only at the end.
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { FOLD_SLACK, SpaceSaving } from '../../src/aggregate/space-saving.js';
+
+interface Add {
+  readonly key: string;
+  readonly w: number;
+}
+
+/** A few heavy keys and a long tail, weighted as sampling weights are (100 / rate). */
+const arbAdds = (maxLength: number): fc.Arbitrary<Add[]> =>
+  fc.array(
+    fc.record({
+      key: fc.oneof(
+        fc.integer({ min: 1, max: 100_000 }).map((u) => `/p/${Math.floor(1e5 / u)}`),
+        fc.integer({ min: 0, max: 5_000 }).map((i) => `/tail/${i}/a-key-longer-than-13`),
+      ),
+      w: fc.constantFrom(1, 1, 1, 2, 2.5, 100 / 3, 10),
+    }),
+    { maxLength },
+  );
+
+const arbK = fc.constantFrom(1, 2, 5, 10, 25);
+
+function exact(adds: readonly Add[]): Map<string, number> {
+  const m = new Map<string, number>();
+  for (const { key, w } of adds) m.set(key, (m.get(key) ?? 0) + w);
+  return m;
+}
+
+function total(adds: readonly Add[]): number {
+  return adds.reduce((n, a) => n + a.w, 0);
+}
+
+/** Floating-point slack for sums of fractional weights. */
+const EPS = 1e-6;
+
+/** The guarantees of a summary of `adds` with k counters, against the exact counts. */
+function expectGuarantees(s: SpaceSaving, adds: readonly Add[], k: number): void {
+  const n = total(adds);
+  const truth = exact(adds);
+  const counters = s.counters();
+  const held = new Map(counters.map((c) => [c.key, c]));
+  expect(held.size).toBe(counters.length);
+  expect(counters.length).toBe(s.size);
+  expect(s.size).toBeLessThanOrEqual(k);
+  expect(s.floor).toBeLessThanOrEqual(n / k + EPS);
+  expect(counters.reduce((sum, c) => sum + c.count, 0)).toBeLessThanOrEqual(n + EPS);
+  for (const [key, count] of truth) {
+    const c = held.get(key);
+    if (count > n / k + EPS) expect(c, `${key} (${count} of ${n}) is held`).toBeDefined();
+    if (c === undefined) expect(count).toBeLessThanOrEqual(s.floor + EPS);
+  }
+  for (const c of counters) {
+    const t = truth.get(c.key) ?? 0;
+    expect(c.count).toBeGreaterThanOrEqual(t - EPS);
+    expect(c.count - c.error).toBeLessThanOrEqual(t + EPS);
+    expect(c.error).toBeLessThanOrEqual(n / k + EPS);
+  }
+  if (truth.size <= k) {
+    expect(held.size).toBe(truth.size);
+    for (const [key, count] of truth) {
+      expect(held.get(key)!.count).toBeCloseTo(count, 9);
+      expect(held.get(key)!.error).toBe(0);
+    }
+  }
+}
+
+function summaryOf(adds: readonly Add[], k: number): SpaceSaving {
+  const s = new SpaceSaving(k);
+  for (const { key, w } of adds) s.add(key, w);
+  return s;
+}
+
+/** Everything a reader can observe of a summary. */
+function observe(s: SpaceSaving) {
+  return { counters: s.counters(), floor: s.floor, size: s.size };
+}
+
+describe('Space-Saving folded in batches', () => {
+  it('keeps every guarantee at every point of a weighted long-tailed stream', () => {
+    fc.assert(
+      fc.property(arbAdds(2000), arbK, fc.array(fc.nat(), { maxLength: 8 }), (adds, k, reads) => {
+        const s = new SpaceSaving(k);
+        const at = new Set(reads.map((r) => (adds.length === 0 ? 0 : r % adds.length)));
+        adds.forEach(({ key, w }, i) => {
+          s.add(key, w);
+          if (at.has(i)) expectGuarantees(s, adds.slice(0, i + 1), k);
+        });
+        expectGuarantees(s, adds, k);
+      }),
+      { numRuns: 80 },
+    );
+  });
+
+  it('shows keys added since the last fold to every read (a read that skipped them would fail)', () => {
+    const k = 10;
+    const s = new SpaceSaving(k);
+    // Enough distinct keys for a fold, then a key counted only after it.
+    for (let i = 0; i <= k * (1 + FOLD_SLACK); i++) s.add(`/once/${i}`);
+    for (let i = 0; i < 50; i++) s.add('/hot', 2);
+    const hot = s.counters().find((c) => c.key === '/hot');
+    expect(hot).toEqual({ key: '/hot', count: 1 + 100, error: 1 });
+    expect(s.counters()[0]!.key).toBe('/hot');
+    expect(s.size).toBe(k);
+    expect(s.floor).toBe(1);
+    // Merging and rebuilding see it too.
+    expect(SpaceSaving.merge(s, new SpaceSaving(k)).counters()[0]).toEqual(hot);
+    expect(SpaceSaving.from(k, s.counters()).counters()[0]).toEqual(hot);
+  });
+
+  it('is not changed by reads: read anywhere and often, it ends as a summary read only at the end', () => {
+    fc.assert(
+      fc.property(arbAdds(1500), arbK, fc.array(fc.nat(), { maxLength: 10 }), (adds, k, reads) => {
+        const quiet = summaryOf(adds, k);
+        const read = new SpaceSaving(k);
+        const at = new Set(reads.map((r) => (adds.length === 0 ? 0 : r % adds.length)));
+        adds.forEach(({ key, w }, i) => {
+          read.add(key, w);
+          if (at.has(i)) {
+            observe(read);
+            SpaceSaving.merge(read, quiet);
+          }
+        });
+        expect(observe(read)).toEqual(observe(quiet));
+      }),
+      { numRuns: 80 },
+    );
+  });
+
+  it('lists counters in a canonical order: count descending, then key', () => {
+    fc.assert(
+      fc.property(arbAdds(1500), arbK, (adds, k) => {
+        const counters = summaryOf(adds, k).counters();
+        const sorted = [...counters].sort((x, y) => y.count - x.count || (x.key < y.key ? -1 : 1));
+        expect(counters).toEqual(sorted);
+      }),
+      { numRuns: 40 },
+    );
+  });
+
+  it('merges by what it shows: merging equals merging summaries rebuilt from the counters', () => {
+    fc.assert(
+      fc.property(arbAdds(1000), arbAdds(1000), arbK, arbK, (a, b, ka, kb) => {
+        const sa = summaryOf(a, ka);
+        const sb = summaryOf(b, kb);
+        const rebuilt = SpaceSaving.merge(
+          SpaceSaving.from(ka, sa.counters()),
+          SpaceSaving.from(kb, sb.counters()),
+        );
+        expect(observe(SpaceSaving.merge(sa, sb))).toEqual(observe(rebuilt));
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  it('keeps the guarantees through merge trees of any shape, and merges commutatively', () => {
+    fc.assert(
+      fc.property(arbAdds(800), arbAdds(800), arbAdds(800), arbK, (a, b, c, k) => {
+        const [sa, sb, sc] = [a, b, c].map((x) => summaryOf(x, k)) as [SpaceSaving, SpaceSaving, SpaceSaving];
+        const left = SpaceSaving.merge(SpaceSaving.merge(sa, sb), sc);
+        const right = SpaceSaving.merge(sa, SpaceSaving.merge(sb, sc));
+        expectGuarantees(left, [...a, ...b, ...c], k);
+        expectGuarantees(right, [...a, ...b, ...c], k);
+        expect(observe(SpaceSaving.merge(sa, sb))).toEqual(observe(SpaceSaving.merge(sb, sa)));
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  it('keeps the guarantees when counting on after a rebuild from counters (deserialized state)', () => {
+    fc.assert(
+      fc.property(arbAdds(1000), arbAdds(1000), arbK, (before, after, k) => {
+        const s = SpaceSaving.from(k, summaryOf(before, k).counters());
+        for (const { key, w } of after) s.add(key, w);
+        expectGuarantees(s, [...before, ...after], k);
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  it('counts a held string passed to addHeld as add counts the original', () => {
+    fc.assert(
+      fc.property(arbAdds(1500), arbK, (adds, k) => {
+        const first = new SpaceSaving(k);
+        const viaHeld = new SpaceSaving(k);
+        const viaAdd = new SpaceSaving(k);
+        for (const { key, w } of adds) {
+          const held = first.add(key, w);
+          expect(held).toBe(key);
+          expect(viaHeld.addHeld(held, w)).toBe(key);
+          viaAdd.add(key, w);
+        }
+        expect(observe(viaHeld)).toEqual(observe(viaAdd));
+      }),
+      { numRuns: 40 },
+    );
+  });
+
+  it('holds at most (1 + FOLD_SLACK) x k keys however many distinct keys arrive', () => {
+    fc.assert(
+      fc.property(arbAdds(3000), arbK, (adds, k) => {
+        const s = new SpaceSaving(k);
+        for (const { key, w } of adds) {
+          s.add(key, w);
+          expect(s.heldKeys).toBeLessThanOrEqual((1 + FOLD_SLACK) * k);
+        }
+      }),
+      { numRuns: 40 },
+    );
+  });
+});
