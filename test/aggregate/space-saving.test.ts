@@ -20,7 +20,8 @@ function exactCounts(keys: readonly string[]): Map<string, number> {
 const zipfKeys = (max: number) =>
   fc.array(
     fc.integer({ min: 1, max: 100_000 }).map((u) => `/p/${Math.floor(1e5 / u)}`),
-    { maxLength: max },
+    // `size: 'max'`: fast-check's default size keeps arrays to about 10 keys, too few to overflow.
+    { maxLength: max, size: 'max' },
   );
 
 /** The Space-Saving guarantees against exact counts, for n items and k counters. */
