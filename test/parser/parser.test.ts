@@ -378,6 +378,21 @@ describe('several layouts while a config change rolls out', () => {
 });
 
 describe('memoized fields', () => {
+  it('give what the decoder gives for any sequence, values sharing a front-table slot included', async () => {
+    const { memoized } = await import('../../src/parser/decode.js');
+    const memo = memoized(decodeText);
+    // Same length and the same code units where the fingerprint looks: one slot, different text.
+    const a = `%41${'x'.repeat(20)}A${'x'.repeat(20)}%42`;
+    const b = `%41${'x'.repeat(20)}B${'x'.repeat(20)}%42`.replace('xB', 'Bx');
+    const pool = fc.constantFrom(a, b, '%41', '%41%42', 'caf%C3%A9', 'caf%C3%A8', '%ZZ', 'a%20b', 'a%20c');
+    fc.assert(
+      fc.property(fc.array(fc.oneof(pool, fc.string()), { maxLength: 50 }), (values) => {
+        for (const v of values) expect(memo(v)).toBe(decodeText(v));
+      }),
+      { numRuns: 500 },
+    );
+  });
+
   it('never share a mutable value between records', () => {
     const parser = createParser(['cs-header-names', 'cs-user-agent'] as const);
     const line = 'curl/8.5.0%20(x)\thost%0Auser-agent%0A'; // canonical order: user agent first
