@@ -89,6 +89,15 @@ function cut(key: string | null | undefined): string | null {
 
 const STATUS_INDEX = new Map<StatusClass, number>(STATUS_CLASSES.map((c, i) => [c, i]));
 const CACHE_INDEX = new Map<CacheClass, number>(CACHE_CLASSES.map((c, i) => [c, i]));
+const STATUS_000_INDEX = STATUS_CLASSES.indexOf('000');
+const STATUS_1XX_INDEX = STATUS_CLASSES.indexOf('1xx');
+
+/** The STATUS_CLASSES index of a status, as `statusClass` classes it, without the string. */
+function statusIndexOf(status: unknown): number {
+  if (status === 0) return STATUS_000_INDEX;
+  if (typeof status !== 'number' || !(status >= 100 && status <= 599)) return -1;
+  return STATUS_1XX_INDEX + Math.floor(status / 100) - 1;
+}
 
 type Extractor = (r: AggregatableRecord) => string | null | undefined;
 
@@ -258,8 +267,13 @@ export function createAggregator(options: AggregatorOptions = {}): Aggregator {
   function fillView(r: AggregatableRecord): void {
     const v = view;
     v.w = weight;
-    const sc = recordStatusClass(r);
-    v.statusIndex = sc === null ? -1 : (STATUS_INDEX.get(sc) ?? -1);
+    const derivedStatus = r.statusClass;
+    v.statusIndex =
+      derivedStatus === undefined
+        ? statusIndexOf(r['sc-status'])
+        : derivedStatus === null
+          ? -1
+          : (STATUS_INDEX.get(derivedStatus) ?? -1);
     const code = r['sc-status'];
     v.code = typeof code === 'number' && code >= 0 && code <= 999 ? code : -1;
     const cc = recordCacheClass(r);

@@ -408,3 +408,23 @@ describe('createAggregator', () => {
     expect(agg.stats().malformedUntimed).toBe(generated.length - expected.length);
   });
 });
+
+describe('derived keys and the fields they come from count alike', () => {
+  it('a status class given by the record or computed from sc-status (any number) lands in the same class', () => {
+    const status = fc.oneof(
+      fc.integer({ min: -5, max: 1_000 }),
+      fc.constantFrom(0, 99, 100, 599, 600, 150.5, Number.NaN, null),
+    );
+    fc.assert(
+      fc.property(fc.array(status, { minLength: 1, maxLength: 30 }), (statuses) => {
+        const given = createAggregator();
+        const computed = createAggregator();
+        for (const s of statuses) {
+          given.add({ timestamp: BASE, 'sc-status': s, statusClass: statusClass(s) });
+          computed.add({ timestamp: BASE, 'sc-status': s });
+        }
+        expect(computed.cells().map((c) => summarize(c))).toEqual(given.cells().map((c) => summarize(c)));
+      }),
+    );
+  });
+});
