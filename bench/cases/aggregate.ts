@@ -1,8 +1,8 @@
 /**
- * Aggregate cases: the pipeline as the Lambda handler runs it (Kinesis base64 -> parse -> enrich ->
- * aggregate with `createLineAggregator`, default dimensions), the same composed by hand from the
- * public pieces (`parseLine` -> `derive` -> `add`), the aggregation alone, a dimensioned pipeline,
- * and the state round trip (serialize, deserialize, merge) per window x dimension cell.
+ * Aggregate cases on enriched records: the pipeline composed by hand from the public pieces
+ * (`parseLine` -> `derive` -> `add`), the aggregation alone, and the state round trip (serialize,
+ * deserialize, merge) per window x dimension cell. The pipeline as the handler runs it is in
+ * pipeline.ts: its records have another shape (see there).
  *
  * `prepare` also prints the serialized bytes of state per cell (stderr), the figure that must fit
  * a DynamoDB item (400 KB).
@@ -11,38 +11,20 @@ import {
   type AggregatableRecord,
   type AggregatorOptions,
   createAggregator,
-  createLineAggregator,
   deserializeCell,
   mergeCells,
   serializeCell,
 } from '../../src/aggregate/index.js';
 import { createEnricher } from '../../src/enrich/index.js';
-import { recordText } from '../../src/handler/kinesis-event.js';
 import { createParser } from '../../src/parser/parser.js';
 import type { BenchCase, BenchData } from '../types.js';
 
 const decode = (data: string) => Buffer.from(data, 'base64').toString('utf8');
 
-const DIMENSIONED: AggregatorOptions = {
+/** The dimension sets of the `-dimensions` cases (pipeline.ts uses the same). */
+export const DIMENSIONED: AggregatorOptions = {
   dimensions: [[], ['country'], ['edgeLocation'], ['host', 'statusClass']],
 };
-
-/** What the handler runs per record: `recordText` (base64 into a reused buffer), the line aggregator. */
-function pipeline(data: BenchData, options: AggregatorOptions): () => number {
-  const parser = createParser(data.fields);
-  const enricher = createEnricher();
-  return () => {
-    const lines = createLineAggregator({ parser, enricher, aggregator: createAggregator(options) });
-    let n = 0;
-    for (const d of data.kinesisData) {
-      const r = lines.add(recordText({ data: d }));
-      if (r.ok) n++;
-      else lines.aggregator.addMalformed(null);
-    }
-    if (lines.aggregator.cells().length === 0) throw new Error('no cells');
-    return n;
-  };
-}
 
 /** The same result composed from the public pieces: every field parsed, every key derived, a copy. */
 function composedPipeline(data: BenchData, options: AggregatorOptions): () => number {
@@ -96,27 +78,10 @@ let reported = false;
 
 export const cases: BenchCase[] = [
   {
-    name: 'pipeline',
-    description:
-      'Kinesis base64 -> parse -> enrich -> aggregate as the handler runs it (createLineAggregator), default dimensions',
-    prepare: (data) => {
-      if (!reported) {
-        reported = true;
-        reportStateSize(data);
-      }
-      return pipeline(data, {});
-    },
-  },
-  {
     name: 'pipeline-composed',
     description:
       'the same composed by hand: Buffer.from -> parser.parseLine -> enricher.derive -> aggregator.add',
     prepare: (data) => composedPipeline(data, {}),
-  },
-  {
-    name: 'pipeline-dimensions',
-    description: 'as pipeline, with 4 dimension sets: none; country; edgeLocation; host x statusClass',
-    prepare: (data) => pipeline(data, DIMENSIONED),
   },
   {
     name: 'aggregate-only',
@@ -134,6 +99,10 @@ export const cases: BenchCase[] = [
     name: 'state-round-trip',
     description: 'serialize + deserialize + merge every window cell twice (records/s of the covered records)',
     prepare: (data) => {
+      if (!reported) {
+        reported = true;
+        reportStateSize(data);
+      }
       const agg = createAggregator();
       const records = derivedRecords(data);
       for (const r of records) agg.add(r);

@@ -49,8 +49,8 @@ describe('createAggregator', () => {
   it('aggregating the parts of any split and merging equals aggregating the whole', () => {
     fc.assert(
       fc.property(
-        fc.array(arbRecord(), { maxLength: 300 }),
-        fc.array(fc.nat(), { maxLength: 300 }),
+        fc.array(arbRecord(), { maxLength: 300, size: 'max' }),
+        fc.array(fc.nat(), { maxLength: 300, size: 'max' }),
         fc.integer({ min: 1, max: 4 }),
         (records, assignment, parts) => {
           const merged = mergeByKey(split(records, assignment, parts).map((p) => cellsOf(p)));
@@ -64,9 +64,9 @@ describe('createAggregator', () => {
   it('merges associatively and commutatively', () => {
     fc.assert(
       fc.property(
-        fc.array(arbRecord(60_000), { minLength: 1, maxLength: 100 }),
-        fc.array(arbRecord(60_000), { minLength: 1, maxLength: 100 }),
-        fc.array(arbRecord(60_000), { minLength: 1, maxLength: 100 }),
+        fc.array(arbRecord(60_000), { minLength: 1, maxLength: 100, size: 'max' }),
+        fc.array(arbRecord(60_000), { minLength: 1, maxLength: 100, size: 'max' }),
+        fc.array(arbRecord(60_000), { minLength: 1, maxLength: 100, size: 'max' }),
         (a, b, c) => {
           const opts: AggregatorOptions = { allowedLatenessSeconds: 86_400 };
           const [ca, cb, cc] = [a, b, c].map((r) => cellsOf(r, opts)[0]!) as [
@@ -87,7 +87,7 @@ describe('createAggregator', () => {
 
   it('counts every exact figure as an oracle over the records does', () => {
     fc.assert(
-      fc.property(fc.array(arbRecord(), { minLength: 1, maxLength: 300 }), (records) => {
+      fc.property(fc.array(arbRecord(), { minLength: 1, maxLength: 300, size: 'max' }), (records) => {
         const cells = cellsOf(records, { dimensions: [['country']], allowedLatenessSeconds: 86_400 });
         for (const cell of cells) {
           const mine = records.filter(

@@ -29,7 +29,7 @@ describe('DDSketch', () => {
   it('answers every quantile within alpha of the exact lower-nearest-rank quantile', () => {
     fc.assert(
       fc.property(
-        fc.array(fc.oneof(latency, positive), { minLength: 1, maxLength: 400 }),
+        fc.array(fc.oneof(latency, positive), { minLength: 1, maxLength: 400, size: 'max' }),
         fc.constantFrom(0.01, 0.005, 0.001),
         (values, alpha) => {
           const s = sketchOf(values, alpha);
@@ -42,7 +42,7 @@ describe('DDSketch', () => {
 
   it('keeps count, sum, min and max exactly', () => {
     fc.assert(
-      fc.property(fc.array(latency, { minLength: 1, maxLength: 200 }), (values) => {
+      fc.property(fc.array(latency, { minLength: 1, maxLength: 200, size: 'max' }), (values) => {
         const s = sketchOf(values);
         expect(s.count).toBe(values.length);
         expect(s.min).toBe(Math.min(...values));
@@ -58,8 +58,8 @@ describe('DDSketch', () => {
   it('merging sketches of any split equals the sketch of the whole, within alpha', () => {
     fc.assert(
       fc.property(
-        fc.array(latency, { minLength: 1, maxLength: 300 }),
-        fc.array(latency, { maxLength: 300 }),
+        fc.array(latency, { minLength: 1, maxLength: 300, size: 'max' }),
+        fc.array(latency, { maxLength: 300, size: 'max' }),
         (left, right) => {
           const merged = DDSketch.merge(sketchOf(left), sketchOf(right));
           const whole = sketchOf([...left, ...right]);
@@ -79,9 +79,9 @@ describe('DDSketch', () => {
   it('is commutative and associative on buckets', () => {
     fc.assert(
       fc.property(
-        fc.array(latency, { maxLength: 100 }),
-        fc.array(latency, { maxLength: 100 }),
-        fc.array(latency, { maxLength: 100 }),
+        fc.array(latency, { maxLength: 100, size: 'max' }),
+        fc.array(latency, { maxLength: 100, size: 'max' }),
+        fc.array(latency, { maxLength: 100, size: 'max' }),
         (a, b, c) => {
           const [sa, sb, sc] = [sketchOf(a), sketchOf(b), sketchOf(c)];
           expect(DDSketch.merge(sa, sb).buckets()).toEqual(DDSketch.merge(sb, sa).buckets());

@@ -51,7 +51,7 @@ describe('serializeCell / deserializeCell', () => {
   it('round-trips every summary figure', () => {
     fc.assert(
       fc.property(
-        fc.array(arbRecord(60_000), { minLength: 1, maxLength: 200 }),
+        fc.array(arbRecord(60_000), { minLength: 1, maxLength: 200, size: 'max' }),
         fc.constantFrom(100, 50, 10, 3),
         (records, rate) => {
           const cell = cellOf(records, rate);
@@ -80,8 +80,8 @@ describe('serializeCell / deserializeCell', () => {
     expect(serializeCell(mergeCells(roundTrip(a), roundTrip(b)))).toBe(before);
     fc.assert(
       fc.property(
-        fc.array(arbRecord(60_000), { minLength: 1, maxLength: 100 }),
-        fc.array(arbRecord(60_000), { minLength: 1, maxLength: 100 }),
+        fc.array(arbRecord(60_000), { minLength: 1, maxLength: 100, size: 'max' }),
+        fc.array(arbRecord(60_000), { minLength: 1, maxLength: 100, size: 'max' }),
         (x, y) => {
           const [cx, cy] = [cellOf(x), cellOf(y)];
           expect(serializeCell(mergeCells(roundTrip(cx), roundTrip(cy)))).toBe(
