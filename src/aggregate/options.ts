@@ -93,10 +93,11 @@ export const MAX_CARDINALITY_LIMIT = 10_000;
 export const MIN_TOP_K = 100;
 export const DEFAULT_TOP_K = 100;
 /**
- * Memory and a cell's size grow with 8 lists x topK keys of up to 128 characters: measured worst
- * case (every key distinct and 128 characters long) 125 KB serialized at 100, 227 KB at 200, 1 MB at
- * 1,000. `cfrt analyze` (in memory only) may use up to this; state stored in DynamoDB should stay at
- * or below `MAX_STORABLE_TOP_K`.
+ * A cell's size grows with 8 lists x topK keys of up to 128 characters: measured worst case (every
+ * key distinct and 128 characters long) 125 KB serialized at 100, 227 KB at 200, 1 MB at 1,000.
+ * In memory a list holds up to 4 x topK keys between folds (see space-saving.ts): about 604 KiB of
+ * top-N state per cell at 100. `cfrt analyze` (in memory only) may use up to this; state stored in
+ * DynamoDB should stay at or below `MAX_STORABLE_TOP_K`.
  */
 export const MAX_TOP_K = 1_000;
 /** The largest topK whose worst-case serialized cell (227 KB) fits a 400 KB DynamoDB item. */
