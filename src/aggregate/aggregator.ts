@@ -10,7 +10,7 @@ import {
   statusClass,
 } from '../enrich/classes.js';
 import { Cell, type CellParams, createRecordView, type RecordView, type WindowCell } from './cell.js';
-import { detach } from './detach.js';
+import { flatCopy } from './flat-copy.js';
 import { hash64 } from './hash.js';
 import {
   type AggregatorOptions,
@@ -232,8 +232,8 @@ export function createAggregator(options: AggregatorOptions = {}): Aggregator {
     const f = dv.fragments.get(raw);
     if (f !== undefined) return f;
     if (dv.fragments.size >= dv.limit) return dv.other;
-    const made = detach(fragment(dv.name, raw));
-    dv.fragments.set(detach(raw), made);
+    const made = flatCopy(fragment(dv.name, raw));
+    dv.fragments.set(flatCopy(raw), made);
     return made;
   }
 

@@ -83,7 +83,7 @@ export class SpaceSaving {
     return this.#insert(flatCopy(key), w);
   }
 
-  /** As `add`, for a string some summary's `add` returned (already a detached flat copy). */
+  /** As `add`, for a string some summary's `add` returned (already a flat copy of its own). */
   addHeld(key: string, w = 1): string {
     const e = this.#byKey.get(key);
     if (e !== undefined) {
