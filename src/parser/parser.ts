@@ -80,11 +80,17 @@ function quote(value: string): string {
   return JSON.stringify(cut);
 }
 
-/** Strips one trailing `\n` and a `\r` before it. */
-export function stripLineEnd(line: string): string {
+/** Where the line ending of `line` starts: before one trailing `\n` and a `\r` before it. */
+function contentEnd(line: string): number {
   let end = line.length;
   if (end > 0 && line.charCodeAt(end - 1) === 10) end--;
   if (end > 0 && line.charCodeAt(end - 1) === 13) end--;
+  return end;
+}
+
+/** Strips one trailing `\n` and a `\r` before it. */
+export function stripLineEnd(line: string): string {
+  const end = contentEnd(line);
   return end === line.length ? line : line.slice(0, end);
 }
 
@@ -205,11 +211,14 @@ function parserOf(
   let recent = byCount[counts[0]!]!;
 
   function parseLine(input: string): ParseResult<Record<string, unknown>> {
-    const line = stripLineEnd(input);
-    if (line === '') return fail(line, null, null, 'blank line');
+    // The builders read `input` up to `end`: no slice without the line ending, whose reads
+    // (charCodeAt, indexOf) would all go through the sliced string's indirection.
+    const end = contentEnd(input);
+    if (end === 0) return fail(stripLineEnd(input), null, null, 'blank line');
     let layout = recent;
-    let record = layout.build(line);
+    let record = layout.build(input, end);
     if (record === COLUMN_COUNT_MISMATCH) {
+      const line = stripLineEnd(input);
       const n = columnCount(line);
       const other = byCount[n];
       if (other === undefined) {
@@ -222,10 +231,11 @@ function parserOf(
       }
       layout = other;
       recent = other;
-      record = layout.build(line);
+      record = layout.build(input, end);
     }
     if (typeof record === 'number') {
       // The failure path only: find the column's text again.
+      const line = stripLineEnd(input);
       const raw = line.split('\t')[record]!;
       const name = layout.names[record]!;
       return fail(line, name, raw, `${name}: ${quote(raw)} is not ${layout.expected[record]}`);

@@ -20,10 +20,11 @@ import type { Layout } from './layout.js';
 export const COLUMN_COUNT_MISMATCH = -1;
 
 /**
- * Builds a record from a line (line end already stripped), or returns the index of the column
- * that is malformed, or `COLUMN_COUNT_MISMATCH`.
+ * Builds a record from `line` up to `end` (where its line ending starts: the parser does not cut
+ * it off, which would make every later read go through a sliced string), or returns the index of
+ * the column that is malformed, or `COLUMN_COUNT_MISMATCH`.
  */
-export type RecordBuilder = (line: string) => Record<string, unknown> | number;
+export type RecordBuilder = (line: string, end: number) => Record<string, unknown> | number;
 
 /** The interpreted builder: used where code generation from strings is disallowed. */
 function loopBuilder(
@@ -33,8 +34,8 @@ function loopBuilder(
 ): RecordBuilder {
   const names = layout.fields;
   const keep = names.map((name) => picked === null || picked.has(name));
-  return (line) => {
-    const cols = line.split('\t');
+  return (line, end) => {
+    const cols = line.slice(0, end).split('\t');
     if (cols.length !== names.length) return COLUMN_COUNT_MISMATCH;
     const record: Record<string, unknown> = {};
     for (let i = 0; i < cols.length; i++) {
@@ -59,7 +60,7 @@ function rangeDecoderOf(kind: string): RangeDecoder<number> | undefined {
 
 /**
  * Generates, for a layout of N columns:
- * `function build(l) { let s = 0; let e = l.indexOf('\t', s); if (e === -1) return -1; const v0 = ...; ... return { "timestamp": v0, ... } }`.
+ * `function build(l, n) { let s = 0; let e = l.indexOf('\t', s); if (e === -1) return -1; const v0 = ...; ... return { "timestamp": v0, ... } }`.
  * A column is `null` when it is empty or `-`; number kinds are decoded from `l` between `s` and `e`
  * (`D0(l, s, e)`), the other kinds from the substring (`d1(l.slice(s, e))`). Field names go into
  * the source only through JSON.stringify, so any name admitted by an explicit delivery order is a
@@ -80,7 +81,7 @@ function generatedBuilder(
     lines.push(
       i < last
         ? `e = l.indexOf('\\t', s); if (e === -1) return ${COLUMN_COUNT_MISMATCH};`
-        : `if (l.indexOf('\\t', s) !== -1) return ${COLUMN_COUNT_MISMATCH}; e = l.length;`,
+        : `if (l.indexOf('\\t', s) !== -1) return ${COLUMN_COUNT_MISMATCH}; e = n;`,
     );
     const empty = `e === s || (e === s + 1 && l.charCodeAt(s) === 45)`;
     const keep = picked === null || picked.has(column.name);
@@ -98,7 +99,8 @@ function generatedBuilder(
     if (keep) props.push(`${JSON.stringify(column.name)}: v${i}`);
   });
   const params = [...decoders.map((_, i) => `d${i}`), ...ranged.map((_, i) => `D${i}`)];
-  const source = `'use strict'; return function build(l) {\n${lines.join('\n')}\nif (bad !== -1) return bad;\nreturn {\n${props.join(',\n')}\n};\n};`;
+  // Past `n` there is only the line ending (`\r`, `\n`): no tab is ever found there.
+  const source = `'use strict'; return function build(l, n) {\n${lines.join('\n')}\nif (bad !== -1) return bad;\nreturn {\n${props.join(',\n')}\n};\n};`;
   // Safe: the source is built from the catalogue's kinds and JSON-quoted field names only.
   const factory = new Function('M', ...params, source) as (...args: unknown[]) => RecordBuilder;
   return factory(MALFORMED, ...decoders, ...ranged);

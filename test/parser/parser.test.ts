@@ -479,11 +479,16 @@ describe('record builders', () => {
     );
     let malformed = 0;
     for (const line of [...lines, 'a\tb', `${lines[0]}\textra`, '']) {
-      const a = generated(line);
-      const b = interpreted(line);
+      const a = generated(line, line.length);
+      const b = interpreted(line, line.length);
       if (typeof a === 'number') malformed++;
       expect(a).toEqual(b);
-      expect(generatedPicked(line)).toEqual(interpretedPicked(line));
+      expect(generatedPicked(line, line.length)).toEqual(interpretedPicked(line, line.length));
+      // A line ending past `end` is not part of the last column.
+      for (const ending of ['\n', '\r\n']) {
+        expect(generated(line + ending, line.length)).toEqual(a);
+        expect(interpreted(line + ending, line.length)).toEqual(a);
+      }
     }
     // The comparison covered failures (malformed columns and column count mismatches), not only records.
     expect(malformed).toBeGreaterThan(10);
