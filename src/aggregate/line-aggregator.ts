@@ -22,8 +22,9 @@ export interface LineAdded {
   /** The record's event time (epoch ms), or `null` without a usable timestamp. */
   readonly timestamp: number | null;
   /**
-   * What was counted: the picked fields and the enricher's lookups (`ua`, `edge`, `geo`,
-   * `client`). Yours (the line aggregator keeps no reference): add it to another aggregator, say.
+   * What was counted: the picked fields and the enricher's lookups (`ua`, `edge`, `client`, and `geo`
+   * with city geography). Yours (the line aggregator keeps no reference): add it to another
+   * aggregator, say.
    */
   readonly record: AggregatableRecord;
 }

@@ -163,7 +163,7 @@ export function createEnricher<const O extends EnricherOptions = DefaultEnricher
    * The keys that need the enricher's tables, caches and policy: user agent, edge location,
    * geography, protected client. An aggregator computes the others itself from the same fields.
    */
-  function deriveLookupsInto(r: Fields, out: Fields): void {
+  function deriveLookupsInto(r: Fields, out: Fields, forAggregation = false): void {
     if (ua !== null && 'cs-user-agent' in r) out.ua = ua.classify(str(r['cs-user-agent']));
     if ('x-edge-location' in r) out.edge = edgeLocation(str(r['x-edge-location']));
     const hasIp = 'c-ip' in r;
@@ -184,7 +184,8 @@ export function createEnricher<const O extends EnricherOptions = DefaultEnricher
           timezone: place?.timezone ?? null,
         };
       }
-    } else if (countryGeo && hasCountry) {
+    } else if (countryGeo && hasCountry && !forAggregation) {
+      // An aggregator reads `c-country` itself when `geo` is absent: the same value, no object.
       out.geo = { country: str(r['c-country']) };
     }
     if (hasClient) out.client = raw === null ? null : protectAddress(raw);
@@ -297,7 +298,7 @@ export function createEnricher<const O extends EnricherOptions = DefaultEnricher
   };
   LOOKUPS.set(enricher, {
     fields: fromXff ? LOOKUP_FIELDS : LOOKUP_FIELDS.filter((f) => f !== 'x-forwarded-for'),
-    into: deriveLookupsInto,
+    into: (r, out) => deriveLookupsInto(r, out, true),
   });
   return enricher;
 }
@@ -319,7 +320,10 @@ const LOOKUP_FIELDS: readonly string[] = [
 export interface EnricherLookups {
   /** The record fields the lookups read. */
   readonly fields: readonly string[];
-  /** Adds `ua`, `edge`, `geo` and `client` to `out` exactly as `derive` would, from `r`. */
+  /**
+   * Adds `ua`, `edge`, `geo` and `client` to `out` as `derive` would, from `r`, for an aggregator:
+   * `geo` only where it is not simply `c-country` (which an aggregator reads itself).
+   */
   into(r: Fields, out: Fields): void;
 }
 
