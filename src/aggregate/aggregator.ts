@@ -117,6 +117,23 @@ function recordStatusClass(r: AggregatableRecord): StatusClass | null {
   return r.statusClass !== undefined ? r.statusClass : statusClass(r['sc-status']);
 }
 
+/** Result types whose cache class index is remembered: CloudFront has about ten; bounded anyway. */
+const CACHE_INDEX_MEMO_LIMIT = 64;
+const CACHE_INDEX_BY_RESULT = new Map<string, number>();
+
+/** The CACHE_CLASSES index of a result type, as `cacheClass` classes it: one lookup, not two. */
+function cacheIndexOfResult(result: string | null | undefined): number {
+  if (result === null || result === undefined) return -1;
+  let index = CACHE_INDEX_BY_RESULT.get(result);
+  if (index === undefined) {
+    index = CACHE_INDEX.get(cacheClass(result)!) ?? -1;
+    // A module-level memo of a pure function (as the enricher's edge table): the same for everyone.
+    if (CACHE_INDEX_BY_RESULT.size < CACHE_INDEX_MEMO_LIMIT)
+      CACHE_INDEX_BY_RESULT.set(flatCopy(result), index);
+  }
+  return index;
+}
+
 function recordCacheClass(r: AggregatableRecord): CacheClass | null {
   if (r.cacheClass !== undefined) return r.cacheClass;
   return cacheClass(r['x-edge-result-type'] ?? r['x-edge-response-result-type']);
@@ -276,8 +293,13 @@ export function createAggregator(options: AggregatorOptions = {}): Aggregator {
           : (STATUS_INDEX.get(derivedStatus) ?? -1);
     const code = r['sc-status'];
     v.code = typeof code === 'number' && code >= 0 && code <= 999 ? code : -1;
-    const cc = recordCacheClass(r);
-    v.cacheIndex = cc === null ? -1 : (CACHE_INDEX.get(cc) ?? -1);
+    const derivedCache = r.cacheClass;
+    v.cacheIndex =
+      derivedCache === undefined
+        ? cacheIndexOfResult(r['x-edge-result-type'] ?? r['x-edge-response-result-type'])
+        : derivedCache === null
+          ? -1
+          : (CACHE_INDEX.get(derivedCache) ?? -1);
     v.isError = r.isError ?? isErrorStatus(code);
     v.bytesOut = r['sc-bytes'] ?? 0;
     v.bytesIn = r['cs-bytes'] ?? 0;

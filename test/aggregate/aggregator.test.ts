@@ -428,3 +428,33 @@ describe('derived keys and the fields they come from count alike', () => {
     );
   });
 });
+
+describe('a cache class given by the record or computed from the result type lands in the same class', () => {
+  it('for any result type, known or not, and either result field', () => {
+    const result = fc.oneof(
+      fc.constantFrom(
+        'Hit',
+        'RefreshHit',
+        'OriginShieldHit',
+        'Miss',
+        'Error',
+        'LimitExceeded',
+        'Redirect',
+        null,
+      ),
+      fc.string(),
+    );
+    fc.assert(
+      fc.property(fc.array(fc.tuple(result, result), { minLength: 1, maxLength: 30 }), (pairs) => {
+        const given = createAggregator();
+        const computed = createAggregator();
+        for (const [a, b] of pairs) {
+          const fields = { timestamp: BASE, 'x-edge-result-type': a, 'x-edge-response-result-type': b };
+          given.add({ ...fields, cacheClass: cacheClass(a ?? b) });
+          computed.add(fields);
+        }
+        expect(computed.cells().map((c) => summarize(c))).toEqual(given.cells().map((c) => summarize(c)));
+      }),
+    );
+  });
+});
