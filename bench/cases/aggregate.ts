@@ -80,7 +80,7 @@ export const cases: BenchCase[] = [
   {
     name: 'pipeline-composed',
     description:
-      'the same composed by hand: Buffer.from -> parser.parseLine -> enricher.derive -> aggregator.add',
+      'the pipeline case composed by hand: Buffer.from -> parser.parseLine -> enricher.derive -> aggregator.add',
     prepare: (data) => composedPipeline(data, {}),
   },
   {
