@@ -7,7 +7,7 @@ describe('bounded cache', () => {
     fc.assert(
       fc.property(
         fc.integer({ min: 0, max: 50 }),
-        fc.array(fc.integer({ min: 0, max: 200 }), { maxLength: 500 }),
+        fc.array(fc.integer({ min: 0, max: 200 }), { maxLength: 500, size: 'max' }),
         (capacity, keys) => {
           const cache = createBoundedCache<number, string>(capacity);
           let computed = 0;

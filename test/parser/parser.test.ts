@@ -333,7 +333,7 @@ describe('properties', () => {
       fc.property(
         fc.oneof(
           fc.string(),
-          fc.array(column, { maxLength: 40 }).map((c) => c.join('\t')),
+          fc.array(column, { maxLength: 40, size: 'max' }).map((c) => c.join('\t')),
         ),
         (line) => {
           const result = parser.parseLine(line);
