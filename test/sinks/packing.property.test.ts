@@ -27,30 +27,45 @@ describe('PutRecords chunks', () => {
 
 describe('PutMetricData calls', () => {
   it('carry every datum once, in order, within 1,000 datums and 1 MB, naming the summaries they carry', () => {
-    // Per run, short dimension values (calls fill up to 1,000 datums) or ~1 KB ones (calls fill up
-    // to 1 MB first): both limits are reached across the runs.
-    const datum = (minLength: number, maxLength: number) =>
-      fc.record({
+    interface Shape {
+      /** Length of dimension values, summaries, datums per summary, dimensions per datum: [min, max]. */
+      readonly value: [number, number];
+      readonly summaries: [number, number];
+      readonly datums: [number, number];
+      readonly dimensions: [number, number];
+    }
+    const inputOf = (shape: Shape) => {
+      const datum = fc.record({
         MetricName: fc.constantFrom('Requests', 'TimeTaken'),
         Value: fc.double({ min: 0, max: 1e9, noNaN: true }),
         Dimensions: fc.array(
           fc.record({
             Name: fc.string({ minLength: 1, maxLength: 20 }),
-            Value: fc.string({ minLength, maxLength }),
+            Value: fc.string({ minLength: shape.value[0], maxLength: shape.value[1] }),
           }),
-          // Up to 30 dimensions; with ~1 KB values, many of them (a call then fills 1 MB first).
-          { maxLength: 30, size: minLength > 1 ? 'max' : 'small' },
+          { minLength: shape.dimensions[0], maxLength: shape.dimensions[1], size: 'max' },
         ),
       });
-    const perSummaryOf = (minLength: number, maxLength: number, summaries: number) =>
-      fc.array(fc.array(datum(minLength, maxLength), { maxLength: 40, size: 'max' }), {
-        maxLength: summaries,
-        size: 'max',
-      });
+      return fc.array(
+        fc.array(datum, { minLength: shape.datums[0], maxLength: shape.datums[1], size: 'max' }),
+        {
+          minLength: shape.summaries[0],
+          maxLength: shape.summaries[1],
+          size: 'max',
+        },
+      );
+    };
+    // Three shapes of input: anything small (empty summaries, single datums); more than 1,000 small
+    // datums (a call fills up on the count); more than 1 MB in ~100 datums (it fills up on bytes).
+    const inputs = fc.oneof(
+      inputOf({ value: [1, 20], summaries: [0, 10], datums: [0, 10], dimensions: [0, 5] }),
+      inputOf({ value: [1, 20], summaries: [27, 30], datums: [38, 40], dimensions: [0, 5] }),
+      inputOf({ value: [900, 1_024], summaries: [3, 3], datums: [30, 34], dimensions: [13, 16] }),
+    );
     let byteBound = 0;
     let countBound = 0;
     fc.assert(
-      fc.property(fc.oneof(perSummaryOf(1, 20, 80), perSummaryOf(900, 1_024, 3)), (perSummary) => {
+      fc.property(inputs, (perSummary) => {
         const input = perSummary as MetricDatum[][];
         const calls = planMetricCalls(input);
         for (const c of calls.slice(0, -1)) {
@@ -69,7 +84,7 @@ describe('PutMetricData calls', () => {
           expect(named.has(index)).toBe(data.length > 0);
         });
       }),
-      { numRuns: 60 },
+      { numRuns: 30 },
     );
     // The runs reached both limits: calls cut at 1,000 datums and calls cut by bytes.
     expect(countBound).toBeGreaterThan(0);
