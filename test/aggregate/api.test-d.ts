@@ -3,6 +3,7 @@ import {
   type AddOutcome,
   type AggregatableRecord,
   createAggregator,
+  createLineAggregator,
   type DimensionName,
   deserializeCell,
   mergeCells,
@@ -15,6 +16,29 @@ import { createEnricher } from '../../src/enrich/index.js';
 import { createParser, RECOMMENDED_FIELDS } from '../../src/parser/index.js';
 
 describe('aggregate types', () => {
+  it('builds a line aggregator from any parser and an enricher; a line gives a counted record or the failure', () => {
+    const lines = createLineAggregator({
+      parser: createParser(RECOMMENDED_FIELDS),
+      enricher: createEnricher(),
+      aggregator: createAggregator(),
+    });
+    const result = lines.add('');
+    if (result.ok) {
+      expectTypeOf(result.outcome).toEqualTypeOf<AddOutcome>();
+      expectTypeOf(result.timestamp).toEqualTypeOf<number | null>();
+      expectTypeOf(result.record).toEqualTypeOf<AggregatableRecord>();
+    } else {
+      expectTypeOf(result.reason).toEqualTypeOf<string>();
+    }
+    // Any enricher options, a run-time field list.
+    const fields: string[] = ['timestamp'];
+    createLineAggregator({
+      parser: createParser(fields),
+      enricher: createEnricher({ clientIp: 'keep', geo: 'city', userAgent: false }),
+      aggregator: createAggregator(),
+    });
+  });
+
   it('accepts parsed records of a declared field list, and their derived form', () => {
     const parser = createParser(RECOMMENDED_FIELDS);
     const result = parser.parseLine('');
