@@ -14,7 +14,7 @@ import {
   type WindowCell,
   type WindowSummary,
 } from '../aggregate/index.js';
-import { DECODERS } from '../parser/decode.js';
+import { timestampAt } from '../parser/decode.js';
 import { createParser } from '../parser/parser.js';
 import { createCliEnricher, type PrivacyOptions } from './deriver.js';
 import { readLines } from './input.js';
@@ -72,13 +72,9 @@ const MIN_PLAUSIBLE_MS = 946_684_800_000;
 /** Finds a malformed line's timestamp, when its column is still readable, so it lands in its window. */
 function timestampReader(fields: readonly string[]): (line: string) => number | null {
   const index = fields.indexOf('timestamp');
-  if (index === -1) return () => null;
   return (line) => {
-    const raw = line.split('\t', index + 1)[index];
-    if (raw === undefined) return null;
-    // The parser's own decoder: a value it would reject (the very fault, perhaps) is no time.
-    const ms = DECODERS.timestamp(raw);
-    return typeof ms === 'number' && ms >= MIN_PLAUSIBLE_MS ? ms : null;
+    const ms = timestampAt(line, index);
+    return ms !== null && ms >= MIN_PLAUSIBLE_MS ? ms : null;
   };
 }
 

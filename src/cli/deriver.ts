@@ -29,5 +29,5 @@ export function createCliEnricher(privacy: PrivacyOptions): Enricher {
     hmacKey: privacy.hmacKey,
     geo: privacy.geo,
     userAgent: privacy.userAgent,
-  }) as unknown as Enricher;
+  });
 }

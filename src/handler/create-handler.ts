@@ -8,6 +8,7 @@ import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import {
+  type AddOutcome,
   type Aggregator,
   type AggregatorOptions,
   createAggregator,
@@ -18,7 +19,7 @@ import {
   type WindowSummary,
 } from '../aggregate/index.js';
 import { createEnricher, type Enricher, type EnricherOptions } from '../enrich/index.js';
-import { DECODERS } from '../parser/decode.js';
+import { timestampAt } from '../parser/decode.js';
 import { createParser, type ParseFailure, type Parser } from '../parser/parser.js';
 import { metricsForFields } from '../sinks/metrics.js';
 import type { RetryPolicy } from '../sinks/retry.js';
@@ -246,20 +247,6 @@ interface Ingest {
   malformedByField: Record<string, number>;
 }
 
-function timestampOf(line: string, column: number): number | null {
-  if (column < 0) return null;
-  let start = 0;
-  for (let c = 0; c < column; c++) {
-    const tab = line.indexOf('\t', start);
-    if (tab === -1) return null;
-    start = tab + 1;
-  }
-  const end = line.indexOf('\t', start);
-  // The parser's own decoder: `Number()` would read "0x1F" as 31 and file the line in 1970.
-  const ms = DECODERS.timestamp(line.slice(start, end === -1 ? undefined : end));
-  return typeof ms === 'number' && ms > 0 ? ms : null;
-}
-
 /** Start of the epoch-aligned window holding `ts`, as the aggregator computes it. */
 function windowStartOf(ts: number, windowMs: number): number {
   return ts - (((ts % windowMs) + windowMs) % windowMs);
@@ -388,7 +375,8 @@ export function createHandlerFromSettings(
       counts.malformed++;
       const field = result.field ?? '(columns)';
       counts.malformedByField[field] = (counts.malformedByField[field] ?? 0) + 1;
-      const ts = timestampOf(result.line, timestampColumn);
+      const at = timestampAt(result.line, timestampColumn);
+      const ts = at !== null && at > 0 ? at : null;
       agg.addMalformed(ts);
       seen(ts, k.sequenceNumber);
       if (collect?.quarantine === true) {
@@ -417,33 +405,34 @@ export function createHandlerFromSettings(
         const line = lines[j]!;
         if (lines.length > 1 && (line === '' || line === '\r')) continue;
         counts.lines++;
+        let outcome: AddOutcome;
+        let timestamp: unknown;
         if (lineAggregator !== null) {
           const added = lineAggregator.add(line);
           if (!added.ok) {
             malformedLine(added, k, i, j);
             continue;
           }
-          counts.parsed++;
-          seen(added.timestamp, k.sequenceNumber);
-          if (added.outcome === 'late') counts.late++;
-          else if (added.outcome === 'untimed') counts.untimed++;
-          continue;
-        }
-        const result = parser.parseLine(line);
-        if (!result.ok) {
-          malformedLine(result, k, i, j);
-          continue;
+          outcome = added.outcome;
+          timestamp = added.timestamp;
+        } else {
+          const result = parser.parseLine(line);
+          if (!result.ok) {
+            malformedLine(result, k, i, j);
+            continue;
+          }
+          const derived = enricher.derive(result.record) as Record<string, unknown>;
+          outcome = agg.add(derived);
+          timestamp = derived.timestamp;
+          if (collect?.records === true) {
+            collect.out.push(enricher.protect(derived));
+            collect.outIndex.push(i);
+          }
         }
         counts.parsed++;
-        const derived = enricher.derive(result.record) as Record<string, unknown>;
-        const outcome = agg.add(derived);
-        seen(derived.timestamp, k.sequenceNumber);
+        seen(timestamp, k.sequenceNumber);
         if (outcome === 'late') counts.late++;
         else if (outcome === 'untimed') counts.untimed++;
-        if (collect?.records === true) {
-          collect.out.push(enricher.protect(derived));
-          collect.outIndex.push(i);
-        }
       }
     }
     return counts;

@@ -127,6 +127,27 @@ export const RANGE_DECODERS: { readonly [K in 'timestamp' | 'int' | 'seconds']: 
   seconds: decodeSecondsIn,
 };
 
+/**
+ * The timestamp (epoch ms) in column `column` of a tab-separated line, read in place with the
+ * parser's own decoder, or `null` when the line has no such column or it is not a timestamp
+ * (`Number()` would read `0x1F` as 31). For a malformed line, to file it in its window.
+ *
+ * @example
+ * timestampAt('1600299221.087\t2x0', 0); // 1600299221087
+ */
+export function timestampAt(line: string, column: number): number | null {
+  if (column < 0) return null;
+  let start = 0;
+  for (let c = 0; c < column; c++) {
+    const tab = line.indexOf('\t', start);
+    if (tab === -1) return null;
+    start = tab + 1;
+  }
+  const tab = line.indexOf('\t', start);
+  const ms = decodeTimestampIn(line, start, tab === -1 ? line.length : tab);
+  return typeof ms === 'number' ? ms : null;
+}
+
 const decodeIpList: Decoder<string[] | null> = (raw) => {
   const out: string[] = [];
   for (const part of decodeText(raw).split(',')) {

@@ -463,6 +463,22 @@ describe('pick: records with only some fields, the same lines parsing and failin
   });
 });
 
+describe('timestampAt: the timestamp of a column of a malformed line', () => {
+  it("equals the parser's decoder on that column, read without splitting", async () => {
+    const { DECODERS, timestampAt } = await import('../../src/parser/decode.js');
+    const column = fc.oneof(fc.constantFrom('1600299221.087', '1.5', '0x1F', '1.', '', '-'), fc.string());
+    fc.assert(
+      fc.property(fc.array(column, { maxLength: 6 }), fc.integer({ min: -1, max: 7 }), (cols, index) => {
+        const line = cols.join('\t');
+        const raw = index < 0 ? undefined : line.split('\t')[index];
+        const decoded = raw === undefined ? null : DECODERS.timestamp(raw);
+        expect(timestampAt(line, index)).toBe(typeof decoded === 'number' ? decoded : null);
+      }),
+      { numRuns: 1000 },
+    );
+  });
+});
+
 describe('record builders', () => {
   it('the generated builder and the interpreted fallback give the same records and failures', async () => {
     const { createRecordBuilder, loopBuilder } = await import('../../src/parser/record-builder.js');
