@@ -21,7 +21,9 @@ export {
   closestFields,
   type FieldOrder,
   type Layout,
+  layoutConflict,
   resolveLayout,
+  resolveLayouts,
   splitFieldList,
 } from './layout.js';
 export {

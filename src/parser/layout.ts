@@ -113,3 +113,68 @@ export function resolveLayout(fields: readonly string[], order: FieldOrder = 'ca
     columns: ordered.map((name) => ({ name, kind: fieldSpec(name)?.kind ?? 'raw' })),
   };
 }
+
+/**
+ * Why two layouts cannot be read side by side, or `null` when they can. A line carries no mark of
+ * the field list it was written with, only its column count: CloudFront sends its canonical order
+ * restricted to the configured fields, so two lists of the same length have nothing reliable to
+ * tell them apart. Trying each layout per line would not do: a field swapped for another of the
+ * same kind (two text fields) parses either way, with every column in between read under a
+ * neighbour's name, and a wrong guess is a silently wrong figure rather than a counted failure.
+ *
+ * @example
+ * layoutConflict(resolveLayout(['timestamp', 'cs-cookie']), resolveLayout(['timestamp', 'cs-referer']));
+ * // 'Two field lists have 2 fields (only in one: cs-cookie; only in the other: cs-referer). ...'
+ */
+export function layoutConflict(a: Layout, b: Layout): string | null {
+  const n = a.fields.length;
+  if (n !== b.fields.length) return null;
+  const onlyA = a.fields.filter((f) => !b.fields.includes(f));
+  const onlyB = b.fields.filter((f) => !a.fields.includes(f));
+  const difference =
+    onlyA.length === 0
+      ? 'the same fields in another order'
+      : `only in one: ${onlyA.join(', ')}; only in the other: ${onlyB.join(', ')}`;
+  return (
+    `Two field lists have ${n} fields (${difference}). A line carries no mark of its field list, only its ` +
+    'column count, so field lists read side by side need different numbers of fields. Make such a change ' +
+    'in two steps: first add the new fields (the old list stays readable beside it), then, once lines of ' +
+    'the old list have stopped arriving, remove the fields that go.'
+  );
+}
+
+/**
+ * Resolves several field lists (the current one and those still arriving after a config change)
+ * into layouts, or throws `FieldListError` naming every problem: each list's own, and any two lists
+ * of the same length (see `layoutConflict`). A list identical to an earlier one is read once.
+ *
+ * @example
+ * resolveLayouts([['timestamp', 'sc-status', 'time-taken'], ['timestamp', 'sc-status']]).length; // 2
+ */
+export function resolveLayouts(
+  lists: readonly (readonly string[])[],
+  order: FieldOrder = 'canonical',
+): Layout[] {
+  if (lists.length === 0) throw new FieldListError(['No layouts given; pass at least one field list.']);
+  const problems: string[] = [];
+  const layouts: Layout[] = [];
+  lists.forEach((fields, i) => {
+    let layout: Layout;
+    try {
+      layout = resolveLayout(fields, order);
+    } catch (error) {
+      if (!(error instanceof FieldListError)) throw error;
+      for (const p of error.problems) problems.push(lists.length === 1 ? p : `Field list ${i + 1}: ${p}`);
+      return;
+    }
+    const key = layout.fields.join('\t');
+    if (layouts.some((l) => l.fields.join('\t') === key)) return;
+    for (const earlier of layouts) {
+      const conflict = layoutConflict(earlier, layout);
+      if (conflict !== null) problems.push(conflict);
+    }
+    layouts.push(layout);
+  });
+  if (problems.length > 0) throw new FieldListError(problems);
+  return layouts;
+}

@@ -1,7 +1,7 @@
 import { DECODERS, type Decoder, EXPECTED, memoized } from './decode.js';
-import { FieldListError, MalformedLineError } from './errors.js';
+import { MalformedLineError } from './errors.js';
 import type { FieldName, FieldValue } from './fields.js';
-import { type FieldOrder, type Layout, resolveLayout } from './layout.js';
+import { type FieldOrder, type Layout, resolveLayouts } from './layout.js';
 import { COLUMN_COUNT_MISMATCH, createRecordBuilder, type RecordBuilder } from './record-builder.js';
 
 /** The typed record of a field list: exactly those keys, each with its decoded value type. */
@@ -133,7 +133,8 @@ type FieldSpecInput = readonly string[] | { readonly layouts: readonly (readonly
  * `FieldListError`, never per line.
  *
  * Several layouts can be given at once, for the hours after a config change when records of the
- * old and new field lists arrive mixed; each line is matched by its column count.
+ * old and new field lists arrive mixed; each line is matched by its column count, so the lists must
+ * differ in length (`layoutConflict` says why; a list given twice is read once).
  *
  * @example
  * const parser = createParser(['timestamp', 'sc-status', 'c-ip'] as const);
@@ -165,33 +166,26 @@ export function createParser<F extends readonly string[]>(
   fields: F & (string extends F[number] ? unknown : never),
   options?: ParserOptions,
 ): Parser<LogRecord<F>>;
+/** Field lists known only at run time (the current and the previous one): a loosely typed record. */
+export function createParser<L extends readonly (readonly string[])[]>(
+  spec: { readonly layouts: L & (string extends L[number][number] ? unknown : never) },
+  options?: ParserOptions,
+): Parser<LayoutsRecord<L>>;
 export function createParser(
   spec: FieldSpecInput,
   options: ParserOptions = {},
 ): Parser<Record<string, unknown>> {
-  const lists = 'layouts' in spec ? spec.layouts : [spec];
-  if (lists.length === 0) throw new FieldListError(['No layouts given; pass at least one field list.']);
-  return parserOf(
-    lists.map((fields) => resolveLayout(fields, options.order)),
-    null,
-  );
+  return parserOf(resolveLayouts('layouts' in spec ? spec.layouts : [spec], options.order), null);
 }
 
 function parserOf(
   layouts: readonly Layout[],
   picked: ReadonlySet<string> | null,
 ): Parser<Record<string, unknown>> {
-  // Column count -> layout; an array indexed by count is the cheapest per-line lookup.
+  // Column count -> layout (resolveLayouts saw to one per count); an array indexed by count is the
+  // cheapest per-line lookup.
   const byCount: (CompiledLayout | undefined)[] = [];
-  for (const layout of layouts) {
-    const n = layout.fields.length;
-    if (byCount[n] !== undefined) {
-      throw new FieldListError([
-        `Two layouts have ${n} fields; lines are matched to layouts by column count, so each layout needs a different number of fields.`,
-      ]);
-    }
-    byCount[n] = compile(layout, picked);
-  }
+  for (const layout of layouts) byCount[layout.fields.length] = compile(layout, picked);
   const counts = layouts.map((l) => l.fields.length).sort((a, b) => a - b);
   const countText =
     counts.length === 1 ? `${counts[0]}` : `${counts.slice(0, -1).join(', ')} or ${counts.at(-1)}`;

@@ -80,15 +80,58 @@ describe('field list errors come at construction, each saying what to change', (
     expect(problemsOf(['time', 'nope', 'c-ip', 'c-ip'])).toHaveLength(3);
   });
 
-  it('refuses two layouts with the same column count', () => {
-    expect(() =>
+  it('refuses two layouts with the same column count, naming the fields that differ and the two-step way out', () => {
+    const build = () =>
       createParser({
         layouts: [
-          ['timestamp', 'c-ip'],
-          ['timestamp', 'sc-status'],
+          ['timestamp', 'c-ip', 'cs-cookie'],
+          ['timestamp', 'cs-referer', 'c-ip'],
         ],
-      }),
-    ).toThrow(/Two layouts have 2 fields/);
+      });
+    expect(build).toThrow(FieldListError);
+    expect(build).toThrow(
+      /Two field lists have 3 fields \(only in one: cs-cookie; only in the other: cs-referer\)/,
+    );
+    expect(build).toThrow(
+      /first add the new fields .* then, once lines of the old list have stopped arriving/,
+    );
+    // The same fields in another delivery order are two layouts of one length as well.
+    expect(() =>
+      createParser(
+        {
+          layouts: [
+            ['timestamp', 'sc-status'],
+            ['sc-status', 'timestamp'],
+          ],
+        },
+        { order: 'delivery' },
+      ),
+    ).toThrow(/the same fields in another order/);
+  });
+
+  it("reads a list given twice once (the same columns in any listed order), and names each list's problems", () => {
+    const parser = createParser({
+      layouts: [
+        ['timestamp', 'sc-status'],
+        ['sc-status', 'timestamp'],
+      ],
+    });
+    expect(parser.layouts).toHaveLength(1);
+    expect(parser.parseLineOrThrow('1.000\t200')).toEqual({ timestamp: 1000, 'sc-status': 200 });
+    try {
+      createParser({
+        layouts: [
+          ['timestamp', 'nope'],
+          ['timestamp', 'c-ip', 'c-ip'],
+        ],
+      } as never);
+      expect.unreachable();
+    } catch (error) {
+      const problems = (error as FieldListError).problems;
+      expect(problems).toHaveLength(2);
+      expect(problems[0]).toMatch(/^Field list 1: Unknown real-time log field "nope"/);
+      expect(problems[1]).toMatch(/^Field list 2: Field "c-ip" is listed twice/);
+    }
   });
 
   it('refuses an empty set of layouts', () => {
