@@ -13,9 +13,12 @@
  *   sketches-js `fromProto` drops them).
  * - Counts are weighted (sampling scales each record by 100 / rate), so they are floats.
  *
- * Quantile definition (lower nearest rank): for n values sorted x_0 <= ... <= x_(n-1), the
- * q-quantile is x_floor(q (n - 1)). The sketch returns a value within relative error `a` of it,
- * clamped to [min, max].
+ * Quantile definition (nearest rank, the one users expect): for n values sorted
+ * x_1 <= ... <= x_n (1-based), the q-quantile is x_ceil(q n), and x_1 for q = 0. So p99 of {0, 5}
+ * is 5: a cell of fewer than 100 requests shows its slowest request as its p99 instead of hiding
+ * it. With weights (sampling), n is the total weight and the rank is the smallest one whose
+ * cumulative weight reaches q n. The sketch returns a value within relative error `a` of it,
+ * clamped to [min, max]; `nearestRank` is the exact definition, for oracles and other outputs.
  */
 
 /** The ratio max / min of values the store holds without collapsing. */
@@ -27,6 +30,41 @@ export function maxBuckets(alpha: number): number {
 }
 /** Smaller values count as 0 (a latency below a nanosecond is a zero latency). */
 export const MIN_INDEXABLE = 1e-9;
+
+/**
+ * Relative slack on `q n` so that a product that floating point puts a hair above an integer
+ * (0.07 * 100 = 7.000000000000001) does not round up to the next rank.
+ */
+const RANK_SLACK = 1e-12;
+
+/**
+ * The cumulative weight the q-quantile's rank must reach: `q n` less a rounding hair, and at least
+ * the smallest weight there is (q = 0 is the first value). `n` may be fractional (weighted counts).
+ *
+ * @example
+ * rankTarget(0.99, 2); // ~1.98: the first value whose cumulative count reaches it is the 2nd
+ */
+export function rankTarget(q: number, n: number): number {
+  const t = q * n;
+  return t - Math.abs(t) * RANK_SLACK;
+}
+
+/**
+ * The exact nearest-rank q-quantile of values sorted ascending (each with weight 1), or null when
+ * empty: `sorted[ceil(q n) - 1]`, the first for q <= 0, the last for q >= 1.
+ *
+ * @example
+ * nearestRank([0, 5], 0.99); // 5
+ * nearestRank([1, 2, 3, 4], 0.5); // 2
+ */
+export function nearestRank(sorted: readonly number[], q: number): number | null {
+  const n = sorted.length;
+  if (n === 0) return null;
+  if (q <= 0) return sorted[0]!;
+  if (q >= 1) return sorted[n - 1]!;
+  const rank = Math.max(1, Math.ceil(rankTarget(q, n)));
+  return sorted[Math.min(n, rank) - 1]!;
+}
 
 export class DDSketch {
   readonly alpha: number;
@@ -152,21 +190,21 @@ export class DDSketch {
   }
 
   /**
-   * The q-quantile (lower nearest rank, see the module comment), or null when empty.
+   * The q-quantile (nearest rank, see the module comment), or null when empty.
    */
   quantile(q: number): number | null {
     if (this.count === 0) return null;
     // The extremes are kept exactly: answer them exactly.
     if (q <= 0) return this.min;
     if (q >= 1) return this.max;
-    const rank = q * (this.count - 1);
+    const target = rankTarget(q, this.count);
     // Zero-bucket values are all below MIN_INDEXABLE: the smallest of them stands for them.
-    if (rank < this.zeroCount) return this.min;
+    if (this.zeroCount > 0 && this.zeroCount >= target) return this.min;
     let cum = this.zeroCount;
     const counts = this.#counts;
     for (let i = this.#lo; i <= this.#hi; i++) {
       cum += counts[i - this.#offset]!;
-      if (cum > rank) return Math.min(this.max, Math.max(this.min, this.value(i)));
+      if (cum >= target) return Math.min(this.max, Math.max(this.min, this.value(i)));
     }
     return this.max;
   }

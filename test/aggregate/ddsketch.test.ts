@@ -1,12 +1,15 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { DDSketch, maxBuckets } from '../../src/aggregate/ddsketch.js';
+import { DDSketch, maxBuckets, nearestRank } from '../../src/aggregate/ddsketch.js';
 
 const QUANTILES = [0, 0.01, 0.25, 0.5, 0.9, 0.95, 0.99, 1];
 
-/** The oracle: lower nearest rank, x_floor(q (n - 1)) of the sorted values. */
+/** The oracle: nearest rank, x_ceil(q n) (1-based) of the sorted values, written out plainly. */
 function exactQuantile(sorted: readonly number[], q: number): number {
-  return sorted[Math.floor(q * (sorted.length - 1))]!;
+  if (q <= 0) return sorted[0]!;
+  // Integer arithmetic on percent-style q (q = k / 1000) avoids the float question altogether.
+  const rank = Math.ceil((Math.round(q * 1000) * sorted.length) / 1000);
+  return sorted[Math.min(sorted.length, Math.max(1, rank)) - 1]!;
 }
 
 function sketchOf(values: readonly number[], alpha = 0.01): DDSketch {
@@ -26,7 +29,7 @@ const latency = fc.integer({ min: 0, max: 120_000 }).map((ms) => ms / 1000);
 const positive = fc.double({ min: 1e-6, max: 1e9, noNaN: true, noDefaultInfinity: true });
 
 describe('DDSketch', () => {
-  it('answers every quantile within alpha of the exact lower-nearest-rank quantile', () => {
+  it('answers every quantile within alpha of the exact nearest-rank quantile', () => {
     fc.assert(
       fc.property(
         fc.array(fc.oneof(latency, positive), { minLength: 1, maxLength: 400, size: 'max' }),
@@ -133,5 +136,87 @@ describe('DDSketch', () => {
     const s = sketchOf([1e300, 1, 1e-300]);
     expect(s.max).toBe(1e300);
     expectWithinAlpha(s.quantile(1), 1e300, 0.01);
+  });
+
+  it('shows the tail of a tiny cell: p99 of {0 s, 5 s} is 5 s, p50 is 0', () => {
+    const s = sketchOf([0, 5]);
+    expect(s.quantile(0.99)).toBe(5);
+    expect(s.quantile(0.5)).toBe(0);
+    expectWithinAlpha(sketchOf([0.168, 0.002]).quantile(0.99), 0.168, 0.01);
+  });
+
+  it('is nearest rank for every n from 1 to 10,000, ties and zeros included', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 10_000 }),
+        fc.constantFrom(0, 0.001, 1),
+        fc.array(fc.oneof(fc.constant(0), latency, positive), { minLength: 1, maxLength: 50 }),
+        fc.integer(),
+        (n, zeroShare, palette, seed) => {
+          // n values drawn from a small palette: many ties, and zeros when the palette has them.
+          let x = seed | 0;
+          const values: number[] = [];
+          for (let i = 0; i < n; i++) {
+            x = (Math.imul(x, 1103515245) + 12345) | 0;
+            const pick = (x >>> 8) % (palette.length + (zeroShare > 0 ? 1 : 0));
+            values.push(pick >= palette.length ? 0 : palette[pick]!);
+          }
+          const s = sketchOf(values);
+          const sorted = [...values].sort((a, b) => a - b);
+          for (const q of [0.01, 0.5, 0.9, 0.95, 0.99, 0.999]) {
+            expectWithinAlpha(s.quantile(q), exactQuantile(sorted, q), 0.01);
+          }
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
+
+  it('counts weights as repeated values (sampling): weight w stands for w copies', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(latency, fc.integer({ min: 1, max: 20 })), {
+          minLength: 1,
+          maxLength: 100,
+          size: 'max',
+        }),
+        (pairs) => {
+          const weighted = new DDSketch(0.01);
+          const expanded: number[] = [];
+          for (const [v, w] of pairs) {
+            weighted.add(v, w);
+            for (let i = 0; i < w; i++) expanded.push(v);
+          }
+          const plain = sketchOf(expanded);
+          for (const q of QUANTILES) expect(weighted.quantile(q)).toBe(plain.quantile(q));
+        },
+      ),
+    );
+  });
+
+  it('nearestRank is x_ceil(q n) of the sorted values', () => {
+    expect(nearestRank([], 0.5)).toBeNull();
+    expect(nearestRank([0, 5], 0.99)).toBe(5);
+    expect(nearestRank([0, 5], 0.5)).toBe(0);
+    expect(nearestRank([1, 2, 3, 4], 0.5)).toBe(2);
+    expect(nearestRank([1, 2, 3, 4], 0.51)).toBe(3);
+    expect(nearestRank([1, 2, 3, 4], 0)).toBe(1);
+    // 0.07 * 100 is 7.000000000000001 in floating point: still the 7th value.
+    expect(
+      nearestRank(
+        Array.from({ length: 100 }, (_, i) => i + 1),
+        0.07,
+      ),
+    ).toBe(7);
+    fc.assert(
+      fc.property(
+        fc.array(latency, { minLength: 1, maxLength: 300, size: 'max' }),
+        fc.integer({ min: 0, max: 1000 }),
+        (values, k) => {
+          const sorted = [...values].sort((a, b) => a - b);
+          expect(nearestRank(sorted, k / 1000)).toBe(exactQuantile(sorted, k / 1000));
+        },
+      ),
+    );
   });
 });
