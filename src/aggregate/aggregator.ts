@@ -24,17 +24,18 @@ import type { AggregatableRecord } from './record.js';
 /**
  * What `add` did with a record:
  * - `added`: counted in its window's cells;
- * - `late`: its window had closed (window end + allowed lateness <= watermark): counted only in the
- *   `late` figure of its own window's cells;
+ * - `late`: counted in its window's cells like any other record, but its window had closed (window
+ *   end + allowed lateness <= watermark), so those cells may be a fragment to merge into the
+ *   window's earlier cells (see `createAggregator`); also counted in the cells' `late` figure;
  * - `untimed`: no usable `timestamp`, so no window: counted in `stats().untimed`.
  */
 export type AddOutcome = 'added' | 'late' | 'untimed';
 
 /** Aggregator-wide counters: what could not be attributed to any window. */
 export interface AggregatorStats {
-  /** Records counted in a window (`added`). */
+  /** Records counted in a window (`added` and `late`). */
   readonly records: number;
-  /** Records counted as late. */
+  /** Of those, records whose window had closed when they arrived. */
   readonly late: number;
   /** Records without a usable timestamp (not in any window). */
   readonly untimed: number;
@@ -179,10 +180,12 @@ function fragment(name: string, value: string): string {
  *
  * Windows are tumbling and aligned to the epoch (`start = floor(timestamp / size) * size`). The
  * watermark is the largest event time seen; a window closes when its end plus the allowed lateness
- * is at or before the watermark. A record for a closed window is *late*: it is counted in the
- * `late` figure of its own window's cells (re-created if they were drained, so merging them into
- * stored state adds the late count there) and in nothing else, so figures already published for
- * that window do not change under the reader.
+ * is at or before the watermark. A record for a closed window is *late*: it still counts in every
+ * figure of its own window, never left out. If that window's cells were drained, new cells are
+ * made for it: a fragment with the same keys, which `mergeCells` (or the DynamoDB state, merged on
+ * read) folds into the earlier cells, so figures do not depend on arrival order. Lateness decides
+ * only when a window's cells are complete enough to drain; `late` counts how many records came
+ * after.
  *
  * @example
  * const agg = createAggregator({ windowSeconds: 60, dimensions: [[], ['country']] });
@@ -344,14 +347,18 @@ export function createAggregator(options: AggregatorOptions = {}): Aggregator {
       }
       const w = windowOf(ts);
       computeFragments(w, record);
+      fillView(record);
+      records++;
       if (isClosed(w)) {
         late++;
-        for (let s = 0; s < sets.length; s++) cellFor(w, s).late += 1;
+        for (let s = 0; s < sets.length; s++) {
+          const cell = cellFor(w, s);
+          cell.add(view);
+          cell.late += 1;
+        }
         return 'late';
       }
-      fillView(record);
       for (let s = 0; s < sets.length; s++) cellFor(w, s).add(view);
-      records++;
       if (mark === null || ts > mark) mark = ts;
       return 'added';
     },

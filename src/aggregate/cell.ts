@@ -250,12 +250,17 @@ export function mergeCells(a: WindowCell, b: WindowCell): WindowCell {
   if (x.key !== y.key) {
     throw new CellMergeError(`Cells with different keys do not merge: ${x.key} and ${y.key}.`);
   }
+  return mergeAs(x.key, x.start, x.end, x, y);
+}
+
+/** The union of x's and y's records as a new cell with the given identity. */
+function mergeAs(key: string, start: number, end: number, x: Cell, y: Cell): Cell {
   if (x.params.alpha !== y.params.alpha) {
     throw new CellMergeError(
-      `Cells ${x.key} were built with different quantileAlpha (${x.params.alpha} and ${y.params.alpha}); latency sketches of different accuracies do not merge.`,
+      `Cells ${x.key} and ${y.key} were built with different quantileAlpha (${x.params.alpha} and ${y.params.alpha}); latency sketches of different accuracies do not merge.`,
     );
   }
-  const out = new Cell(x.key, x.start, x.end, x.dimensions, {
+  const out = new Cell(key, start, end, x.dimensions, {
     alpha: x.params.alpha,
     precision: Math.min(x.params.precision, y.params.precision),
     topK: Math.min(x.params.topK, y.params.topK),
@@ -280,6 +285,80 @@ export function mergeCells(a: WindowCell, b: WindowCell): WindowCell {
     out.top[i] = mergeTop(x.top[i] ?? null, y.top[i] ?? null, out.params.topK);
   }
   return out;
+}
+
+/** Options of `rollUp`. */
+export interface RollUpOptions {
+  /**
+   * Re-window into windows of this many seconds (aligned to the epoch, a multiple of every input
+   * cell's window). Default: one window from the earliest start to the latest end.
+   */
+  readonly windowSeconds?: number;
+}
+
+/** The dimension part of a cell key (`start/end/<this>`). */
+function dimensionsKey(key: string): string {
+  return key.slice(key.indexOf('/', key.indexOf('/') + 1) + 1);
+}
+
+/**
+ * Rolls cells up across windows: cells with the same dimension values merge into one cell per
+ * coarser window (`windowSeconds`), or into one cell spanning all their windows (the totals of a
+ * stream). Exact for counts, within the sketches' bounds for the rest, like `mergeCells`; the
+ * result does not depend on the order of `cells`. Returned cells are new (inputs unchanged), ordered
+ * by start then key. Throws `CellMergeError` when a cell's window does not fit in one output window.
+ *
+ * @example
+ * const [totals] = rollUp(aggregator.drain().filter((c) => Object.keys(c.dimensions).length === 0));
+ * const hourly = rollUp(minuteCells, { windowSeconds: 3600 });
+ */
+export function rollUp(cells: readonly WindowCell[], options: RollUpOptions = {}): WindowCell[] {
+  const size = options.windowSeconds;
+  if (size !== undefined && !(Number.isInteger(size) && size > 0)) {
+    throw new CellMergeError(`rollUp windowSeconds must be a positive integer; got ${size}.`);
+  }
+  const sizeMs = size === undefined ? 0 : size * 1000;
+  let first = Number.POSITIVE_INFINITY;
+  let last = Number.NEGATIVE_INFINITY;
+  for (const c of cells) {
+    if (c.start < first) first = c.start;
+    if (c.end > last) last = c.end;
+  }
+  const groups = new Map<string, Cell>();
+  for (const c of cells) {
+    const cell = asCell(c, 'A cell');
+    let start = first;
+    let end = last;
+    if (sizeMs > 0) {
+      start = cell.start - (((cell.start % sizeMs) + sizeMs) % sizeMs);
+      end = start + sizeMs;
+      if (cell.end > end) {
+        throw new CellMergeError(
+          `Cell ${cell.key} spans more than one ${size}-second window: roll up to a multiple of its window.`,
+        );
+      }
+    }
+    const dims = dimensionsKey(cell.key);
+    const key = `${start}/${end}/${dims}`;
+    const seen = groups.get(key);
+    groups.set(key, mergeAs(key, start, end, seen ?? emptyLike(key, start, end, cell), cell));
+  }
+  return [...groups.values()].sort(
+    (a, b) => a.start - b.start || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0),
+  );
+}
+
+function emptyLike(key: string, start: number, end: number, c: Cell): Cell {
+  return new Cell(key, start, end, c.dimensions, c.params);
+}
+
+/**
+ * A compact copy of a cell to keep after its window closed: top-N lists folded to their `topK`
+ * counters (a live list holds up to 4 x topK keys between folds), sketch stores trimmed.
+ */
+export function compactCell(cell: WindowCell): WindowCell {
+  const c = asCell(cell, 'The cell');
+  return mergeAs(c.key, c.start, c.end, emptyLike(c.key, c.start, c.end, c), c);
 }
 
 function mergeSketch(a: DDSketch | null, b: DDSketch | null): DDSketch | null {
@@ -324,7 +403,7 @@ function topEntries(s: SpaceSaving | null, n: number): TopEntry[] {
 }
 
 /**
- * The plain-object summary of a cell: counts, ratios, latency quantiles (lower nearest rank,
+ * The plain-object summary of a cell: counts, ratios, latency quantiles (nearest rank,
  * within `quantileAlpha` relative error), distinct clients, top-N lists (largest first, ties by key).
  *
  * @example

@@ -12,7 +12,15 @@ export {
   OTHER_VALUE,
   UNKNOWN_VALUE,
 } from './aggregator.js';
-export { mergeCells, type SummarizeOptions, summarize, type WindowCell } from './cell.js';
+export {
+  mergeCells,
+  type RollUpOptions,
+  rollUp,
+  type SummarizeOptions,
+  summarize,
+  type WindowCell,
+} from './cell.js';
+export { nearestRank } from './ddsketch.js';
 export { AggregatorOptionsError, CellFormatError, CellMergeError } from './errors.js';
 export {
   createLineAggregator,

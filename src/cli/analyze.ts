@@ -4,12 +4,15 @@
  * open windows and the sketch sizes, never by the input's size.
  */
 import { writeFileSync } from 'node:fs';
+import { compactCell } from '../aggregate/cell.js';
 import {
   type Aggregator,
   createAggregator,
   createLineAggregator,
   type DimensionName,
   mergeCells,
+  rollUp,
+  serializeCell,
   summarize,
   type WindowCell,
   type WindowSummary,
@@ -28,13 +31,11 @@ export const MAX_MALFORMED_EXAMPLES = 20;
 /** Records between two drains of closed windows: frequent enough to keep memory flat, rare enough to cost nothing. */
 export const DRAIN_EVERY = 1 << 16;
 /**
- * Totals: a second aggregator whose records all carry one time, so the whole input is one cell
- * (cells of different windows do not merge, and its sketches must see every record), and inputs
- * without a `timestamp` field still get totals. Overwriting the time after the windows have
- * counted the record costs nothing; copying the record would.
+ * Records without a usable timestamp have no window; they still count in the totals, through a
+ * second aggregator that sees only them, at this one time and in one window.
  */
-const TOTALS_TIME = 0;
-const TOTALS_WINDOW_SECONDS = 86_400;
+const UNTIMED_TIME = 0;
+const UNTIMED_WINDOW_SECONDS = 86_400;
 
 /** Report formats. */
 export type ReportFormat = 'table' | 'html' | 'json';
@@ -78,20 +79,48 @@ function timestampReader(fields: readonly string[]): (line: string) => number | 
   };
 }
 
-function byStartThenKey(a: WindowSummary, b: WindowSummary): number {
-  if (a.start !== b.start) return a.start - b.start;
-  const ka = JSON.stringify(a.dimensions);
-  const kb = JSON.stringify(b.dimensions);
-  return ka < kb ? -1 : ka > kb ? 1 : 0;
+/**
+ * The cells of closed windows, by key. Input in any order (files of several shards, lines copied
+ * out of S3 in any order, a reversed file) makes windows close before all their records came:
+ * the aggregator then makes a fragment of the window, which merges here into the cell already
+ * kept, so every record lands in its own window whatever the order. Cells are kept compact
+ * (top-N lists folded to their counters), never as records.
+ */
+class ClosedCells {
+  readonly #cells = new Map<string, WindowCell>();
+  #fragments = 0;
+
+  add(cells: readonly WindowCell[]): void {
+    for (const cell of cells) {
+      const seen = this.#cells.get(cell.key);
+      if (seen === undefined) this.#cells.set(cell.key, compactCell(cell));
+      else {
+        this.#cells.set(cell.key, mergeCells(seen, cell));
+        this.#fragments++;
+      }
+    }
+  }
+
+  /** Fragments merged into a cell that was already kept. */
+  get fragments(): number {
+    return this.#fragments;
+  }
+
+  values(): IterableIterator<WindowCell> {
+    return this.#cells.values();
+  }
+
+  /** Bytes of the kept cells as serialized (what they would take in DynamoDB). */
+  serializedBytes(): number {
+    let bytes = 0;
+    for (const c of this.#cells.values()) bytes += Buffer.byteLength(serializeCell(c));
+    return bytes;
+  }
 }
 
-/** Adds a late-arriving fragment (a window drained earlier) into the summary already made. */
-function foldLate(into: WindowSummary, extra: WindowSummary): void {
-  into.late += extra.late;
-  into.malformed += extra.malformed;
-  into.requests += extra.requests;
-  into.bytesOut += extra.bytesOut;
-  into.bytesIn += extra.bytesIn;
+function isStreamWide(cell: WindowCell): boolean {
+  for (const _ in cell.dimensions) return false;
+  return true;
 }
 
 /**
@@ -116,20 +145,9 @@ export async function analyze(options: AnalyzeOptions): Promise<AnalyzeReport> {
     allowedLatenessSeconds: options.allowedLatenessSeconds,
     dimensions: [[], ...options.dimensions],
   });
-  const totals: Aggregator = createAggregator({ ...common, windowSeconds: TOTALS_WINDOW_SECONDS });
+  const untimed: Aggregator = createAggregator({ ...common, windowSeconds: UNTIMED_WINDOW_SECONDS });
   const lines = createLineAggregator({ parser, enricher, aggregator: windows });
-
-  const summaries = new Map<string, WindowSummary>();
-  const take = (cells: readonly WindowCell[]): void => {
-    for (const cell of cells) {
-      // A copy: top-N keys are slices of the input text and would pin whole read chunks
-      // (64 KiB each) for as long as the report lives; cloning makes them flat strings.
-      const summary = structuredClone(summarize(cell, { top: options.top }));
-      const seen = summaries.get(cell.key);
-      if (seen === undefined) summaries.set(cell.key, summary);
-      else foldLate(seen, summary);
-    }
-  };
+  const closed = new ClosedCells();
 
   const progress = new Progress(process.stderr, { enabled: options.progress });
   const examples: MalformedExample[] = [];
@@ -152,49 +170,58 @@ export async function analyze(options: AnalyzeOptions): Promise<AnalyzeReport> {
       }
       records++;
       progress.tick(line.length + 1);
-      // The line aggregator's record is ours and not read again: its time can be overwritten.
-      const derived = result.record as { timestamp?: number | null };
-      derived.timestamp = TOTALS_TIME;
-      totals.add(result.record);
+      if (result.outcome === 'untimed') {
+        // The line aggregator's record is ours and not read again: its time can be set.
+        (result.record as { timestamp?: number | null }).timestamp = UNTIMED_TIME;
+        untimed.add(result.record);
+      }
       if (++sinceDrain === DRAIN_EVERY) {
         sinceDrain = 0;
-        take(windows.drainClosed());
+        closed.add(windows.drainClosed());
       }
     }
   }
-  take(windows.drain());
+  closed.add(windows.drain());
   progress.done();
 
-  const all = [...summaries.values()].sort(byStartThenKey);
-  const totalsSummary = rollUp(totals.drain(), options.top);
-  if (totalsSummary !== null) {
-    // The totals cell sees every record at one time, so lateness and malformed lines are
-    // counted where they really happened: in the windows.
-    totalsSummary.late = 0;
-    for (const s of all) if (Object.keys(s.dimensions).length === 0) totalsSummary.late += s.late;
-    totalsSummary.malformed = malformed;
+  const all: WindowSummary[] = [];
+  const streamWide: WindowCell[] = untimed.drain();
+  for (const cell of closed.values()) {
+    all.push(summarize(cell, { top: options.top }));
+    if (isStreamWide(cell)) streamWide.push(cell);
   }
+  all.sort(byStartThenDimensions);
+  const [totalsCell] = rollUp(streamWide);
+  const totals = totalsCell === undefined ? null : summarize(totalsCell, { top: options.top });
+  // Malformed lines without a readable time are in no window; the totals count them all.
+  if (totals !== null) totals.malformed = malformed;
   return {
     records,
     malformed,
     malformedExamples: examples,
-    totals: totalsSummary,
-    // A window only malformed or late lines fell into has no traffic to report: its lines are
-    // counted in `malformed` and the totals' `late`, and the timeline shows it as a gap.
+    totals,
+    // A window only malformed lines fell into has no traffic to report: its lines are counted in
+    // `malformed`, and the timeline shows it as a gap.
     windows: all.filter((s) => Object.keys(s.dimensions).length === 0 && s.requests > 0),
     breakdown: all.filter((s) => Object.keys(s.dimensions).length > 0 && s.requests > 0),
     windowSeconds: options.windowSeconds,
     top: options.top,
     samplingRate: options.samplingRate,
     inputs: [...options.inputs],
+    state: {
+      cells: all.length,
+      fragmentsMerged: closed.fragments,
+      lateRecords: windows.stats().late,
+      bytes: options.stats ? closed.serializedBytes() : null,
+    },
   };
 }
 
-/** The one totals cell's summary (records without a timestamp form no cell). */
-function rollUp(cells: readonly WindowCell[], top: number): WindowSummary | null {
-  const [first, ...rest] = cells;
-  if (first === undefined) return null;
-  return summarize(rest.reduce(mergeCells, first), { top });
+function byStartThenDimensions(a: WindowSummary, b: WindowSummary): number {
+  if (a.start !== b.start) return a.start - b.start;
+  const ka = JSON.stringify(a.dimensions);
+  const kb = JSON.stringify(b.dimensions);
+  return ka < kb ? -1 : ka > kb ? 1 : 0;
 }
 
 /**
@@ -231,6 +258,7 @@ export async function runAnalyze(options: AnalyzeOptions): Promise<number> {
         seconds,
         recordsPerSecond: Math.round((report.records + report.malformed) / Math.max(seconds, 1e-3)),
         maxRssBytes: process.resourceUsage().maxRSS * 1024,
+        ...report.state,
       })}\n`,
     );
   }

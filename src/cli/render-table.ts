@@ -151,7 +151,7 @@ function totalsSection(t: WindowSummary, report: AnalyzeReport): string[] {
   if (t.late > 0) {
     rows.push([
       'late records',
-      `${formatInt(t.late)} (beyond --allowed-lateness: in totals, not in their window)`,
+      `${formatInt(t.late)} (came after their window closed; merged into it, figures are exact)`,
     ]);
   }
   const width = Math.max(...rows.map((r) => r[0]?.length ?? 0));

@@ -29,6 +29,20 @@ export interface AnalyzeReport {
   samplingRate: number;
   /** Input sources as given (after glob expansion). */
   inputs: string[];
+  /** What the analysis held: closed windows are kept as mergeable cells, never as records. */
+  state?: AnalyzeState;
+}
+
+/** The state an analysis kept (printed by `--stats`). */
+export interface AnalyzeState {
+  /** Window x dimension cells kept until the report. */
+  cells: number;
+  /** Fragments (records that came after their window had closed) merged into a kept cell. */
+  fragmentsMerged: number;
+  /** Records that came after their window had closed (counted in it all the same). */
+  lateRecords: number;
+  /** The kept cells' serialized size in bytes; measured only with `--stats`. */
+  bytes: number | null;
 }
 
 /** One malformed line, as reported. */

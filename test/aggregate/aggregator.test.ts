@@ -46,6 +46,53 @@ function summaries(cells: Iterable<WindowCell>) {
 }
 
 describe('createAggregator', () => {
+  it('arrival order changes no figure: any permutation, tight lateness, drained as it goes, fragments merged', () => {
+    fc.assert(
+      fc.property(
+        fc.array(arbRecord(10 * 60_000), { minLength: 1, maxLength: 300, size: 'max' }),
+        fc.integer(),
+        fc.constantFrom(0, 30),
+        (records, seed, lateness) => {
+          const options: AggregatorOptions = { ...LOOSE, allowedLatenessSeconds: lateness };
+          // The reference: records in event-time order, so none is late.
+          const inOrder = [...records].sort((a, b) => (a.timestamp as number) - (b.timestamp as number));
+          const reference = cellsOf(inOrder, options);
+          const permuted = [...records];
+          let x = seed | 0 || 1;
+          for (let i = permuted.length - 1; i > 0; i--) {
+            x = (Math.imul(x, 48271) + 1) | 0;
+            const j = (x >>> 0) % (i + 1);
+            [permuted[i], permuted[j]] = [permuted[j]!, permuted[i]!];
+          }
+          const agg = createAggregator(options);
+          const fragments: WindowCell[][] = [];
+          for (const r of permuted) {
+            agg.add(r);
+            fragments.push(agg.drainClosed());
+          }
+          fragments.push(agg.drain());
+          const merged = [...mergeByKey(fragments).values()].map((c) => {
+            const { late, ...figures } = summarize(c, { top: 100 });
+            return figures;
+          });
+          const expected = summaries(reference).map(({ late, ...figures }) => figures);
+          expect(
+            merged.sort(
+              (a, b) =>
+                a.start - b.start || (JSON.stringify(a.dimensions) < JSON.stringify(b.dimensions) ? -1 : 1),
+            ),
+          ).toEqual(
+            expected.sort(
+              (a, b) =>
+                a.start - b.start || (JSON.stringify(a.dimensions) < JSON.stringify(b.dimensions) ? -1 : 1),
+            ),
+          );
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
+
   it('aggregating the parts of any split and merging equals aggregating the whole', () => {
     fc.assert(
       fc.property(
@@ -161,10 +208,11 @@ describe('createAggregator', () => {
           expect(outcomes).toEqual(expected);
           const all = [...drained, ...agg.drain()].map((c) => summarize(c));
           const count = (o: string) => expected.filter((e) => e === o).length;
-          expect(all.reduce((n, s) => n + s.requests, 0)).toBe(count('added'));
+          // Late records count in their window like the others: only untimed ones have no window.
+          expect(all.reduce((n, s) => n + s.requests, 0)).toBe(count('added') + count('late'));
           expect(all.reduce((n, s) => n + s.late, 0)).toBe(count('late'));
           expect(agg.stats()).toMatchObject({
-            records: count('added'),
+            records: count('added') + count('late'),
             late: count('late'),
             untimed: count('untimed'),
           });
@@ -287,7 +335,7 @@ describe('createAggregator', () => {
     expect(s.top.paths[0]!.count).toBe(4);
   });
 
-  it('counts records for a closed window as late in that window, and only there', () => {
+  it('counts a record for a closed window in every figure of that window, and as late', () => {
     const agg = createAggregator({ windowSeconds: 60, allowedLatenessSeconds: 30 });
     expect(agg.add({ timestamp: BASE + 10_000, 'sc-bytes': 1 })).toBe('added');
     // The first window [BASE, BASE+60s) closes once the watermark reaches BASE + 90s.
@@ -296,11 +344,11 @@ describe('createAggregator', () => {
     expect(agg.add({ timestamp: BASE + 90_000 })).toBe('added');
     expect(agg.add({ timestamp: BASE + 30_000, 'sc-bytes': 5 })).toBe('late');
     const first = summarize(agg.cells()[0]!);
-    expect(first).toMatchObject({ requests: 2, bytesOut: 1, late: 1 });
-    expect(agg.stats()).toMatchObject({ records: 4, late: 1 });
+    expect(first).toMatchObject({ requests: 3, bytesOut: 6, late: 1 });
+    expect(agg.stats()).toMatchObject({ records: 5, late: 1 });
   });
 
-  it('drains closed windows, and a late record after the drain makes a late-only cell to merge into state', () => {
+  it('drains closed windows, and a late record after the drain makes a fragment that merges into them', () => {
     const agg = createAggregator({ windowSeconds: 60, allowedLatenessSeconds: 0 });
     agg.add({ timestamp: BASE + 1 });
     agg.add({ timestamp: BASE + 60_000 });
@@ -308,9 +356,10 @@ describe('createAggregator', () => {
     expect(closed.map((c) => c.start)).toEqual([BASE]);
     expect(agg.cells().map((c) => c.start)).toEqual([BASE + 60_000]);
     expect(agg.add({ timestamp: BASE + 2 })).toBe('late');
-    const lateOnly = agg.drainClosed()[0]!;
-    expect(summarize(lateOnly)).toMatchObject({ requests: 0, late: 1 });
-    expect(summarize(mergeCells(closed[0]!, lateOnly))).toMatchObject({ requests: 1, late: 1 });
+    const fragment = agg.drainClosed()[0]!;
+    expect(fragment.key).toBe(closed[0]!.key);
+    expect(summarize(fragment)).toMatchObject({ requests: 1, late: 1 });
+    expect(summarize(mergeCells(closed[0]!, fragment))).toMatchObject({ requests: 2, late: 1 });
     expect(agg.drain().map((c) => c.start)).toEqual([BASE + 60_000]);
     expect(agg.cells()).toEqual([]);
   });
