@@ -61,6 +61,33 @@ function total(summaries: readonly WindowSummary[], pick: (s: WindowSummary) => 
 }
 
 describe('createHandler with in-memory sinks', () => {
+  it('counts a record whose window closed before it arrived in that window, and logs it as late', async () => {
+    const { handler, metrics, state, lastLog } = setup({ allowedLatenessSeconds: 0 });
+    // Newest first: each line after the first belongs to a window the first one closed.
+    const lines = [...VALID].sort(
+      (a, b) => (b.expected!.timestamp as number) - (a.expected!.timestamp as number),
+    );
+    await handler(kinesisEvent(lines.map((g) => g.line)), lambdaContext());
+    const streamWide = (s: { dimensions: Readonly<Record<string, string>> }) =>
+      Object.keys(s.dimensions).length === 0;
+    const expectedByWindow = new Map<number, number>();
+    for (const g of VALID) {
+      const start = Math.floor((g.expected!.timestamp as number) / 60_000) * 60_000;
+      expectedByWindow.set(start, (expectedByWindow.get(start) ?? 0) + 1);
+    }
+    const requestsByWindow = new Map<number, number>();
+    for (const s of metrics.items.filter(streamWide)) {
+      requestsByWindow.set(s.start, (requestsByWindow.get(s.start) ?? 0) + s.requests);
+    }
+    expect(requestsByWindow).toEqual(expectedByWindow);
+    expect(state.items.filter(streamWide).map((c) => c.start).sort()).toEqual(
+      [...expectedByWindow.keys()].sort(),
+    );
+    const log = lastLog();
+    expect(log.late).toBeGreaterThan(0);
+    expect(log.late).toBeLessThan(VALID.length);
+  });
+
   it('files a malformed line under its window only when its timestamp is valid ("0x1F" is not 31 s)', async () => {
     const { handler, state } = setup({
       metricSinks: [],
