@@ -8,7 +8,7 @@ import type { DimensionName } from '../aggregate/index.js';
 import { DIMENSION_NAMES, parseDimensionSets } from '../aggregate/index.js';
 import type { EnricherOptions } from '../enrich/index.js';
 import { FieldListError, RealtimeLogError } from '../parser/errors.js';
-import { resolveLayout, splitFieldList } from '../parser/layout.js';
+import { type Layout, layoutConflict, resolveLayout, splitFieldList } from '../parser/layout.js';
 import type { RetryPolicy } from '../sinks/retry.js';
 
 /** A bad handler configuration; `problems` lists each one, `message` all of them. */
@@ -36,6 +36,12 @@ export type QuarantineKind = 'log' | 'kinesis' | 'none';
 export interface HandlerSettings {
   /** The real-time log config's field list: an array, or text (comma/space separated). */
   readonly fields: string | readonly string[];
+  /**
+   * The field list before the last change of the real-time log config, still read for the lines
+   * written with it (they arrive mixed with new ones for hours). It must differ from `fields` in
+   * length: see docs/deploy.md, "Changing the field list". Empty: none.
+   */
+  readonly previousFields?: string | readonly string[];
   readonly fieldOrder?: 'canonical' | 'delivery';
   /** The real-time log config's sampling rate, 1-100. */
   readonly samplingRate?: number;
@@ -61,6 +67,8 @@ export interface HandlerSettings {
 /** The settings with defaults applied and text forms parsed. */
 export interface ResolvedSettings {
   readonly fields: readonly string[];
+  /** The previous field list; empty when there is none. */
+  readonly previousFields: readonly string[];
   readonly fieldOrder: 'canonical' | 'delivery';
   readonly samplingRate: number;
   readonly windowSeconds: number;
@@ -84,6 +92,7 @@ export interface ResolvedSettings {
 /** Option name -> environment variable, for messages about environment configuration. */
 export const ENV_NAMES: Readonly<Record<keyof HandlerSettings, string>> = {
   fields: 'CFRT_FIELDS',
+  previousFields: 'CFRT_PREVIOUS_FIELDS',
   fieldOrder: 'CFRT_FIELD_ORDER',
   samplingRate: 'CFRT_SAMPLING_RATE',
   windowSeconds: 'CFRT_WINDOW_SECONDS',
@@ -122,6 +131,11 @@ const settingsSchema = z
       error:
         'the field list is required: the real-time log config\'s fields, e.g. "timestamp,c-ip,sc-status,..."',
     }),
+    previousFields: z
+      .union([z.string(), z.array(z.string())], {
+        error: 'must be a field list (comma/space separated) or empty',
+      })
+      .default([]),
     fieldOrder: z
       .enum(['canonical', 'delivery'], { error: 'must be "canonical" or "delivery"' })
       .default('canonical'),
@@ -234,17 +248,33 @@ export function resolveSettings(
   const problems: string[] = parsed.success
     ? []
     : parsed.error.issues.map((i) => `${describe(i.path, source)} ${i.message}`);
-  // The field list is checked against the catalogue here too, so its problems are listed with the others.
-  const raw = settings.fields as unknown;
-  const fields = typeof raw === 'string' ? splitFieldList(raw) : Array.isArray(raw) ? raw.map(String) : [];
-  if (raw !== undefined && fields.length === 0) {
-    problems.push(`${describe(['fields'], source)} is empty: list the real-time log config's fields`);
-  } else if (fields.length > 0) {
+  // The field lists are checked against the catalogue here too, so their problems are listed with the others.
+  const order = settings.fieldOrder === 'delivery' ? 'delivery' : 'canonical';
+  const listOf = (raw: unknown): string[] =>
+    typeof raw === 'string' ? splitFieldList(raw) : Array.isArray(raw) ? raw.map(String) : [];
+  const layoutOf = (list: readonly string[], path: keyof HandlerSettings): Layout | null => {
     try {
-      resolveLayout(fields, settings.fieldOrder === 'delivery' ? 'delivery' : 'canonical');
+      return resolveLayout(list, order);
     } catch (error) {
       if (!(error instanceof FieldListError)) throw error;
-      for (const p of error.problems) problems.push(`${describe(['fields'], source)}: ${p}`);
+      for (const p of error.problems) problems.push(`${describe([path], source)}: ${p}`);
+      return null;
+    }
+  };
+  const fields = listOf(settings.fields);
+  const previousFields = listOf(settings.previousFields);
+  let current: Layout | null = null;
+  if (settings.fields !== undefined && fields.length === 0) {
+    problems.push(`${describe(['fields'], source)} is empty: list the real-time log config's fields`);
+  } else if (fields.length > 0) current = layoutOf(fields, 'fields');
+  const previous = previousFields.length > 0 ? layoutOf(previousFields, 'previousFields') : null;
+  // The same list again is harmless (the parser reads it once); one of the same length is not.
+  if (current !== null && previous !== null && current.fields.join() !== previous.fields.join()) {
+    const conflict = layoutConflict(current, previous);
+    if (conflict !== null) {
+      problems.push(
+        `${describe(['previousFields'], source)} cannot be read beside ${describe(['fields'], source)}: ${conflict}`,
+      );
     }
   }
   if (!parsed.success) throw new HandlerConfigError(problems);
@@ -266,6 +296,7 @@ export function resolveSettings(
   return {
     ...c,
     fields,
+    previousFields,
     dimensions,
     hmacKey: c.hmacKey,
     tableName: c.tableName,
@@ -309,6 +340,7 @@ export function settingsFromEnv(env: Readonly<Record<string, string | undefined>
   const sinksText = envText(env.CFRT_SINKS);
   const settings = {
     fields: fields ?? (undefined as unknown as string),
+    previousFields: envText(env.CFRT_PREVIOUS_FIELDS),
     fieldOrder: envText(env.CFRT_FIELD_ORDER),
     samplingRate: envNumber(env.CFRT_SAMPLING_RATE),
     windowSeconds: envNumber(env.CFRT_WINDOW_SECONDS),

@@ -20,6 +20,7 @@ import {
 } from '../aggregate/index.js';
 import { createEnricher, type Enricher, type EnricherOptions } from '../enrich/index.js';
 import { timestampAt } from '../parser/decode.js';
+import { MAX_LINE_BYTES, tooLongReason } from '../parser/line-limit.js';
 import { createParser, type ParseFailure, type Parser } from '../parser/parser.js';
 import { metricsForFields } from '../sinks/metrics.js';
 import type { RetryPolicy } from '../sinks/retry.js';
@@ -303,7 +304,10 @@ export function createHandlerFromSettings(
   }
   let parser: Parser<Record<string, unknown>>;
   try {
-    parser = createParser(s.fields as readonly string[] & string[], { order: s.fieldOrder }) as Parser<
+    // The previous list, while its lines still arrive: matched by column count (resolveSettings
+    // saw to different lengths), the current list tried first.
+    const layouts = s.previousFields.length > 0 ? [s.fields, s.previousFields] : [s.fields];
+    parser = createParser({ layouts: layouts as string[][] }, { order: s.fieldOrder }) as Parser<
       Record<string, unknown>
     >;
   } catch (error) {
@@ -371,9 +375,14 @@ export function createHandlerFromSettings(
     // aggregates need (the same cells, see createLineAggregator).
     const lineAggregator =
       collect?.records === true ? null : createLineAggregator({ parser, enricher, aggregator: agg });
-    const malformedLine = (result: ParseFailure, k: KinesisStreamRecord['kinesis'], i: number, j: number) => {
+    const malformedLine = (
+      result: ParseFailure,
+      k: KinesisStreamRecord['kinesis'],
+      i: number,
+      j: number,
+      field = result.field ?? '(columns)',
+    ) => {
       counts.malformed++;
-      const field = result.field ?? '(columns)';
       counts.malformedByField[field] = (counts.malformedByField[field] ?? 0) + 1;
       const at = timestampAt(result.line, timestampColumn);
       const ts = at !== null && at > 0 ? at : null;
@@ -401,10 +410,22 @@ export function createHandlerFromSettings(
       // One line per record is CloudFront's normal case; split only when there are more.
       const nl = text.indexOf('\n');
       const lines = nl === -1 || nl === text.length - 1 ? [text] : text.split('\n');
+      // Base64 holds 3 bytes per 4 characters: a record no longer than MAX_LINE_BYTES (every record
+      // Kinesis takes) holds no line longer, and its lines are never measured.
+      const measure = k.data.length > (MAX_LINE_BYTES / 3) * 4;
       for (let j = 0; j < lines.length; j++) {
         const line = lines[j]!;
         if (lines.length > 1 && (line === '' || line === '\r')) continue;
         counts.lines++;
+        if (measure) {
+          const bytes = Buffer.byteLength(line) - (line.endsWith('\n') ? 1 : 0);
+          if (bytes > MAX_LINE_BYTES) {
+            // Counted and quarantined with its length; its content is neither parsed nor kept.
+            const reason = tooLongReason(bytes);
+            malformedLine({ ok: false, line: '', field: null, value: null, reason }, k, i, j, '(too long)');
+            continue;
+          }
+        }
         let outcome: AddOutcome;
         let timestamp: unknown;
         if (lineAggregator !== null) {

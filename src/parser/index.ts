@@ -26,6 +26,7 @@ export {
   resolveLayouts,
   splitFieldList,
 } from './layout.js';
+export { MAX_LINE_BYTES, tooLongReason } from './line-limit.js';
 export {
   createParser,
   type LayoutsRecord,

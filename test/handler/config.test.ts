@@ -17,6 +17,7 @@ describe('settings from the environment', () => {
   it('applies the documented defaults', () => {
     expect(settingsFromEnv({ CFRT_FIELDS: FIELDS })).toEqual({
       fields: ['timestamp', 'c-ip', 'sc-status', 'sc-bytes', 'cs-uri-stem'],
+      previousFields: [],
       fieldOrder: 'canonical',
       samplingRate: 100,
       windowSeconds: 60,
@@ -41,6 +42,7 @@ describe('settings from the environment', () => {
   it('reads every variable', () => {
     const s = settingsFromEnv({
       CFRT_FIELDS: 'sc-status c-ip, timestamp',
+      CFRT_PREVIOUS_FIELDS: 'sc-status,timestamp',
       CFRT_FIELD_ORDER: 'delivery',
       CFRT_SAMPLING_RATE: '5',
       CFRT_WINDOW_SECONDS: '10',
@@ -62,6 +64,7 @@ describe('settings from the environment', () => {
     });
     expect(s).toMatchObject({
       fields: ['sc-status', 'c-ip', 'timestamp'],
+      previousFields: ['sc-status', 'timestamp'],
       fieldOrder: 'delivery',
       samplingRate: 5,
       windowSeconds: 10,
