@@ -317,6 +317,10 @@ describe('infra/template.yaml: the function and its build', () => {
       },
       { Fields: FIELD_CATALOGUE.map((field) => field.name).join(',') },
       { Fields: 'timestamp,sc-status' },
+      { PreviousFields: RECOMMENDED_FIELDS.filter((f) => f !== 'asn').join(',') },
+      { PreviousFields: FIELD_CATALOGUE.map((field) => field.name).join(',') },
+      // The same list as Fields (a redeploy that forgot to clear it) is no change.
+      { PreviousFields: [...RECOMMENDED_FIELDS].reverse().join(',') },
     );
     const rejected: string[] = [];
     for (const overrides of cases) {
@@ -339,6 +343,31 @@ describe('infra/template.yaml: the function and its build', () => {
       string
     >;
     expect(() => settingsFromEnv(outside)).toThrow(/CFRT_SAMPLING_RATE/);
+  });
+
+  it('passes PreviousFields to the handler as CFRT_PREVIOUS_FIELDS only when given, never to CloudFront', () => {
+    const previous = 'timestamp,c-ip,sc-status';
+    expect(resolveTemplate(template).resolve(environment())).not.toHaveProperty('CFRT_PREVIOUS_FIELDS');
+    const env = resolveTemplate(template, { PreviousFields: previous }).resolve(environment()) as Record<
+      string,
+      string
+    >;
+    expect(env.CFRT_PREVIOUS_FIELDS).toBe(previous);
+    expect(settingsFromEnv(env).previousFields).toEqual(['timestamp', 'c-ip', 'sc-status']);
+    expect(JSON.stringify(props('RealtimeLogConfig'))).not.toContain('PreviousFields');
+    const pattern = new RegExp(`^(?:${String(template.Parameters?.PreviousFields?.AllowedPattern)})$`);
+    for (const ok of ['', 'sc-status', previous]) expect(pattern.test(ok), ok).toBe(true);
+    for (const bad of ['timestamp, c-ip', 'timestamp,,c-ip', 'timestamp,', 'cs(Cookie)', 'Timestamp'])
+      expect(pattern.test(bad), bad).toBe(false);
+    // What no template constraint can express (CloudFormation cannot count a list's items): a
+    // previous list as long as Fields. The handler refuses it at cold start, naming the variable
+    // (docs/deploy.md says so, and how to change a field for another in two steps).
+    const sameLength = RECOMMENDED_FIELDS.map((f) => (f === 'asn' ? 'cs-cookie' : f)).join(',');
+    const clash = resolveTemplate(template, { PreviousFields: sameLength }).resolve(environment()) as Record<
+      string,
+      string
+    >;
+    expect(() => settingsFromEnv(clash)).toThrow(/CFRT_PREVIOUS_FIELDS cannot be read beside CFRT_FIELDS/);
   });
 
   it('asks for an HMAC key at least as long as the handler requires', () => {
