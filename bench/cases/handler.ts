@@ -7,7 +7,7 @@
  * protected); that case is in handler-records.ts, a process of its own, for the reason given in
  * pipeline.ts.
  */
-import type { WindowCell, WindowSummary } from '../../src/aggregate/index.js';
+import type { WindowCell } from '../../src/aggregate/index.js';
 import { createHandler } from '../../src/handler/create-handler.js';
 import type { KinesisStreamEvent } from '../../src/handler/kinesis-event.js';
 import { createMemorySink } from '../../src/sinks/memory.js';
@@ -45,7 +45,7 @@ export function handlerCase(
     description,
     prepare(data) {
       const event = eventOf(data);
-      const metrics = createMemorySink<WindowSummary>();
+      const metrics = createMemorySink<WindowCell>();
       const state = createMemorySink<WindowCell>();
       const records = createMemorySink<Record<string, unknown>>();
       const handler = createHandler({

@@ -14,15 +14,13 @@ import {
   createAggregator,
   createLineAggregator,
   MAX_STORABLE_TOP_K,
-  summarize,
   type WindowCell,
-  type WindowSummary,
 } from '../aggregate/index.js';
 import { createEnricher, type Enricher, type EnricherOptions } from '../enrich/index.js';
 import { timestampAt } from '../parser/decode.js';
 import { MAX_LINE_BYTES, tooLongReason } from '../parser/line-limit.js';
 import { createParser, type ParseFailure, type Parser } from '../parser/parser.js';
-import { metricsForFields } from '../sinks/metrics.js';
+import { dimensionLimitProblems, type MetricSink, metricsForFields } from '../sinks/metrics.js';
 import type { RetryPolicy } from '../sinks/retry.js';
 import type { Sink, SinkResult, WriteOptions } from '../sinks/types.js';
 import {
@@ -53,8 +51,13 @@ export interface HandlerClients {
 export interface HandlerConfig extends HandlerSettings {
   /** Clients for the sinks named in `sinks`. */
   readonly clients?: HandlerClients;
-  /** More sinks for window summaries (metrics), beside those named in `sinks`. */
-  readonly metricSinks?: readonly Sink<WindowSummary>[];
+  /**
+   * More metric sinks, beside those named in `sinks`: they get the window cells of the records that
+   * landed everywhere (`cellMetrics` turns one into CloudWatch metrics). The fixed `dimensions` of a
+   * `MetricSink` (the CloudWatch and EMF sinks) plus the largest dimension set are checked against
+   * CloudWatch's 30 dimensions here, at construction.
+   */
+  readonly metricSinks?: readonly (Sink<WindowCell> | MetricSink)[];
   /** More sinks for window cells (mergeable state), written with the batch identity. */
   readonly stateSinks?: readonly Sink<WindowCell>[];
   /** More sinks for enriched, privacy-protected records. */
@@ -134,7 +137,7 @@ interface Wiring {
   readonly state: readonly Sink<WindowCell>[];
   readonly records: readonly Sink<Record<string, unknown>>[];
   readonly quarantine: Sink<QuarantinedLine> | null;
-  readonly metrics: readonly Sink<WindowSummary>[];
+  readonly metrics: readonly Sink<WindowCell>[];
 }
 
 const CLIENT_CLASSES = {
@@ -176,7 +179,7 @@ async function buildSinks(s: ResolvedSettings, config: HandlerConfig): Promise<W
   const clients = config.clients ?? {};
   const state: Sink<WindowCell>[] = [...(config.stateSinks ?? [])];
   const records: Sink<Record<string, unknown>>[] = [...(config.recordSinks ?? [])];
-  const metrics: Sink<WindowSummary>[] = [...(config.metricSinks ?? [])];
+  const metrics: Sink<WindowCell>[] = [...(config.metricSinks ?? [])];
   // Each AWS sink is imported only when configured, so an unused SDK is never loaded.
   const publishable = metricsForFields(s.fields);
   for (const kind of s.sinks) {
@@ -187,6 +190,7 @@ async function buildSinks(s: ResolvedSettings, config: HandlerConfig): Promise<W
           metrics: publishable,
           namespace: s.metricsNamespace,
           storageResolution: s.storageResolution,
+          samplingRate: s.samplingRate,
           ...(config.emfOutput !== undefined ? { output: config.emfOutput } : {}),
         }),
       );
@@ -198,6 +202,7 @@ async function buildSinks(s: ResolvedSettings, config: HandlerConfig): Promise<W
           client: clients.cloudwatch!,
           namespace: s.metricsNamespace,
           storageResolution: s.storageResolution,
+          samplingRate: s.samplingRate,
           ...(config.retry !== undefined ? { retry: config.retry } : {}),
         }),
       );
@@ -296,6 +301,15 @@ export function createHandlerFromSettings(
   const config = wiring as HandlerConfig;
   const problems: string[] = [];
   problems.push(...clientProblems(s.sinks, s.quarantine, config));
+  // Every datum carries its sink's fixed dimensions and its cell's: CloudWatch rejects more than 30
+  // on every retry, so the largest combination is checked here. (The built-in sinks add none.)
+  for (const sink of config.metricSinks ?? []) {
+    const fixed = (sink as Partial<MetricSink>).dimensions;
+    if (fixed === undefined) continue;
+    for (const p of dimensionLimitProblems(Object.keys(fixed), s.dimensions)) {
+      problems.push(`metricSinks "${sink.name}" with dimensions (CFRT_DIMENSIONS): ${p}`);
+    }
+  }
   const topK = config.aggregator?.topK;
   if (s.sinks.includes('dynamodb') && topK !== undefined && topK > MAX_STORABLE_TOP_K) {
     problems.push(
@@ -590,15 +604,14 @@ export function createHandlerFromSettings(
         if (failFrom < n && wiring.state.length > 0) failFrom = 0;
         // 3. Metrics of the records that landed everywhere: all of them, or the prefix before the failure.
         if (failFrom > 0 && wiring.metrics.length > 0) {
-          let summaries: WindowSummary[];
-          if (failFrom === n) summaries = cells.map((c) => summarize(c));
-          else {
+          let landed = cells;
+          if (failFrom < n) {
             const prefix = createAggregator(aggregatorOptions);
             ingest(prefix, records, failFrom, null);
-            summaries = prefix.cells().map((c) => summarize(c));
+            landed = prefix.cells();
           }
           const results = await Promise.all(
-            wiring.metrics.map((sink) => write(sink, 'metrics', summaries, options)),
+            wiring.metrics.map((sink) => write(sink, 'metrics', landed, options)),
           );
           for (const { report, result } of results) mark(report, result, () => 0);
         } else {

@@ -1,16 +1,25 @@
 /**
- * The CloudWatch sink: window summaries as custom metrics through `PutMetricData`, stamped with the
- * window start (event time), in calls within the API limits. A call that fails is retried as a
+ * The CloudWatch sink: window cells as custom metrics through `PutMetricData`, stamped with the
+ * window start (event time), in calls within the API limits. Latency distributions of more than
+ * 150 values go out as several datums of the same metric and timestamp, which CloudWatch pools. A call that fails is retried as a
  * whole (PutMetricData has no partial success) with backoff and full jitter.
  */
 import type { CloudWatchClient, MetricDatum } from '@aws-sdk/client-cloudwatch';
-import type { WindowSummary } from '../aggregate/types.js';
+import type { WindowCell } from '../aggregate/cell.js';
 import { DEFAULT_NAMESPACE } from './cloudwatch-constants.js';
 import { SinkConfigError } from './errors.js';
 import { lazyModule } from './lazy-module.js';
-import { type MetricOptions, type MetricSet, metricOptionProblems, summaryMetrics } from './metrics.js';
+import {
+  cellMetrics,
+  dimensionProblem,
+  fixedDimensions,
+  type MetricOptions,
+  type MetricSet,
+  type MetricSink,
+  metricOptionProblems,
+} from './metrics.js';
 import { errorText, isRetryableError, type RetryPolicy, type RoundFailure, retryPending } from './retry.js';
-import type { Sink, SinkFailure, SinkResult, WriteOptions } from './types.js';
+import type { SinkFailure, SinkResult, WriteOptions } from './types.js';
 
 // The SDK is loaded on first write, so importing this module (or bundling it) costs nothing until used.
 const sdk = lazyModule(() => import('@aws-sdk/client-cloudwatch'));
@@ -43,22 +52,25 @@ export interface CloudWatchSinkOptions extends MetricOptions {
   readonly now?: () => number;
 }
 
-/** One PutMetricData call's data, with the summaries it carries (by index in the batch). */
+/** One PutMetricData call's data, with the cells it carries (by index in the batch). */
 export interface MetricDataCall {
   readonly datums: MetricDatum[];
-  readonly summaries: readonly number[];
+  readonly cells: readonly number[];
 }
 
 /**
- * MetricDatum for one metric set (the JSON protocol sends `Timestamp` as a Date).
+ * MetricDatum for one metric set (the JSON protocol sends `Timestamp` as a Date). A point of more
+ * than 150 values becomes several datums of 150: CloudWatch pools every datum of a metric, so
+ * percentiles are those of all the values.
  *
  * @example
- * toMetricData(summaryMetrics(summary), 60)[0]; // { MetricName: 'Requests', Value: ..., ... }
+ * toMetricData(cellMetrics(cell), 60)[0]; // { MetricName: 'Requests', Value: ..., ... }
  */
 export function toMetricData(set: MetricSet, storageResolution: 1 | 60 = 60): MetricDatum[] {
   const Dimensions = Object.entries(set.dimensions).map(([Name, Value]) => ({ Name, Value }));
   const Timestamp = new Date(set.timestamp);
-  return set.metrics.map((m) => {
+  const out: MetricDatum[] = [];
+  for (const m of set.metrics) {
     const base = {
       MetricName: m.name,
       Timestamp,
@@ -66,13 +78,19 @@ export function toMetricData(set: MetricSet, storageResolution: 1 | 60 = 60): Me
       StorageResolution: storageResolution,
       ...(Dimensions.length > 0 ? { Dimensions } : {}),
     };
-    if (m.values.length === 1 && m.counts[0] === 1) return { ...base, Value: m.values[0]! };
-    return {
-      ...base,
-      Values: m.values.slice(0, MAX_VALUES_PER_DATUM),
-      Counts: m.counts.slice(0, MAX_VALUES_PER_DATUM),
-    };
-  });
+    if (m.values.length === 1 && m.counts[0] === 1) {
+      out.push({ ...base, Value: m.values[0]! });
+      continue;
+    }
+    for (let from = 0; from < m.values.length; from += MAX_VALUES_PER_DATUM) {
+      out.push({
+        ...base,
+        Values: m.values.slice(from, from + MAX_VALUES_PER_DATUM),
+        Counts: m.counts.slice(from, from + MAX_VALUES_PER_DATUM),
+      });
+    }
+  }
+  return out;
 }
 
 function datumBytes(d: MetricDatum): number {
@@ -81,45 +99,46 @@ function datumBytes(d: MetricDatum): number {
 }
 
 /**
- * Packs the data of several summaries into PutMetricData calls of <= 1,000 datums and <= 1 MB.
+ * Packs the data of several cells into PutMetricData calls of <= 1,000 datums and <= 1 MB.
  *
  * @example
- * planMetricCalls(summaries.map((s) => toMetricData(summaryMetrics(s)))).length; // calls needed
+ * planMetricCalls(cells.map((c) => toMetricData(cellMetrics(c)))).length; // calls needed
  */
-export function planMetricCalls(perSummary: readonly MetricDatum[][]): MetricDataCall[] {
+export function planMetricCalls(perCell: readonly MetricDatum[][]): MetricDataCall[] {
   const calls: MetricDataCall[] = [];
   let datums: MetricDatum[] = [];
-  let summaries: number[] = [];
+  let cells: number[] = [];
   let bytes = ENVELOPE_BYTES;
-  perSummary.forEach((data, index) => {
+  perCell.forEach((data, index) => {
     for (const d of data) {
       const size = datumBytes(d);
       if (datums.length > 0 && (datums.length === MAX_DATUMS_PER_CALL || bytes + size > MAX_CALL_BYTES)) {
-        calls.push({ datums, summaries });
+        calls.push({ datums, cells });
         datums = [];
-        summaries = [];
+        cells = [];
         bytes = ENVELOPE_BYTES;
       }
       datums.push(d);
       bytes += size;
-      if (summaries[summaries.length - 1] !== index) summaries.push(index);
+      if (cells[cells.length - 1] !== index) cells.push(index);
     }
   });
-  if (datums.length > 0) calls.push({ datums, summaries });
+  if (datums.length > 0) calls.push({ datums, cells });
   return calls;
 }
 
 /**
- * Creates a sink publishing window summaries as CloudWatch custom metrics. Dimensions are the
- * cell's dimension values (plus `options.dimensions`); metrics are those of `summaryMetrics`.
- * Summaries older than two weeks (which CloudWatch rejects) fail without a call, not retryable.
+ * Creates a sink publishing window cells as CloudWatch custom metrics. Dimensions are the cell's
+ * dimension values (plus `options.dimensions`); metrics are those of `cellMetrics`. Cells older
+ * than two weeks, or whose dimensions with the fixed ones exceed 30, fail without a call
+ * (CloudWatch would reject them on every retry): permanent, not retryable.
  *
  * @example
  * import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
  * const sink = createCloudWatchSink({ client: new CloudWatchClient({}), namespace: 'CDN/Edge' });
- * await sink.write(cells.map((c) => summarize(c)));
+ * await sink.write(aggregator.cells());
  */
-export function createCloudWatchSink(options: CloudWatchSinkOptions): Sink<WindowSummary> {
+export function createCloudWatchSink(options: CloudWatchSinkOptions): MetricSink {
   const namespace = options.namespace ?? DEFAULT_NAMESPACE;
   const storageResolution = options.storageResolution ?? 60;
   const problems = metricOptionProblems(options);
@@ -136,22 +155,29 @@ export function createCloudWatchSink(options: CloudWatchSinkOptions): Sink<Windo
 
   return {
     name,
-    async write(batch: readonly WindowSummary[], writeOptions: WriteOptions = {}): Promise<SinkResult> {
+    dimensions: fixedDimensions(options),
+    async write(batch: readonly WindowCell[], writeOptions: WriteOptions = {}): Promise<SinkResult> {
       const failed: SinkFailure[] = [];
       const oldest = now() - MAX_AGE_MS;
-      const perSummary = batch.map((s, index) => {
-        if (s.start < oldest) {
+      const perCell = batch.map((cell, index) => {
+        if (cell.start < oldest) {
           failed.push({
             index,
-            reason: `window ${new Date(s.start).toISOString()} is older than the two weeks CloudWatch accepts`,
+            reason: `window ${new Date(cell.start).toISOString()} is older than the two weeks CloudWatch accepts`,
             retryable: false,
             permanent: true,
           });
           return [];
         }
-        return toMetricData(summaryMetrics(s, options), storageResolution);
+        const set = cellMetrics(cell, options);
+        const problem = dimensionProblem(set);
+        if (problem !== null) {
+          failed.push({ index, reason: problem, retryable: false, permanent: true });
+          return [];
+        }
+        return toMetricData(set, storageResolution);
       });
-      const calls = planMetricCalls(perSummary);
+      const calls = planMetricCalls(perCell);
       const outcome = await retryPending(
         calls,
         async (pending) => {
@@ -174,7 +200,7 @@ export function createCloudWatchSink(options: CloudWatchSinkOptions): Sink<Windo
       );
       const seen = new Set(failed.map((f) => f.index));
       for (const f of outcome.failed) {
-        for (const index of calls[f.index]!.summaries) {
+        for (const index of calls[f.index]!.cells) {
           if (seen.has(index)) continue;
           seen.add(index);
           failed.push({ index, reason: f.reason, retryable: f.retryable });

@@ -1,15 +1,35 @@
 /**
- * The EMF sink: window summaries as CloudWatch Embedded Metric Format lines on stdout. In Lambda,
+ * The EMF sink: window cells as CloudWatch Embedded Metric Format lines on stdout. In Lambda,
  * CloudWatch Logs extracts the metrics asynchronously: no API call, no added latency, and cheaper
  * than PutMetricData at volume. Rendering is a pure function (`renderEmf`), writing is one call.
+ *
+ * EMF has no `Counts`: a value counts once per occurrence in an array. So a latency distribution
+ * is carried with one copy of each value per record it stands for (its count divided by one
+ * record's weight, 100 / samplingRate), paged over as many documents of the window as needed (at
+ * most 100 values per array). Every invocation uses the same unit (one record), so CloudWatch's
+ * pool of a period weighs each value as PutMetricData's `Counts` would: the same percentile bound
+ * (see `sketchDistribution`). The cost is one value per record and latency field in the log
+ * (about 8 bytes each). Rates are single values per window (EMF cannot weight them): their
+ * `Average` over several data points is a mean of per-window rates, not the true ratio; use metric
+ * math on the counts, `100 * SUM(Requests5xx) / SUM(Requests)`.
  */
-import type { WindowSummary } from '../aggregate/types.js';
+import type { WindowCell } from '../aggregate/cell.js';
 import { DEFAULT_NAMESPACE } from './cloudwatch-constants.js';
 import { SinkConfigError } from './errors.js';
-import { MAX_DIMENSIONS, type MetricOptions, metricOptionProblems, summaryMetrics } from './metrics.js';
-import type { Sink, SinkResult, WriteOptions } from './types.js';
+import {
+  cellMetrics,
+  dimensionProblem,
+  fixedDimensions,
+  MAX_DIMENSIONS,
+  type MetricOptions,
+  type MetricPoint,
+  type MetricSet,
+  type MetricSink,
+  metricOptionProblems,
+} from './metrics.js';
+import type { SinkFailure, SinkResult, WriteOptions } from './types.js';
 
-/** EMF: at most 100 metrics per MetricDirective. */
+/** EMF: at most 100 metrics per MetricDirective (this library has 21 metric names). */
 export const MAX_METRICS_PER_DIRECTIVE = 100;
 /** EMF: at most 100 values in one metric's array. */
 export const MAX_VALUES_PER_METRIC = 100;
@@ -30,55 +50,55 @@ export interface EmfSinkOptions extends EmfOptions {
   readonly name?: string;
 }
 
-/**
- * Expands a weighted distribution into at most `max` plain values with the same shape (EMF has
- * no `Counts`): each value repeated in proportion to its weight, at least once.
- *
- * @example
- * expandDistribution([10, 20], [1, 3], 100); // [10, 20, 20, 20]
- */
-export function expandDistribution(
-  values: readonly number[],
-  counts: readonly number[],
-  max = MAX_VALUES_PER_METRIC,
-): number[] {
-  const total = counts.reduce((a, b) => a + b, 0);
-  const exact = total <= max && counts.every((c) => Number.isInteger(c));
-  const scale = exact ? 1 : max / total;
-  const reps = counts.map((c) => Math.max(1, Math.round(c * scale)));
-  // Rounding up the small weights can overshoot `max`: take the excess from the largest weight.
-  let excess = reps.reduce((a, b) => a + b, 0) - max;
-  while (excess > 0) {
-    let big = 0;
-    for (let i = 1; i < reps.length; i++) if (reps[i]! > reps[big]!) big = i;
-    const take = Math.min(excess, reps[big]! - 1);
-    if (take <= 0) break;
-    reps[big]! -= take;
-    excess -= take;
-  }
+/** A distribution as plain values: each value once per record it stands for (at least once). */
+function perRecord(m: MetricPoint, recordWeight: number): number[] {
   const out: number[] = [];
-  values.forEach((v, i) => {
-    for (let r = 0; r < reps[i]!; r++) out.push(v);
-  });
-  return out.slice(0, max);
+  for (let i = 0; i < m.values.length; i++) {
+    const copies = Math.max(1, Math.round(m.counts[i]! / recordWeight));
+    const v = m.values[i]!;
+    for (let r = 0; r < copies; r++) out.push(v);
+  }
+  return out;
 }
 
 /**
- * The EMF document(s) for one window summary, as JSON lines: `_aws.Timestamp` is the window start,
- * the dimension set is the cell's dimension names, each metric a root member. Counts and sums are
- * single values; latencies are arrays (<= 100) shaped like the window's distribution.
+ * The EMF documents of one metric set, as JSON lines: `_aws.Timestamp` is the window start, the
+ * dimension set is the cell's dimension names, each metric a root member. The first document has
+ * the counts and rates (single values) and the first 100 values of each latency; the next ones
+ * carry the rest of the latency values, 100 per array.
  *
  * @example
- * const [line] = renderEmf(summary, { namespace: 'CDN/Edge' });
- * JSON.parse(line)._aws.CloudWatchMetrics[0].Metrics[0]; // { Name: 'Requests', Unit: 'Count' }
+ * emfDocuments(cellMetrics(cell), { namespace: 'CDN/Edge' }).length; // 1 + (records - 1) / 100
  */
-export function renderEmf(summary: WindowSummary, options: EmfOptions = {}): string[] {
+export function emfDocuments(set: MetricSet, options: EmfOptions = {}): string[] {
   const namespace = options.namespace ?? DEFAULT_NAMESPACE;
-  const set = summaryMetrics(summary, options);
+  const recordWeight = 100 / (options.samplingRate ?? 100);
   const dimensionKeys = Object.keys(set.dimensions);
+  const scalars: MetricPoint[] = [];
+  const arrays: { m: MetricPoint; values: number[] }[] = [];
+  for (const m of set.metrics) {
+    if (m.unit === 'Milliseconds') arrays.push({ m, values: perRecord(m, recordWeight) });
+    else scalars.push(m);
+  }
+  let pages = 1;
+  for (const a of arrays) pages = Math.max(pages, Math.ceil(a.values.length / MAX_VALUES_PER_METRIC));
   const lines: string[] = [];
-  for (let from = 0; from < set.metrics.length; from += MAX_METRICS_PER_DIRECTIVE) {
-    const metrics = set.metrics.slice(from, from + MAX_METRICS_PER_DIRECTIVE);
+  for (let page = 0; page < pages; page++) {
+    const from = page * MAX_VALUES_PER_METRIC;
+    const members: Record<string, unknown> = {};
+    const declared: MetricPoint[] = [];
+    if (page === 0) {
+      for (const m of scalars) {
+        members[m.name] = m.values[0];
+        declared.push(m);
+      }
+    }
+    for (const a of arrays) {
+      if (from >= a.values.length) continue;
+      members[a.m.name] = a.values.slice(from, from + MAX_VALUES_PER_METRIC);
+      declared.push(a.m);
+    }
+    if (declared.length === 0) continue;
     const doc: Record<string, unknown> = {
       _aws: {
         Timestamp: set.timestamp,
@@ -86,7 +106,7 @@ export function renderEmf(summary: WindowSummary, options: EmfOptions = {}): str
           {
             Namespace: namespace,
             Dimensions: [dimensionKeys],
-            Metrics: metrics.map((m) =>
+            Metrics: declared.map((m) =>
               options.storageResolution === 1
                 ? { Name: m.name, Unit: m.unit, StorageResolution: 1 }
                 : { Name: m.name, Unit: m.unit },
@@ -95,28 +115,37 @@ export function renderEmf(summary: WindowSummary, options: EmfOptions = {}): str
         ],
       },
       ...set.dimensions,
+      ...members,
+      // Not metrics, but searchable in Logs Insights next to them.
+      windowEnd: set.end,
+      ...(set.estimated ? { estimated: true } : {}),
     };
-    for (const m of metrics) {
-      doc[m.name] =
-        m.values.length === 1 && m.counts[0] === 1 ? m.values[0] : expandDistribution(m.values, m.counts);
-    }
-    // Not metrics, but searchable in Logs Insights next to them.
-    doc.windowEnd = summary.end;
-    if (summary.estimated) doc.estimated = true;
     lines.push(JSON.stringify(doc));
   }
   return lines;
 }
 
 /**
- * Creates a sink printing window summaries as EMF lines (stdout by default). Writing to stdout
- * cannot fail in a way a retry would fix, so every summary lands.
+ * The EMF document(s) of one window cell (`cellMetrics`, then `emfDocuments`).
+ *
+ * @example
+ * const [line] = renderEmf(cell, { namespace: 'CDN/Edge' });
+ * JSON.parse(line)._aws.CloudWatchMetrics[0].Metrics[0]; // { Name: 'Requests', Unit: 'Count' }
+ */
+export function renderEmf(cell: WindowCell, options: EmfOptions = {}): string[] {
+  return emfDocuments(cellMetrics(cell, options), options);
+}
+
+/**
+ * Creates a sink printing window cells as EMF lines (stdout by default). Writing to stdout cannot
+ * fail in a way a retry would fix, so every cell lands, except one whose dimensions (with the
+ * fixed ones) exceed 30, which CloudWatch would drop: it fails as permanent, and is not printed.
  *
  * @example
  * const sink = createEmfSink({ namespace: 'CDN/Edge', dimensions: { Stream: 'cf-logs' } });
- * await sink.write(summaries);
+ * await sink.write(aggregator.cells());
  */
-export function createEmfSink(options: EmfSinkOptions = {}): Sink<WindowSummary> {
+export function createEmfSink(options: EmfSinkOptions = {}): MetricSink {
   const problems = metricOptionProblems(options);
   const extra = Object.keys(options.dimensions ?? {});
   if (extra.length > MAX_DIMENSIONS) problems.push(`at most ${MAX_DIMENSIONS} dimension keys per set`);
@@ -132,9 +161,16 @@ export function createEmfSink(options: EmfSinkOptions = {}): Sink<WindowSummary>
   const name = options.name ?? 'emf';
   return {
     name,
-    async write(batch: readonly WindowSummary[], _options?: WriteOptions): Promise<SinkResult> {
-      for (const summary of batch) for (const line of renderEmf(summary, options)) output(line);
-      return { sink: name, written: batch.length, failed: [] };
+    dimensions: fixedDimensions(options),
+    async write(batch: readonly WindowCell[], _options?: WriteOptions): Promise<SinkResult> {
+      const failed: SinkFailure[] = [];
+      batch.forEach((cell, index) => {
+        const set = cellMetrics(cell, options);
+        const problem = dimensionProblem(set);
+        if (problem !== null) failed.push({ index, reason: problem, retryable: false, permanent: true });
+        else for (const line of emfDocuments(set, options)) output(line);
+      });
+      return { sink: name, written: batch.length - failed.length, failed };
     },
   };
 }

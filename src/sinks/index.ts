@@ -7,15 +7,20 @@ export { SinkConfigError } from './errors.js';
 export { createFanOutSink, type FanOutSink } from './fan-out.js';
 export { createMemorySink, type MemorySink, type MemorySinkOptions } from './memory.js';
 export {
-  latencyDistribution,
+  cellMetrics,
+  dimensionLimitProblems,
+  type LatencyDistribution,
+  MAX_DISTRIBUTION_VALUES,
   METRIC_NAMES,
   type MetricName,
   type MetricOptions,
   type MetricPoint,
   type MetricSet,
+  type MetricSink,
   type MetricUnit,
+  mergedBucketError,
   metricsForFields,
-  summaryMetrics,
+  sketchDistribution,
 } from './metrics.js';
 export {
   backoffDelay,

@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { type GeneratedLine, generateLines } from '../../fixtures/generator.js';
-import type { WindowCell, WindowSummary } from '../../src/aggregate/index.js';
+import { summarize, type WindowCell, type WindowSummary } from '../../src/aggregate/index.js';
 import { HandlerConfigError } from '../../src/handler/config.js';
 import { createHandler, type HandlerConfig, type InvocationLog } from '../../src/handler/create-handler.js';
 import type { QuarantinedLine } from '../../src/handler/quarantine.js';
+import { createEmfSink } from '../../src/sinks/emf.js';
 import { createMemorySink } from '../../src/sinks/memory.js';
 import { retryPending } from '../../src/sinks/retry.js';
 import type { SinkResult, WriteOptions } from '../../src/sinks/types.js';
@@ -37,7 +38,13 @@ const VALID = LINES.filter((g) => g.expected !== null);
 const MALFORMED = LINES.filter((g) => g.expected === null);
 
 function setup(overrides: Partial<HandlerConfig> = {}) {
-  const metrics = createMemorySink<WindowSummary>({ name: 'metrics' });
+  const metricCells = createMemorySink<WindowCell>({ name: 'metrics' });
+  // What the metric sinks were given, read through the summary contract.
+  const metrics = {
+    get items(): WindowSummary[] {
+      return metricCells.items.map((c) => summarize(c));
+    },
+  };
   const state = createMemorySink<WindowCell>({ name: 'state' });
   const records = createMemorySink<Record<string, unknown>>({ name: 'records' });
   const quarantine = createMemorySink<QuarantinedLine>({ name: 'quarantine' });
@@ -45,7 +52,7 @@ function setup(overrides: Partial<HandlerConfig> = {}) {
   const handler = createHandler({
     fields: [...FIELDS],
     sinks: [],
-    metricSinks: [metrics],
+    metricSinks: [metricCells],
     stateSinks: [state],
     recordSinks: [records],
     quarantineSink: quarantine,
@@ -80,9 +87,12 @@ describe('createHandler with in-memory sinks', () => {
       requestsByWindow.set(s.start, (requestsByWindow.get(s.start) ?? 0) + s.requests);
     }
     expect(requestsByWindow).toEqual(expectedByWindow);
-    expect(state.items.filter(streamWide).map((c) => c.start).sort()).toEqual(
-      [...expectedByWindow.keys()].sort(),
-    );
+    expect(
+      state.items
+        .filter(streamWide)
+        .map((c) => c.start)
+        .sort(),
+    ).toEqual([...expectedByWindow.keys()].sort());
     const log = lastLog();
     expect(log.late).toBeGreaterThan(0);
     expect(log.late).toBeLessThan(VALID.length);
@@ -235,6 +245,23 @@ describe('createHandler with in-memory sinks', () => {
       failed: 0,
       error: 'too old',
     });
+  });
+
+  it('checks fixed metric dimensions plus the largest dimension set against the 30-dimension limit at construction', () => {
+    const fixed = Object.fromEntries(Array.from({ length: 28 }, (_, i) => [`D${i}`, 'x']));
+    const emf = createEmfSink({ dimensions: fixed, output: () => {} });
+    const config = { fields: [...FIELDS], sinks: [] as const, metricSinks: [emf] };
+    expect(() => createHandler({ ...config, dimensions: [[], ['country', 'statusClass']] })).not.toThrow();
+    let error: unknown;
+    try {
+      createHandler({ ...config, dimensions: [[], ['country', 'statusClass', 'cacheClass']] });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(HandlerConfigError);
+    expect((error as HandlerConfigError).problems).toEqual([
+      'metricSinks "emf" with dimensions (CFRT_DIMENSIONS): 28 fixed dimensions plus the dimension set country,statusClass,cacheClass make 31 per metric; CloudWatch accepts at most 30',
+    ]);
   });
 
   it('a sink that throws fails the batch instead of being swallowed', async () => {

@@ -6,7 +6,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { type GeneratedLine, generateLines } from '../../fixtures/generator.js';
-import { mergeCells, summarize, type WindowCell, type WindowSummary } from '../../src/aggregate/index.js';
+import { mergeCells, summarize, type WindowCell } from '../../src/aggregate/index.js';
 import { createHandler } from '../../src/handler/create-handler.js';
 import type { KinesisStreamEvent } from '../../src/handler/kinesis-event.js';
 import { sortKey, stateSource } from '../../src/sinks/dynamodb.js';
@@ -193,7 +193,7 @@ describe('retries never lose or double-count', () => {
           };
           const state = stateStore(fails);
           const records = listSink<Record<string, unknown>>('records', fails);
-          const metrics = listSink<WindowSummary>('metrics', () => false);
+          const metrics = listSink<WindowCell>('metrics', () => false);
           const handler = createHandler({
             fields: [...FIELDS],
             sinks: [],
@@ -205,7 +205,7 @@ describe('retries never lose or double-count', () => {
           });
           await drain(handler, SHARD, size);
 
-          expect(metrics.items.reduce((a, s) => a + s.requests, 0)).toBe(VALID.length);
+          expect(metrics.items.reduce((a, c) => a + summarize(c).requests, 0)).toBe(VALID.length);
           const delivered = new Set(records.items.map((r) => r['x-edge-request-id']));
           expect(delivered.size).toBe(VALID.length);
           if (withState) expect(storedRequests(state.items)).toBe(VALID.length);

@@ -1,5 +1,5 @@
 import { describe, expectTypeOf, it } from 'vitest';
-import type { WindowSummary } from '../../src/aggregate/index.js';
+import type { WindowCell } from '../../src/aggregate/index.js';
 import {
   createHandler,
   type HandlerConfig,
@@ -9,7 +9,8 @@ import {
   type QuarantinedLine,
   type RealtimeLogHandler,
 } from '../../src/handler.js';
-import { createMemorySink, type Sink, type SinkResult } from '../../src/sinks/index.js';
+import { createEmfSink } from '../../src/sinks/emf.js';
+import { createMemorySink, type MetricSink, type Sink, type SinkResult } from '../../src/sinks/index.js';
 
 describe('handler types', () => {
   it('createHandler returns a Lambda handler resolving to a partial batch response', () => {
@@ -31,7 +32,11 @@ describe('handler types', () => {
   });
 
   it('custom sinks are typed by what they receive', () => {
-    expectTypeOf(createMemorySink<WindowSummary>()).toExtend<Sink<WindowSummary>>();
+    expectTypeOf(createMemorySink<WindowCell>()).toExtend<
+      NonNullable<HandlerConfig['metricSinks']>[number]
+    >();
+    expectTypeOf(createEmfSink()).toEqualTypeOf<MetricSink>();
+    expectTypeOf<MetricSink>().toExtend<Sink<WindowCell>>();
     expectTypeOf<NonNullable<HandlerConfig['quarantineSink']>>().toEqualTypeOf<Sink<QuarantinedLine>>();
     expectTypeOf<Sink<number>['write']>().returns.resolves.toEqualTypeOf<SinkResult>();
   });

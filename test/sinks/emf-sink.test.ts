@@ -3,20 +3,18 @@ import { createLogQuarantine } from '../../src/handler/quarantine.js';
 import { mapConcurrent } from '../../src/sinks/concurrency.js';
 import { createEmfSink } from '../../src/sinks/emf.js';
 import { SinkConfigError } from '../../src/sinks/errors.js';
-import { makeSummary } from '../helpers/summaries.js';
+import { cellsOf, makeCell, makeRecords, WINDOW_START } from '../helpers/cells.js';
 
 describe('EMF sink', () => {
-  it('prints one EMF document per summary and reports them all written', async () => {
+  it('prints one EMF document per cell (with few records) and reports them all written', async () => {
     const lines: string[] = [];
     const sink = createEmfSink({
       output: (l) => lines.push(l),
       dimensions: { Stream: 'cf' },
       metrics: ['Requests'],
     });
-    const result = await sink.write([
-      makeSummary(),
-      makeSummary({ requests: 7, dimensions: { country: 'FR' } }),
-    ]);
+    const [fr] = cellsOf(makeRecords(7, WINDOW_START, { 'c-country': 'FR' }), { dimensions: [['country']] });
+    const result = await sink.write([makeCell(), fr!]);
     expect(result).toEqual({ sink: 'emf', written: 2, failed: [] });
     expect(lines.map((l) => JSON.parse(l))).toMatchObject([
       { Requests: 1_000, Stream: 'cf', _aws: { CloudWatchMetrics: [{ Dimensions: [['Stream']] }] } },
@@ -32,6 +30,21 @@ describe('EMF sink', () => {
   it('rejects options CloudWatch would reject, at construction', () => {
     expect(() => createEmfSink({ metrics: ['Latency' as 'Requests'] })).toThrow(SinkConfigError);
     expect(() => createEmfSink({ storageResolution: 5 as 60 })).toThrow(/storageResolution must be 1 or 60/);
+    expect(() => createEmfSink({ samplingRate: 0 })).toThrow(/samplingRate must be from 1 to 100/);
+  });
+
+  it('never prints a document with more than 30 dimension keys: that cell fails as permanent', async () => {
+    const lines: string[] = [];
+    const fixed = Object.fromEntries(Array.from({ length: 29 }, (_, i) => [`D${i}`, 'x']));
+    const sink = createEmfSink({ output: (l) => lines.push(l), dimensions: fixed });
+    const [narrow, wide] = cellsOf(makeRecords(5, WINDOW_START, { 'c-country': 'FR', 'cs-host': 'h' }), {
+      dimensions: [['country'], ['country', 'host']],
+    });
+    const result = await sink.write([narrow!, wide!]);
+    expect(result.written).toBe(1);
+    expect(result.failed).toMatchObject([{ index: 1, retryable: false, permanent: true }]);
+    for (const l of lines)
+      expect(JSON.parse(l)._aws.CloudWatchMetrics[0].Dimensions[0].length).toBeLessThanOrEqual(30);
   });
 });
 

@@ -79,7 +79,7 @@ describe('PutMetricData calls', () => {
           expect(bytes).toBeLessThanOrEqual(MAX_CALL_BYTES);
         }
         // Each summary is named by every call that carries one of its datums.
-        const named = new Set(calls.flatMap((c) => c.summaries));
+        const named = new Set(calls.flatMap((c) => c.cells));
         input.forEach((data, index) => {
           expect(named.has(index)).toBe(data.length > 0);
         });
