@@ -592,6 +592,85 @@ describe('infra/template.yaml: alarms, dashboard and outputs', () => {
     }
   });
 
+  /** Every custom metric a widget or alarm of `t` reads, with the statistic it reads it with. */
+  const metricReads = (
+    t: Template = template,
+  ): { where: string; name: string; stat: string | undefined }[] => {
+    const custom = (ns: Json | undefined) => isObject(ns) && ns.Ref === 'MetricsNamespace';
+    const reads: { where: string; name: string; stat: string | undefined }[] = [];
+    for (const [id, alarm] of Object.entries(t.Resources).filter(
+      ([, r]) => r.Type === 'AWS::CloudWatch::Alarm',
+    )) {
+      const p = alarm.Properties ?? {};
+      if (p.MetricName !== undefined && custom(p.Namespace)) {
+        reads.push({
+          where: id,
+          name: String(p.MetricName),
+          stat: String(p.Statistic ?? p.ExtendedStatistic),
+        });
+      }
+      for (const m of (p.Metrics as Json[] | undefined) ?? []) {
+        const name = getPath(m, 'MetricStat', 'Metric', 'MetricName');
+        if (name !== undefined && custom(getPath(m, 'MetricStat', 'Metric', 'Namespace'))) {
+          reads.push({ where: id, name: String(name), stat: String(getPath(m, 'MetricStat', 'Stat')) });
+        }
+      }
+    }
+    const resolved = resolveTemplate(t);
+    const namespace = resolved.parameter('MetricsNamespace');
+    const body = JSON.parse(String(resolved.resolve(t.Resources.Dashboard!.Properties!.DashboardBody!))) as {
+      widgets: { properties: Record<string, Json> }[];
+    };
+    for (const widget of body.widgets) {
+      const widgetStat = widget.properties.stat as string | undefined;
+      for (const row of (widget.properties.metrics as Json[] | undefined) ?? []) {
+        if (!Array.isArray(row) || row[0] !== namespace) continue;
+        const last = row.at(-1);
+        const stat = isObject(last) && typeof last.stat === 'string' ? last.stat : widgetStat;
+        reads.push({ where: String(widget.properties.title), name: String(row[1]), stat });
+      }
+    }
+    return reads;
+  };
+
+  it('plots and alarms on no *Rate metric: ratios are metric math over sums, true for both sinks', () => {
+    // With the EMF sink (the default) a rate is one value per invocation, so its Average is a mean of
+    // per-invocation rates (5xx 1.96% shown for 2.11% true on the bundled sample): never read one.
+    const reads = metricReads();
+    expect(reads.length).toBeGreaterThan(10);
+    expect(reads.filter((r) => r.name.endsWith('Rate'))).toEqual([]);
+    // Counts are summed; latencies read as percentiles; UniqueClients (not additive) as its Maximum.
+    for (const r of reads) {
+      const unit =
+        r.name === 'UniqueClients' ? 'Maximum' : /Latency|Time/.test(r.name) ? 'percentile' : 'Sum';
+      if (unit === 'percentile') expect(r.stat, `${r.where}: ${r.name}`).toMatch(/^p\d+(\.\d+)?$/);
+      else expect(r.stat, `${r.where}: ${r.name}`).toBe(unit);
+    }
+  });
+
+  it('shows every ratio on the dashboard as an expression dividing sums, titled as such', () => {
+    const ratioWidgets = dashboard().widgets.filter((w) => /%/.test(String(w.properties.title)));
+    expect(ratioWidgets.length).toBeGreaterThanOrEqual(2);
+    for (const w of ratioWidgets) {
+      expect(String(w.properties.title)).toMatch(/sum of .* \/ sum of/);
+      const expressions = ((w.properties.metrics as Json[]) ?? [])
+        .map((row) => (Array.isArray(row) && isObject(row[0]) ? row[0].expression : undefined))
+        .filter((e) => e !== undefined);
+      expect(expressions.length, String(w.properties.title)).toBeGreaterThan(0);
+      for (const e of expressions) expect(String(e)).toMatch(/^100 \* .+ \/ .+/);
+    }
+  });
+
+  it('catches a rate metric plotted directly (the check can fail)', () => {
+    const broken = clone();
+    const sub = broken.Resources.Dashboard!.Properties!.DashboardBody as { 'Fn::Sub': [string, Json] };
+    sub['Fn::Sub'][0] = sub['Fn::Sub'][0].replace(
+      '"Requests5xx", { "id": "e5"',
+      '"5xxErrorRate", { "id": "e5"',
+    );
+    expect(metricReads(broken).filter((r) => r.name.endsWith('Rate'))).toHaveLength(1);
+  });
+
   it('reads only metrics the metric sinks publish (src/sinks/metrics.ts METRIC_NAMES)', () => {
     const published = new Set<string>(METRIC_NAMES);
     const used = usedCustomMetrics();
