@@ -176,6 +176,16 @@ export class Cell implements WindowCell {
     return s;
   }
 
+  /**
+   * Frees what only further adds would use (top-N keys past `topK`, sketch slack), for a cell that
+   * is kept after its window closed; what summaries, merges and serialization see is unchanged.
+   */
+  compact(): this {
+    for (const s of this.latency) s?.compact();
+    for (const t of this.top) t?.compact();
+    return this;
+  }
+
   /** Counts one record. */
   add(v: RecordView): void {
     const w = v.w;
@@ -250,41 +260,53 @@ export function mergeCells(a: WindowCell, b: WindowCell): WindowCell {
   if (x.key !== y.key) {
     throw new CellMergeError(`Cells with different keys do not merge: ${x.key} and ${y.key}.`);
   }
-  return mergeAs(x.key, x.start, x.end, x, y);
+  return mergeAs(x.key, x.start, x.end, [x, y]);
 }
 
-/** The union of x's and y's records as a new cell with the given identity. */
-function mergeAs(key: string, start: number, end: number, x: Cell, y: Cell): Cell {
-  if (x.params.alpha !== y.params.alpha) {
-    throw new CellMergeError(
-      `Cells ${x.key} and ${y.key} were built with different quantileAlpha (${x.params.alpha} and ${y.params.alpha}); latency sketches of different accuracies do not merge.`,
-    );
+/** The union of the cells' records (at least one cell) as a new cell with the given identity. */
+function mergeAs(key: string, start: number, end: number, cells: readonly Cell[]): Cell {
+  const x = cells[0]!;
+  let precision = x.params.precision;
+  let topK = x.params.topK;
+  for (const y of cells) {
+    if (y.params.alpha !== x.params.alpha) {
+      throw new CellMergeError(
+        `Cells ${x.key} and ${y.key} were built with different quantileAlpha (${x.params.alpha} and ${y.params.alpha}); latency sketches of different accuracies do not merge.`,
+      );
+    }
+    precision = Math.min(precision, y.params.precision);
+    topK = Math.min(topK, y.params.topK);
   }
-  const out = new Cell(key, start, end, x.dimensions, {
-    alpha: x.params.alpha,
-    precision: Math.min(x.params.precision, y.params.precision),
-    topK: Math.min(x.params.topK, y.params.topK),
-  });
-  out.requests = x.requests + y.requests;
-  out.bytesOut = x.bytesOut + y.bytesOut;
-  out.bytesIn = x.bytesIn + y.bytesIn;
-  for (let i = 0; i < out.status.length; i++) out.status[i] = x.status[i]! + y.status[i]!;
-  for (let i = 0; i < out.cache.length; i++) out.cache[i] = x.cache[i]! + y.cache[i]!;
-  for (const [code, n] of x.codes) out.codes.set(code, n + (y.codes.get(code) ?? 0));
-  for (const [code, n] of y.codes) if (!x.codes.has(code)) out.codes.set(code, n);
-  out.bots = x.bots + y.bots;
-  out.uaKnown = x.uaKnown + y.uaKnown;
-  out.malformed = x.malformed + y.malformed;
-  out.late = x.late + y.late;
-  out.estimated = x.estimated || y.estimated;
+  const out = new Cell(key, start, end, x.dimensions, { alpha: x.params.alpha, precision, topK });
+  for (const y of cells) {
+    out.requests += y.requests;
+    out.bytesOut += y.bytesOut;
+    out.bytesIn += y.bytesIn;
+    for (let i = 0; i < out.status.length; i++) out.status[i]! += y.status[i]!;
+    for (let i = 0; i < out.cache.length; i++) out.cache[i]! += y.cache[i]!;
+    for (const [code, n] of y.codes) out.codes.set(code, (out.codes.get(code) ?? 0) + n);
+    out.bots += y.bots;
+    out.uaKnown += y.uaKnown;
+    out.malformed += y.malformed;
+    out.late += y.late;
+    out.estimated ||= y.estimated;
+  }
   for (let i = 0; i < out.latency.length; i++) {
-    out.latency[i] = mergeSketch(x.latency[i] ?? null, y.latency[i] ?? null);
+    const sketches = present(cells.map((c) => c.latency[i] ?? null));
+    out.latency[i] = sketches.length === 0 ? null : DDSketch.mergeAll(sketches);
   }
-  out.clients = mergeHll(x.clients, y.clients, out.params.precision);
+  const clients = present(cells.map((c) => c.clients));
+  out.clients = clients.length === 0 ? null : HyperLogLog.mergeAll(clients);
   for (let i = 0; i < out.top.length; i++) {
-    out.top[i] = mergeTop(x.top[i] ?? null, y.top[i] ?? null, out.params.topK);
+    const lists = present(cells.map((c) => c.top[i] ?? null));
+    // A cell without the list counted nothing in it: an empty summary of the output's size.
+    out.top[i] = lists.length === 0 ? null : SpaceSaving.mergeAll([...lists, new SpaceSaving(topK)]);
   }
   return out;
+}
+
+function present<T>(items: readonly (T | null)[]): T[] {
+  return items.filter((x): x is T => x !== null);
 }
 
 /** Options of `rollUp`. */
@@ -324,7 +346,7 @@ export function rollUp(cells: readonly WindowCell[], options: RollUpOptions = {}
     if (c.start < first) first = c.start;
     if (c.end > last) last = c.end;
   }
-  const groups = new Map<string, Cell>();
+  const groups = new Map<string, { start: number; end: number; cells: Cell[] }>();
   for (const c of cells) {
     const cell = asCell(c, 'A cell');
     let start = first;
@@ -338,45 +360,23 @@ export function rollUp(cells: readonly WindowCell[], options: RollUpOptions = {}
         );
       }
     }
-    const dims = dimensionsKey(cell.key);
-    const key = `${start}/${end}/${dims}`;
-    const seen = groups.get(key);
-    groups.set(key, mergeAs(key, start, end, seen ?? emptyLike(key, start, end, cell), cell));
+    const key = `${start}/${end}/${dimensionsKey(cell.key)}`;
+    const group = groups.get(key);
+    if (group === undefined) groups.set(key, { start, end, cells: [cell] });
+    else group.cells.push(cell);
   }
-  return [...groups.values()].sort(
-    (a, b) => a.start - b.start || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0),
-  );
-}
-
-function emptyLike(key: string, start: number, end: number, c: Cell): Cell {
-  return new Cell(key, start, end, c.dimensions, c.params);
+  const out: Cell[] = [];
+  for (const [key, g] of groups) out.push(mergeAs(key, g.start, g.end, g.cells));
+  return out.sort((a, b) => a.start - b.start || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
 }
 
 /**
- * A compact copy of a cell to keep after its window closed: top-N lists folded to their `topK`
- * counters (a live list holds up to 4 x topK keys between folds), sketch stores trimmed.
+ * Compacts a cell that will not be added to again (a drained one), in place, and returns it: top-N
+ * lists folded to their `topK` counters (a live list holds up to 4 x topK keys between folds),
+ * sketch stores trimmed. Summaries, merges and serialization see the same cell.
  */
 export function compactCell(cell: WindowCell): WindowCell {
-  const c = asCell(cell, 'The cell');
-  return mergeAs(c.key, c.start, c.end, emptyLike(c.key, c.start, c.end, c), c);
-}
-
-function mergeSketch(a: DDSketch | null, b: DDSketch | null): DDSketch | null {
-  const some = a ?? b;
-  if (some === null) return null;
-  // Merging with an empty sketch copies, so the result never aliases an input.
-  const empty = new DDSketch(some.alpha);
-  return DDSketch.merge(a ?? empty, b ?? empty);
-}
-
-function mergeHll(a: HyperLogLog | null, b: HyperLogLog | null, precision: number): HyperLogLog | null {
-  if (a === null && b === null) return null;
-  return HyperLogLog.merge(a ?? new HyperLogLog(precision), b ?? new HyperLogLog(precision));
-}
-
-function mergeTop(a: SpaceSaving | null, b: SpaceSaving | null, capacity: number): SpaceSaving | null {
-  if (a === null && b === null) return null;
-  return SpaceSaving.merge(a ?? new SpaceSaving(capacity), b ?? new SpaceSaving(capacity));
+  return asCell(cell, 'The cell').compact();
 }
 
 function latencySummary(s: DDSketch | null): LatencySummary {

@@ -152,12 +152,25 @@ export class DDSketch {
     this.#lo = newLo;
   }
 
+  /** Drops the store's unused slack (for a sketch that is kept but no longer added to). */
+  compact(): void {
+    if (this.#lo > this.#hi) {
+      this.#counts = new Float64Array(0);
+      return;
+    }
+    if (this.#counts.length === this.#hi - this.#lo + 1) return;
+    this.#counts = this.#counts.slice(this.#lo - this.#offset, this.#hi - this.#offset + 1);
+    this.#offset = this.#lo;
+  }
+
   /** Makes the store cover [lo, hi], with slack so growth is amortized. */
   #ensure(lo: number, hi: number): void {
     const start = this.#offset;
     const end = start + this.#counts.length - 1;
     if (this.#counts.length > 0 && lo >= start && hi <= end) return;
-    const slack = 32;
+    // Geometric growth: a window of few records whose latencies span hundreds of buckets would
+    // otherwise copy its store every 32 buckets.
+    const slack = Math.max(32, this.#counts.length >> 1);
     const newStart = Math.min(lo, this.#lo > this.#hi ? lo : this.#lo) - slack;
     const newEnd = Math.max(hi, this.#lo > this.#hi ? hi : this.#hi) + slack;
     const next = new Float64Array(newEnd - newStart + 1);
@@ -211,9 +224,32 @@ export class DDSketch {
 
   /** A new sketch with both inputs' values; throws RangeError when the alphas differ. */
   static merge(a: DDSketch, b: DDSketch): DDSketch {
-    if (a.alpha !== b.alpha) throw new RangeError(`DDSketch alphas differ (${a.alpha} and ${b.alpha})`);
-    const out = new DDSketch(a.alpha);
-    for (const s of [a, b]) {
+    return DDSketch.mergeAll([a, b]);
+  }
+
+  /**
+   * A new sketch with every input's values (at least one input; equal alphas, else RangeError).
+   * The store is sized once for the union of the inputs' ranges, so merging many sketches costs
+   * one pass over their buckets.
+   */
+  static mergeAll(sketches: readonly DDSketch[]): DDSketch {
+    const first = sketches[0];
+    if (first === undefined) throw new RangeError('DDSketch.mergeAll needs at least one sketch');
+    const out = new DDSketch(first.alpha);
+    let lo = Number.POSITIVE_INFINITY;
+    let hi = Number.NEGATIVE_INFINITY;
+    for (const s of sketches) {
+      if (s.alpha !== first.alpha) {
+        throw new RangeError(`DDSketch alphas differ (${first.alpha} and ${s.alpha})`);
+      }
+      if (s.#lo <= s.#hi) {
+        if (s.#lo < lo) lo = s.#lo;
+        if (s.#hi > hi) hi = s.#hi;
+      }
+    }
+    // Within the bucket limit the union fits at once; past it, `addBuckets` collapses as it goes.
+    if (lo <= hi && hi - lo + 1 <= out.#maxBuckets) out.#ensure(lo, hi);
+    for (const s of sketches) {
       const { offset, counts } = s.buckets();
       out.addBuckets(offset, counts);
       out.zeroCount += s.zeroCount;

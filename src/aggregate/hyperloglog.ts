@@ -156,18 +156,27 @@ export class HyperLogLog {
 
   /** A new sketch holding the union; precisions may differ (the result has the lower one). */
   static merge(a: HyperLogLog, b: HyperLogLog): HyperLogLog {
-    const p = Math.min(a.precision, b.precision);
+    return HyperLogLog.mergeAll([a, b]);
+  }
+
+  /** A new sketch of the union of every input (at least one), at the smallest precision. */
+  static mergeAll(sketches: readonly HyperLogLog[]): HyperLogLog {
+    if (sketches.length === 0) throw new RangeError('HyperLogLog.mergeAll needs at least one sketch');
+    let p = Number.POSITIVE_INFINITY;
+    for (const s of sketches) if (s.precision < p) p = s.precision;
     const out = new HyperLogLog(p);
-    const ra = a.#registers === null ? null : fold(a.#registers, a.precision, p);
-    const rb = b.#registers === null ? null : fold(b.#registers, b.precision, p);
-    if (ra !== null || rb !== null) {
-      const regs = new Uint8Array(1 << p);
-      if (ra !== null) regs.set(ra);
-      if (rb !== null) for (let i = 0; i < regs.length; i++) if (rb[i]! > regs[i]!) regs[i] = rb[i]!;
+    let regs: Uint8Array | null = null;
+    for (const s of sketches) {
+      if (s.#registers === null) continue;
+      const r = fold(s.#registers, s.precision, p);
+      if (regs === null) regs = new Uint8Array(1 << p);
+      for (let i = 0; i < regs.length; i++) if (r[i]! > regs[i]!) regs[i] = r[i]!;
+    }
+    if (regs !== null) {
       out.#registers = regs;
       out.#slots = null;
     }
-    for (const src of [a, b]) {
+    for (const src of sketches) {
       const slots = src.#slots;
       if (slots === null) continue;
       for (let j = 0; j < slots.length; j += 2) {

@@ -100,6 +100,14 @@ export class SpaceSaving {
     return key;
   }
 
+  /**
+   * Drops the keys a fold would drop (for a summary that is kept but no longer added to): what
+   * reads see is unchanged, since they already see only the `capacity` largest counters.
+   */
+  compact(): void {
+    if (this.#byKey.size > this.capacity) this.#fold();
+  }
+
   /** Keeps the `capacity` largest counters; the smallest kept becomes the base of new keys. */
   #fold(): void {
     const kept = this.#select();
@@ -150,7 +158,15 @@ export class SpaceSaving {
   /** Rebuilds a summary from counters (e.g. deserialized); keeps the `capacity` largest. */
   static from(capacity: number, counters: readonly Counter[]): SpaceSaving {
     const s = new SpaceSaving(capacity);
-    const sorted = [...counters].sort(compareCounters).slice(0, capacity);
+    let candidates = counters;
+    if (counters.length > 2 * capacity) {
+      // Only counters at or above the capacity-th largest count can be kept: sort just those.
+      const counts = new Float64Array(counters.length);
+      for (let i = 0; i < counters.length; i++) counts[i] = counters[i]!.count;
+      const threshold = kthLargest(counts, counts.length, capacity);
+      candidates = counters.filter((c) => c.count >= threshold);
+    }
+    const sorted = [...candidates].sort(compareCounters).slice(0, capacity);
     for (const c of sorted) s.#byKey.set(c.key, { key: c.key, count: c.count, error: c.error });
     s.#base = sorted.length === capacity ? sorted[sorted.length - 1]!.count : 0;
     return s;
@@ -162,26 +178,40 @@ export class SpaceSaving {
    * count and error; then the largest counters are kept.
    */
   static merge(a: SpaceSaving, b: SpaceSaving): SpaceSaving {
-    const capacity = Math.min(a.capacity, b.capacity);
-    const ta = a.#select();
-    const tb = b.#select();
-    const fa = a.floor;
-    const fb = b.floor;
-    const inA = new Map<string, Entry>();
-    for (const x of ta) inA.set(x.key, x);
-    const inB = new Map<string, Entry>();
-    for (const y of tb) inB.set(y.key, y);
-    const counters: Counter[] = [];
-    for (const x of ta) {
-      const y = inB.get(x.key);
-      counters.push(
-        y === undefined
-          ? { key: x.key, count: x.count + fb, error: x.error + fb }
-          : { key: x.key, count: x.count + y.count, error: x.error + y.error },
-      );
+    return SpaceSaving.mergeAll([a, b]);
+  }
+
+  /**
+   * Merges any number of summaries at once (the same rule as `merge`, generalized: a key missing
+   * from a full summary may have had up to that summary's floor): one pass over their counters,
+   * however many there are, and the result does not depend on their order. A key's error is at
+   * most the sum of the floors, so the n / k bound holds for the total n.
+   */
+  static mergeAll(summaries: readonly SpaceSaving[]): SpaceSaving {
+    let capacity = Number.POSITIVE_INFINITY;
+    let floors = 0;
+    for (const s of summaries) {
+      if (s.capacity < capacity) capacity = s.capacity;
+      floors += s.floor;
     }
-    for (const y of tb) {
-      if (!inA.has(y.key)) counters.push({ key: y.key, count: fa + y.count, error: fa + y.error });
+    if (summaries.length === 0) throw new RangeError('SpaceSaving.mergeAll needs at least one summary');
+    // Per key: the sum over the summaries that hold it of (count - floor); the floors of the
+    // others are then added back as sum(floors) - sum(own floors).
+    const acc = new Map<string, Entry>();
+    for (const s of summaries) {
+      const f = s.floor;
+      for (const e of s.#select()) {
+        const seen = acc.get(e.key);
+        if (seen === undefined) acc.set(e.key, { key: e.key, count: e.count - f, error: e.error - f });
+        else {
+          seen.count += e.count - f;
+          seen.error += e.error - f;
+        }
+      }
+    }
+    const counters: Counter[] = [];
+    for (const e of acc.values()) {
+      counters.push({ key: e.key, count: e.count + floors, error: e.error + floors });
     }
     return SpaceSaving.from(capacity, counters);
   }
