@@ -6,8 +6,10 @@ import {
   type AggregatableRecord,
   type AggregatorOptions,
   AggregatorOptionsError,
+  CellMergeError,
   createAggregator,
   mergeCells,
+  rollUp,
   summarize,
   type WindowCell,
 } from '../../src/aggregate/index.js';
@@ -41,11 +43,74 @@ function mergeByKey(groups: readonly WindowCell[][]): Map<string, WindowCell> {
   return out;
 }
 
+/** A cheap string hash, to order cells by a seed. */
+function hashOf(text: string): number {
+  let h = 0;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h, 31) + text.charCodeAt(i);
+  return h;
+}
+
+/** The cell key a summary stands for. */
+function keyOf(s: { start: number; end: number; dimensions: Readonly<Record<string, string>> }): string {
+  const dims = Object.entries(s.dimensions)
+    .map(([k, v]) => `${k}=${encodeURIComponent(v)}`)
+    .join('&');
+  return `${s.start}/${s.end}/${dims}`;
+}
+
 function summaries(cells: Iterable<WindowCell>) {
   return [...cells].sort((a, b) => (a.key < b.key ? -1 : 1)).map((c) => summarize(c, { top: 100 }));
 }
 
 describe('createAggregator', () => {
+  it('rollUp of minute cells equals aggregating into the coarser window, in any cell order', () => {
+    fc.assert(
+      fc.property(
+        fc.array(arbRecord(30 * 60_000), { minLength: 1, maxLength: 300, size: 'max' }),
+        fc.constantFrom(300, 600, 3600),
+        fc.integer(),
+        (records, seconds, seed) => {
+          const minute = cellsOf(records, { ...LOOSE, windowSeconds: 60 });
+          const coarse = cellsOf(records, { ...LOOSE, windowSeconds: seconds });
+          const shuffledCells = [...minute].sort(
+            (a, b) => ((hashOf(a.key) ^ seed) >>> 0) - ((hashOf(b.key) ^ seed) >>> 0),
+          );
+          const rolled = rollUp(shuffledCells, { windowSeconds: seconds });
+          expect(rolled.map((c) => c.key)).toEqual(summaries(coarse).map((s) => keyOf(s)));
+          expect(summaries(rolled)).toEqual(summaries(coarse));
+        },
+      ),
+      { numRuns: 40 },
+    );
+  });
+
+  it('rollUp without a window makes one cell per dimension values, spanning every window', () => {
+    fc.assert(
+      fc.property(
+        fc.array(arbRecord(30 * 60_000), { minLength: 1, maxLength: 200, size: 'max' }),
+        (records) => {
+          const cells = cellsOf(records, { ...LOOSE, dimensions: [[]] });
+          const [total, ...rest] = rollUp(cells);
+          expect(rest).toEqual([]);
+          expect(total!.start).toBe(Math.min(...cells.map((c) => c.start)));
+          expect(total!.end).toBe(Math.max(...cells.map((c) => c.end)));
+          const whole = cellsOf(records, { ...LOOSE, dimensions: [[]], windowSeconds: 86_400 });
+          const { start, end, ...figures } = summarize(total!, { top: 100 });
+          const { start: s2, end: e2, ...expected } = summarize(whole[0]!, { top: 100 });
+          expect(figures).toEqual(expected);
+        },
+      ),
+      { numRuns: 40 },
+    );
+  });
+
+  it('rollUp refuses a window its cells do not fit in', () => {
+    const cells = cellsOf([{ timestamp: BASE }], { windowSeconds: 300 });
+    expect(() => rollUp(cells, { windowSeconds: 60 })).toThrow(CellMergeError);
+    expect(() => rollUp(cells, { windowSeconds: 0 })).toThrow(CellMergeError);
+    expect(rollUp([])).toEqual([]);
+  });
+
   it('arrival order changes no figure: any permutation, tight lateness, drained as it goes, fragments merged', () => {
     fc.assert(
       fc.property(

@@ -68,6 +68,46 @@ describe('Space-Saving', () => {
     );
   });
 
+  it('keeps the guarantees merging many summaries at once, in any order, equal to the pairwise merge for two', () => {
+    fc.assert(
+      fc.property(
+        fc.array(zipfKeys(600), { minLength: 1, maxLength: 30 }),
+        fc.constantFrom(5, 10, 100),
+        fc.integer(),
+        (parts, k, seed) => {
+          const summaries = parts.map((p) => summaryOf(p, k));
+          const merged = SpaceSaving.mergeAll(summaries);
+          expectGuarantees(merged, parts.flat(), k);
+          // Reversed or rotated, the same counters: the multi-way merge has no order.
+          const rotated = [
+            ...summaries.slice(seed % summaries.length),
+            ...summaries.slice(0, seed % summaries.length),
+          ];
+          expect(SpaceSaving.mergeAll(rotated.reverse()).counters()).toEqual(merged.counters());
+          if (summaries.length === 2) {
+            expect(SpaceSaving.merge(summaries[0]!, summaries[1]!).counters()).toEqual(merged.counters());
+          }
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
+
+  it('compacts in place without changing what reads see, and counts on within the guarantees', () => {
+    fc.assert(
+      fc.property(zipfKeys(2000), zipfKeys(500), fc.constantFrom(5, 10, 100), (keys, more, k) => {
+        const s = summaryOf(keys, k);
+        const before = s.counters();
+        s.compact();
+        expect(s.heldKeys).toBeLessThanOrEqual(k);
+        expect(s.counters()).toEqual(before);
+        for (const key of more) s.add(key);
+        expectGuarantees(s, [...keys, ...more], k);
+      }),
+      { numRuns: 40 },
+    );
+  });
+
   it('is exact when distinct keys fit the counters, and then merges exactly', () => {
     fc.assert(
       fc.property(
