@@ -20,6 +20,7 @@ export {
   createHandlerFromSettings,
   DEFAULT_BUDGET_MS,
   type HandlerClients,
+  type SdkClient,
   type HandlerConfig,
   type InvocationLog,
   MAX_SAFETY_MARGIN_MS,

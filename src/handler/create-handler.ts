@@ -40,11 +40,30 @@ import {
 } from './kinesis-event.js';
 import { createLogQuarantine, type QuarantinedLine } from './quarantine.js';
 
-/** SDK v3 clients for the built-in AWS sinks (injected: tests point them at local servers). */
+/**
+ * What the handler needs of an AWS SDK v3 client: its `send`. Typed by shape, not by the SDK's
+ * classes, so the handler's declarations never import an optional peer: a consumer who uses only
+ * the EMF sink compiles without any `@aws-sdk/*` package installed (Powertools types its injected
+ * clients by shape too, `SdkClient` in `@aws-lambda-powertools/commons`). Any `CloudWatchClient`,
+ * `DynamoDBClient` or `KinesisClient` fits; the sink checks what it sends.
+ */
+export interface SdkClient {
+  // Method syntax on purpose: parameters compare bivariantly, so a client whose `send` takes one
+  // service's commands (and has callback overloads) fits this one shape.
+  send(command: object, options?: object): Promise<unknown>;
+}
+
+/**
+ * SDK v3 clients for the built-in AWS sinks (injected: tests point them at local servers).
+ *
+ * @example
+ * import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+ * const clients: HandlerClients = { dynamodb: new DynamoDBClient({ maxAttempts: 2 }) };
+ */
 export interface HandlerClients {
-  readonly cloudwatch?: Pick<CloudWatchClient, 'send'>;
-  readonly dynamodb?: Pick<DynamoDBClient, 'send'>;
-  readonly kinesis?: Pick<KinesisClient, 'send'>;
+  readonly cloudwatch?: SdkClient;
+  readonly dynamodb?: SdkClient;
+  readonly kinesis?: SdkClient;
 }
 
 /** `createHandler`'s configuration: the settings (also readable from the environment) plus code-only wiring. */
@@ -199,7 +218,7 @@ async function buildSinks(s: ResolvedSettings, config: HandlerConfig): Promise<W
       metrics.push(
         createCloudWatchSink({
           metrics: publishable,
-          client: clients.cloudwatch!,
+          client: clients.cloudwatch as Pick<CloudWatchClient, 'send'>,
           namespace: s.metricsNamespace,
           storageResolution: s.storageResolution,
           samplingRate: s.samplingRate,
@@ -210,7 +229,7 @@ async function buildSinks(s: ResolvedSettings, config: HandlerConfig): Promise<W
       const { createDynamoDbSink } = await import('../sinks/dynamodb.js');
       state.push(
         createDynamoDbSink({
-          client: clients.dynamodb!,
+          client: clients.dynamodb as Pick<DynamoDBClient, 'send'>,
           tableName: s.tableName!,
           ttlDays: s.ttlDays,
           ...(config.retry !== undefined ? { retry: config.retry } : {}),
@@ -220,7 +239,7 @@ async function buildSinks(s: ResolvedSettings, config: HandlerConfig): Promise<W
       const { createKinesisSink } = await import('../sinks/kinesis.js');
       records.push(
         createKinesisSink<Record<string, unknown>>({
-          client: clients.kinesis!,
+          client: clients.kinesis as Pick<KinesisClient, 'send'>,
           streamName: s.processedStreamName!,
           partitionKey: s.partitionKey,
           ...(config.retry !== undefined ? { retry: config.retry } : {}),
@@ -233,7 +252,7 @@ async function buildSinks(s: ResolvedSettings, config: HandlerConfig): Promise<W
   if (quarantine === null && s.quarantine === 'kinesis') {
     const { createKinesisSink } = await import('../sinks/kinesis.js');
     quarantine = createKinesisSink<QuarantinedLine>({
-      client: clients.kinesis!,
+      client: clients.kinesis as Pick<KinesisClient, 'send'>,
       streamName: s.quarantineStreamName!,
       name: 'quarantine-kinesis',
       partitionKey: (q) => q.sequenceNumber,
