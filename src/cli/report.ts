@@ -112,12 +112,12 @@ export const EMPTY_FIGURES: Readonly<ContractFigures> = {
   topUris: [],
 };
 
-/** Sorts heavy hitters largest first, ties by key, so output is stable. */
-export function sortTop(entries: readonly TopEntry[], limit: number): TopEntry[] {
-  return [...entries]
-    .sort((a, b) => b.count - a.count || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
-    .slice(0, limit)
-    .map((e) => ({ key: e.key, count: e.count }));
+/**
+ * The first `limit` heavy hitters as the report shows them (key and count). Summaries list them in
+ * the canonical order already (largest first, ties by key): nothing to sort.
+ */
+export function topOf(entries: readonly TopEntry[], limit: number): TopEntry[] {
+  return entries.slice(0, limit).map((e) => ({ key: e.key, count: e.count }));
 }
 
 /**
@@ -138,7 +138,7 @@ export function contractFigures(s: WindowSummary, top: number): ContractFigures 
     timeTaken: { p50: s.timeTaken.p50, p90: s.timeTaken.p90, p99: s.timeTaken.p99 },
     timeToFirstByte: { p50: s.timeToFirstByte.p50, p90: s.timeToFirstByte.p90, p99: s.timeToFirstByte.p99 },
     uniqueClients: s.uniqueClients,
-    topUris: sortTop(s.top.paths, top),
+    topUris: topOf(s.top.paths, top),
   };
 }
 

@@ -3,7 +3,7 @@
  */
 import { isbot } from 'isbot';
 import type { TopEntry, WindowSummary } from '../aggregate/types.js';
-import { sortTop } from './report.js';
+import { topOf } from './report.js';
 
 /** One titled top-N list. */
 export interface TopList {
@@ -25,33 +25,33 @@ export function topLists(totals: WindowSummary | null, limit: number): TopList[]
   if (totals === null) return [];
   const t = totals.top;
   const lists: TopList[] = [
-    { id: 'paths', title: 'Paths', keyLabel: 'path', entries: sortTop(t.paths, limit) },
-    { id: 'miss-paths', title: 'Miss paths', keyLabel: 'path', entries: sortTop(t.missPaths, limit) },
-    { id: 'error-paths', title: 'Error paths', keyLabel: 'path', entries: sortTop(t.errorPaths, limit) },
-    { id: 'clients', title: 'Clients', keyLabel: 'client', entries: sortTop(t.clients, limit) },
-    { id: 'countries', title: 'Countries', keyLabel: 'country', entries: sortTop(t.countries, limit) },
+    { id: 'paths', title: 'Paths', keyLabel: 'path', entries: topOf(t.paths, limit) },
+    { id: 'miss-paths', title: 'Miss paths', keyLabel: 'path', entries: topOf(t.missPaths, limit) },
+    { id: 'error-paths', title: 'Error paths', keyLabel: 'path', entries: topOf(t.errorPaths, limit) },
+    { id: 'clients', title: 'Clients', keyLabel: 'client', entries: topOf(t.clients, limit) },
+    { id: 'countries', title: 'Countries', keyLabel: 'country', entries: topOf(t.countries, limit) },
     {
       id: 'edge-locations',
       title: 'Edge locations',
       keyLabel: 'edge location',
-      entries: sortTop(t.edgeLocations, limit),
+      entries: topOf(t.edgeLocations, limit),
     },
     {
       id: 'user-agents',
       title: 'User agents',
       keyLabel: 'user agent',
-      entries: sortTop(t.userAgents, limit),
+      entries: topOf(t.userAgents, limit),
     },
     {
       id: 'bots',
       title: 'Bots',
       keyLabel: 'user agent',
-      entries: sortTop(
+      entries: topOf(
         t.userAgents.filter((e) => e.key !== '' && e.key !== '-' && isbot(e.key)),
         limit,
       ),
     },
-    { id: 'referers', title: 'Referers', keyLabel: 'referer', entries: sortTop(t.referers, limit) },
+    { id: 'referers', title: 'Referers', keyLabel: 'referer', entries: topOf(t.referers, limit) },
   ];
   return lists.filter((l) => l.entries.length > 0);
 }

@@ -87,14 +87,14 @@ describe('the JSON contract', () => {
     expect(json.windows.map((w) => w.start)).toEqual([T0, T0 + 60_000]);
   });
 
-  it('sorts top URIs largest first and cuts them at --top', () => {
+  it('cuts top URIs at --top, in the summary\'s canonical order (largest first), without the error bound', () => {
     const w = summaryOf(T0, {
       top: {
         ...summaryOf(T0).top,
         paths: [
-          { key: '/b', count: 2 },
-          { key: '/a', count: 9 },
-          { key: '/c', count: 5 },
+          { key: '/a', count: 9, error: 0 },
+          { key: '/c', count: 5, error: 1 },
+          { key: '/b', count: 2, error: 0 },
         ],
       },
     });
