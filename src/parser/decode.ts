@@ -41,6 +41,21 @@ const DOT = 46;
 const MAX_EXACT_DIGITS = 15;
 
 /**
+ * The documented range of number columns: at most this many digits (integers below 10^15, i.e.
+ * under a petabyte of bytes, and seconds likewise). Longer numbers are malformed at parse time:
+ * a 309-digit `sc-bytes` would otherwise become Infinity, which no metric service and no stored
+ * cell can hold. Every number the parser returns is a finite, exactly represented double.
+ */
+export const MAX_NUMBER_DIGITS = MAX_EXACT_DIGITS;
+
+/**
+ * Timestamps have at most this many digits of whole seconds: before 2286-11-20 (10^10 s), so every
+ * parsed timestamp is a valid `Date` (whose limit is 8.64e15 ms). Whether a time is plausible for
+ * the traffic at hand is the adapters' call (see the handler's and `cfrt analyze`'s rules).
+ */
+export const MAX_TIMESTAMP_SECONDS_DIGITS = 10;
+
+/**
  * A decoder that reads its column in place, `text.slice(start, end)` never made: numbers are most
  * of a record's columns, and a substring per column cost more than the digit loops themselves.
  */
@@ -53,7 +68,7 @@ const decodeIntIn: RangeDecoder<number> = (text, start, end) => {
     if (c < ZERO || c > NINE) return MALFORMED;
     value = value * 10 + (c - ZERO);
   }
-  return end - start > MAX_EXACT_DIGITS ? Number(text.slice(start, end)) : value;
+  return end - start > MAX_NUMBER_DIGITS ? MALFORMED : value;
 };
 
 /** Exact powers of ten: every one up to 1e22 is a double. */
@@ -82,7 +97,7 @@ const decodeSecondsIn: RangeDecoder<number> = (text, start, end) => {
     }
     return MALFORMED;
   }
-  if (digits > MAX_EXACT_DIGITS) return Number(text.slice(start, end));
+  if (digits > MAX_NUMBER_DIGITS) return MALFORMED;
   return dot === -1 ? value : value / POW10[end - dot - 1]!;
 };
 
@@ -100,7 +115,7 @@ const decodeTimestampIn: RangeDecoder<number> = (text, start, end) => {
     if (c < ZERO || c > NINE) return MALFORMED;
     seconds = seconds * 10 + (c - ZERO);
   }
-  if (i === start || i - start > MAX_EXACT_DIGITS) return MALFORMED;
+  if (i === start || i - start > MAX_TIMESTAMP_SECONDS_DIGITS) return MALFORMED;
   if (i === end) return seconds * 1000;
   if (i === end - 1) return MALFORMED; // "1." : a dot needs digits after it
   let ms = 0;
@@ -202,9 +217,9 @@ export const DECODERS: { readonly [K in FieldKind | 'raw']: Decoder<NonNullValue
 
 /** What a malformed value of each kind should have looked like, for error messages. */
 export const EXPECTED: { readonly [K in FieldKind | 'raw']: string } = {
-  timestamp: 'epoch seconds (digits, optionally one "." and digits)',
-  int: 'an integer (digits only)',
-  seconds: 'a number of seconds (digits, optionally one "." and digits)',
+  timestamp: 'epoch seconds (1-10 digits, optionally "." and digits)',
+  int: 'an integer (1-15 digits)',
+  seconds: 'a number of seconds (digits, optionally one "."; 15 digits at most)',
   text: 'text',
   'ip-list': 'a list of addresses',
   'header-names': 'a list of header names',

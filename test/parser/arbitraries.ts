@@ -34,7 +34,8 @@ const seconds = fc.integer({ min: 0, max: 3_600_000 }).map((ms) => ms / 1000);
 
 const VALUE_BY_KIND: { readonly [K in FieldKind]: fc.Arbitrary<unknown> } = {
   timestamp: fc.integer({ min: 0, max: 4_102_444_800_000 }),
-  int: fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER }),
+  // The documented range: at most 15 digits (MAX_NUMBER_DIGITS).
+  int: fc.integer({ min: 0, max: 999_999_999_999_999 }),
   seconds,
   text: textValue,
   'ip-list': fc.array(fc.oneof(ipv4, ipv6), { minLength: 1, maxLength: 5 }),
