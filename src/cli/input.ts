@@ -1,12 +1,16 @@
 /**
  * Line input for the CLI: files or stdin, gzip detected by its magic bytes (Firehose delivers
- * real-time logs to S3 gzipped), streamed chunk by chunk so memory does not grow with input size.
+ * real-time logs to S3 gzipped), streamed chunk by chunk so memory does not grow with input size,
+ * nor with a line's length: a line over `MAX_LINE_BYTES` is counted, not held (see line-splitter).
  */
 import { createReadStream } from 'node:fs';
 import { pipeline, Readable } from 'node:stream';
-import { StringDecoder } from 'node:string_decoder';
 import { createGunzip } from 'node:zlib';
+import { MAX_LINE_BYTES } from '../parser/line-limit.js';
 import { InputError } from './errors.js';
+import { createLineSplitter, isTooLong, type LineItem, type TooLongLine } from './line-splitter.js';
+
+export { isTooLong, type LineItem, MAX_LINE_BYTES, type TooLongLine };
 
 const GZIP_MAGIC_0 = 0x1f;
 const GZIP_MAGIC_1 = 0x8b;
@@ -58,29 +62,79 @@ async function* gunzipErrorsNamed(
   }
 }
 
+/** Options of `readLineItems` and `readLines`. */
+export interface ReadLinesOptions {
+  /** Longest line read, in bytes before its `\n`; default `MAX_LINE_BYTES` (1 MiB). */
+  readonly maxLineBytes?: number;
+}
+
 /**
  * Yields the lines of each source in turn (without `\n`; a `\r` before it is left for the parser
- * to strip), streaming. `-` reads stdin.
+ * to strip), streaming, each line decoded from UTF-8 on its own; a line longer than
+ * `maxLineBytes` as a `TooLongLine` (its length, never its content), after which reading goes on
+ * with the next line. Linear in the input, memory bounded by the limit. `-` reads stdin.
+ *
+ * @example
+ * for await (const item of readLineItems(['logs.gz'])) {
+ *   if (isTooLong(item)) report(item.reason); // 'line too long: 104857600 bytes'
+ *   else parser.parseLine(item);
+ * }
  */
-export async function* readLines(sources: readonly InputSource[]): AsyncGenerator<string, void, undefined> {
+export async function* readLineItems(
+  sources: readonly InputSource[],
+  options: ReadLinesOptions = {},
+): AsyncGenerator<LineItem, void, undefined> {
   for (const source of sources.length === 0 ? ['-'] : sources) {
-    const stream = source === '-' ? process.stdin : createReadStream(source);
-    const decoder = new StringDecoder('utf8');
-    let pending = '';
-    for await (const chunk of gunzipErrorsNamed(maybeGunzip(stream), source)) {
-      const text = pending + decoder.write(chunk);
-      let start = 0;
-      let nl = text.indexOf('\n', start);
-      while (nl !== -1) {
-        yield text.slice(start, nl);
-        start = nl + 1;
-        nl = text.indexOf('\n', start);
-      }
-      pending = text.slice(start);
-    }
-    pending += decoder.end();
-    if (pending !== '') yield pending;
+    const splitter = createLineSplitter(options.maxLineBytes ?? MAX_LINE_BYTES);
+    // A loop, not `yield*`: delegating to an array goes through an async-from-sync iterator, a
+    // few more promise jobs per line.
+    for await (const chunk of chunksOf(source)) for (const item of splitter.push(chunk)) yield item;
+    for (const item of splitter.end()) yield item;
   }
+}
+
+/**
+ * As `readLineItems`, lines only: a line too long to read goes to `onTooLong` (in order: before
+ * the line after it is yielded), or, without `onTooLong`, ends reading with an `InputError` saying
+ * so (never skipped unseen).
+ *
+ * @example
+ * for await (const line of readLines(files, { onTooLong: (t) => malformed.push(t.reason) })) parse(line);
+ */
+export async function* readLines(
+  sources: readonly InputSource[],
+  options: ReadLinesOptions & { readonly onTooLong?: (line: TooLongLine) => void } = {},
+): AsyncGenerator<string, void, undefined> {
+  for (const source of sources.length === 0 ? ['-'] : sources) {
+    const splitter = createLineSplitter(options.maxLineBytes ?? MAX_LINE_BYTES);
+    let lineNo = 0;
+    const tooLong = (item: TooLongLine): void => {
+      if (options.onTooLong !== undefined) return options.onTooLong(item);
+      const name = source === '-' ? 'stdin' : source;
+      throw new InputError(
+        `${name}: line ${lineNo}: ${item.reason} (lines of up to ${options.maxLineBytes ?? MAX_LINE_BYTES} bytes are read).`,
+      );
+    };
+    // Its own loop rather than a filter over readLineItems: a generator layer less per line.
+    for await (const chunk of chunksOf(source)) {
+      for (const item of splitter.push(chunk)) {
+        lineNo++;
+        if (isTooLong(item)) tooLong(item);
+        else yield item;
+      }
+    }
+    for (const item of splitter.end()) {
+      lineNo++;
+      if (isTooLong(item)) tooLong(item);
+      else yield item;
+    }
+  }
+}
+
+/** The bytes of one source, decompressed, with zlib's errors named. */
+function chunksOf(source: InputSource): AsyncGenerator<Buffer, void, undefined> {
+  const stream = source === '-' ? process.stdin : createReadStream(source);
+  return gunzipErrorsNamed(maybeGunzip(stream), source);
 }
 
 /** Buffered writes to a stream that respect backpressure. */

@@ -19,10 +19,13 @@ function indent(text: string): string {
 const HELP = `cfrt: CloudFront real-time logs from the command line
 
 Usage:
-  cfrt parse --fields <list> [--strict] [--delivery-order] [FILE ...]
+  cfrt parse --fields <list> [--previous-fields <list>] [--strict] [--delivery-order] [FILE ...]
       Parse real-time log lines (files, gzip or not; stdin when no file) into NDJSON.
       <list>: the config's field list, comma- or space-separated, any order.
-      Malformed lines go to stderr as "line N: <reason>"; --strict stops at the first (exit 1).
+      --previous-fields: the list before a config change, for lines written with it (it must
+      have another number of fields).
+      Malformed lines go to stderr as "line N: <reason>" (a line over 1 MiB as "line too long:
+      N bytes"); --strict stops at the first (exit 1).
       --delivery-order: the list is the column order (GetRealtimeLogConfig's Fields);
       unknown field names are then kept as raw text.
 ${indent(ANALYZE_HELP)}${indent(REPLAY_HELP)}
@@ -84,6 +87,7 @@ async function main(argv: readonly string[]): Promise<number> {
     options: {
       fields: { type: 'string' },
       'fields-file': { type: 'string' },
+      'previous-fields': { type: 'string' },
       strict: { type: 'boolean', default: false },
       'delivery-order': { type: 'boolean', default: false },
     },
@@ -95,6 +99,7 @@ async function main(argv: readonly string[]): Promise<number> {
         throw new UsageError('cfrt parse needs --fields <list> (or --fields-file <path>).');
       return runParse({
         fields,
+        previousFields: splitFieldList(values['previous-fields'] ?? ''),
         files: positionals,
         strict: values.strict === true,
         order: values['delivery-order'] === true ? 'delivery' : 'canonical',

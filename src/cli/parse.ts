@@ -1,12 +1,15 @@
 /**
- * `cfrt parse --fields <list> [FILE ...]`: NDJSON of the parsed records on stdout; malformed lines
- * reported on stderr as `line N: <reason>`, a closing summary on stderr.
+ * `cfrt parse --fields <list> [--previous-fields <list>] [FILE ...]`: NDJSON of the parsed records
+ * on stdout; malformed lines (a line over MAX_LINE_BYTES included, by its length) reported on
+ * stderr as `line N: <reason>`, a closing summary on stderr.
  */
 import { createParser } from '../parser/parser.js';
-import { OutputBuffer, readLines } from './input.js';
+import { isTooLong, OutputBuffer, readLineItems } from './input.js';
 
 export interface ParseCommandOptions {
   fields: readonly string[];
+  /** The list before a config change, read beside `fields` (empty: none). */
+  previousFields?: readonly string[];
   files: readonly string[];
   strict: boolean;
   order: 'canonical' | 'delivery';
@@ -14,10 +17,9 @@ export interface ParseCommandOptions {
 
 /** Runs the command; resolves to the exit code. */
 export async function runParse(options: ParseCommandOptions): Promise<number> {
-  const parser =
-    options.order === 'delivery'
-      ? createParser(options.fields, { order: 'delivery' })
-      : createParser(options.fields);
+  const previous = options.previousFields ?? [];
+  const layouts = previous.length > 0 ? [options.fields, previous] : [options.fields];
+  const parser = createParser({ layouts: layouts as string[][] }, { order: options.order });
   const out = new OutputBuffer(process.stdout);
   const err = new OutputBuffer(process.stderr);
   let lineNo = 0;
@@ -25,10 +27,10 @@ export async function runParse(options: ParseCommandOptions): Promise<number> {
   let malformed = 0;
   let code = 0;
   try {
-    for await (const line of readLines(options.files)) {
+    for await (const line of readLineItems(options.files)) {
       lineNo++;
       if (line === '' || line === '\r') continue;
-      const result = parser.parseLine(line);
+      const result = isTooLong(line) ? ({ ok: false, reason: line.reason } as const) : parser.parseLine(line);
       if (result.ok) {
         records++;
         await out.write(`${JSON.stringify(result.record)}\n`);

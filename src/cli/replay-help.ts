@@ -8,6 +8,8 @@ export const REPLAY_HELP = `cfrt replay [--fields <list>] [options] [FILE|GLOB|-
     With no --fields and no file it replays the bundled sample. Needs the devDependencies
     dynalite and kinesalite (npm install --save-dev dynalite kinesalite).
 
+    --previous-fields <list>   the list before a config change: the handler reads lines of
+                               both (CFRT_PREVIOUS_FIELDS); it needs another number of fields
     --shards <n>               shards of the source stream (default 2)
     --batch-size <n>           records per handler invocation, 1-10000 (default 100)
     --window <seconds>         window size (default 60)
@@ -16,6 +18,7 @@ export const REPLAY_HELP = `cfrt replay [--fields <list>] [options] [FILE|GLOB|-
     --format table|json        what landed, as text (default) or one JSON document
     --emf                      also print the EMF lines the handler wrote
     --limit <n>                replay only the first n lines
+    A line over 1 MiB cannot be a Kinesis record: it is counted as too long, not put.
     --fault-rate <0-1>         answer this share of DynamoDB and quarantine calls with
                                throttling or a 500, to watch retries keep the totals exact
 `;

@@ -23,7 +23,7 @@ import { type DimensionName, summarize } from '../aggregate/index.js';
 import type { WindowSummary } from '../aggregate/types.js';
 import { STATUS_CLASSES, type StatusClass } from '../enrich/classes.js';
 import { createHandler, type QuarantinedLine } from '../handler.js';
-import { splitFieldList } from '../parser/layout.js';
+import { resolveLayouts, splitFieldList } from '../parser/layout.js';
 import { createDynamoDbSink, windowTableDefinition } from '../sinks/dynamodb.js';
 import { dimensionsFromArgs } from './analyze-args.js';
 import { UsageError } from './errors.js';
@@ -31,7 +31,7 @@ import { type EventSourceStats, MAX_BATCH_SIZE, runEventSourceMapping } from './
 import { startFaultProxy } from './fault-proxy.js';
 import { formatInt, formatPercent, formatSeconds, formatTime } from './figures.js';
 import { resolveInputs } from './glob.js';
-import { readLines } from './input.js';
+import { isTooLong, readLineItems } from './input.js';
 import {
   LOCAL_CREDENTIALS,
   LOCAL_REGION,
@@ -68,6 +68,8 @@ const TABLE = 'cfrt-replay-windows';
 /** What `cfrt replay` was asked to do. */
 export interface ReplayOptions {
   fields: string[];
+  /** The list before a config change, read beside `fields` by the handler (empty: none). */
+  previousFields: string[];
   inputs: string[];
   shards: number;
   batchSize: number;
@@ -83,8 +85,13 @@ export interface ReplayOptions {
 
 /** What landed, as `--format json` prints it. */
 export interface ReplayResult {
-  /** Lines read from the input (one Kinesis record each). */
+  /** Lines read from the input and put (one Kinesis record each). */
   lines: number;
+  /**
+   * Lines over MAX_LINE_BYTES: no Kinesis record holds one, so they are counted as malformed
+   * here, by their length, and not put.
+   */
+  tooLong: { count: number; examples: string[] };
   shards: number;
   mapping: Omit<EventSourceStats, 'errors'> & { errors: number };
   /** Stream-wide windows read back from DynamoDB, merged over shards and batches. */
@@ -124,6 +131,7 @@ export function parseReplayArgs(args: readonly string[]): ReplayOptions {
     allowPositionals: true,
     options: {
       fields: { type: 'string' },
+      'previous-fields': { type: 'string' },
       shards: { type: 'string' },
       'batch-size': { type: 'string' },
       window: { type: 'string' },
@@ -147,6 +155,9 @@ export function parseReplayArgs(args: readonly string[]): ReplayOptions {
     fields = splitFieldList(values.fields);
     inputs = resolveInputs(positionals);
   }
+  const previousFields = splitFieldList(values['previous-fields'] ?? '');
+  // Checked here, before any local server starts: the handler would refuse it per shard.
+  if (previousFields.length > 0) resolveLayouts([fields, previousFields]);
   const format = values.format ?? 'table';
   if (format !== 'table' && format !== 'json') {
     throw new UsageError(`--format must be table or json; got "${format}".`);
@@ -164,6 +175,7 @@ export function parseReplayArgs(args: readonly string[]): ReplayOptions {
   }
   return {
     fields,
+    previousFields,
     inputs,
     shards: num('shards', values.shards, 1, MAX_SHARDS, 2),
     batchSize: num('batch-size', values['batch-size'], 1, MAX_BATCH_SIZE, 100),
@@ -198,15 +210,30 @@ async function putChunk(kinesis: KinesisClient, entries: PutRecordsRequestEntry[
   }
 }
 
-/** Writes every line as one record, as CloudFront does (the data ends with `\n`). */
-async function putLines(kinesis: KinesisClient, options: ReplayOptions): Promise<number> {
+/**
+ * Writes every line as one record, as CloudFront does (the data ends with `\n`); a line too long
+ * for a record is counted instead.
+ */
+async function putLines(
+  kinesis: KinesisClient,
+  options: ReplayOptions,
+): Promise<{ lines: number; tooLong: ReplayResult['tooLong'] }> {
   let lines = 0;
+  const tooLong: ReplayResult['tooLong'] = { count: 0, examples: [] };
   let chunk: PutRecordsRequestEntry[] = [];
   let bytes = 0;
   for (const source of options.inputs) {
-    for await (const line of readLines([source])) {
+    let lineNo = 0;
+    for await (const line of readLineItems([source])) {
+      lineNo++;
       if (line === '' || line === '\r') continue;
-      if (lines >= options.limit) break;
+      if (lines + tooLong.count >= options.limit) break;
+      if (isTooLong(line)) {
+        tooLong.count++;
+        if (tooLong.examples.length < QUARANTINE_PREVIEW)
+          tooLong.examples.push(`${source === '-' ? 'stdin' : source}: line ${lineNo}: ${line.reason}`);
+        continue;
+      }
       const data = Buffer.from(`${line}\n`);
       // CloudFront spreads records over shards; a random partition key does the same.
       const entry = { Data: data, PartitionKey: randomBytes(8).toString('hex') };
@@ -221,7 +248,7 @@ async function putLines(kinesis: KinesisClient, options: ReplayOptions): Promise
     }
   }
   if (chunk.length > 0) await putChunk(kinesis, chunk);
-  return lines;
+  return { lines, tooLong };
 }
 
 /** Reads every record of a (small) stream: the quarantine. */
@@ -295,7 +322,7 @@ export async function replay(
     await reader.send(new CreateTableCommand(windowTableDefinition(TABLE)));
 
     onProgress(`kinesalite ${kinesisServer.endpoint}, dynalite ${dynamoServer.endpoint}`);
-    const lines = await putLines(kinesis, options);
+    const { lines, tooLong } = await putLines(kinesis, options);
     onProgress(`put ${formatInt(lines)} records into ${SOURCE_STREAM} (${options.shards} shards)`);
 
     const emfLines: string[] = [];
@@ -308,6 +335,7 @@ export async function replay(
       functionFor: () =>
         createHandler({
           fields: options.fields,
+          previousFields: options.previousFields,
           samplingRate: options.samplingRate,
           windowSeconds: options.windowSeconds,
           dimensions: [[], ...options.dimensions],
@@ -367,6 +395,7 @@ export async function replay(
     }
     return {
       lines,
+      tooLong,
       shards: options.shards,
       mapping: { ...stats, errors: stats.errors.length },
       windows: summaries.map((s) => ({ start: s.start, ...contractFigures(s, 5) })),
@@ -425,6 +454,12 @@ function renderReplay(r: ReplayResult, options: ReplayOptions): string {
     '',
     `Quarantined lines: ${formatInt(r.quarantined.count)} (in the ${QUARANTINE_STREAM} stream, with their reason)`,
     ...r.quarantined.examples.map((q) => `  ${q.shardId}: ${q.reason}`),
+    ...(r.tooLong.count > 0
+      ? [
+          `Lines too long to put: ${formatInt(r.tooLong.count)} (over 1 MiB, no Kinesis record holds one: malformed)`,
+          ...r.tooLong.examples.map((e) => `  ${e}`),
+        ]
+      : []),
     '',
     `EMF: ${formatInt(r.emf.lines)} lines with ${r.emf.metrics.length} metrics (${r.emf.metrics.join(', ')})`,
     ...r.emf.examples.map((l) =>

@@ -208,3 +208,34 @@ describe('where code generation from strings is disallowed', () => {
     expect(restricted.stdout).toBe(normal.stdout);
   });
 });
+
+describe('cfrt parse --previous-fields', () => {
+  it('reads lines of the list before a config change beside the current one', async () => {
+    const input = '1600299221.087\t200\n1600299221.088\t404\t0.25\n1600299221.089\t304\n';
+    const result = await run(
+      ['parse', '--fields', 'timestamp,sc-status,time-taken', '--previous-fields', 'timestamp,sc-status'],
+      input,
+    );
+    expect(result.code).toBe(0);
+    expect(ndjson(result.stdout)).toEqual([
+      { timestamp: 1600299221087, 'sc-status': 200 },
+      { timestamp: 1600299221088, 'sc-status': 404, 'time-taken': 0.25 },
+      { timestamp: 1600299221089, 'sc-status': 304 },
+    ]);
+    expect(result.stderr).toBe('records: 3, malformed: 0\n');
+  });
+
+  it('refuses a previous list as long as the current one (exit 2), naming the fields that differ', async () => {
+    const result = await run([
+      'parse',
+      '--fields',
+      'timestamp,sc-status',
+      '--previous-fields',
+      'timestamp,c-ip',
+    ]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(
+      /Two field lists have 2 fields \(only in one: sc-status; only in the other: c-ip\)/,
+    );
+  });
+});

@@ -89,3 +89,45 @@ describe('cfrt replay', () => {
     expect(result.stdout).toMatch(/EMF: \d+ lines with \d+ metrics/);
   }, 120_000);
 });
+
+describe('cfrt replay across a field-list change', () => {
+  it('counts every line of the old and the new layout, mixed mid-stream; a line too long to put is counted apart', async () => {
+    const oldFields = FIELDS.split(',').filter((f) => f !== 'asn');
+    const oldLines = generateLines({ fields: oldFields, count: 300, seed: 6, requestsPerSecond: 10 });
+    const newLines = generateLines({ fields: FIELDS.split(','), count: 300, seed: 7, requestsPerSecond: 10 });
+    // Old first, then alternating (the config reaching edge after edge), then new.
+    const mixed = [
+      ...oldLines.slice(0, 100),
+      ...oldLines.slice(100).flatMap((l, i) => [l, newLines[i]!]),
+      ...newLines.slice(200),
+    ].map((g) => g.line);
+    const dir = mkdtempSync(join(tmpdir(), 'cfrt-replay-layouts-'));
+    const input = join(dir, 'logs.tsv');
+    const long = 'x'.repeat(2 * 1024 * 1024);
+    writeFileSync(input, `${mixed.slice(0, 300).join('\n')}\n${long}\n${mixed.slice(300).join('\n')}\n`);
+    const result = await runCli(
+      [
+        'replay',
+        '--fields',
+        FIELDS,
+        '--previous-fields',
+        oldFields.join(','),
+        '--shards',
+        '2',
+        '--format',
+        'json',
+        input,
+      ],
+      { nodeArgs: ['--no-warnings'] },
+    );
+    expect(result.code, result.stderr).toBe(0);
+    const r = JSON.parse(result.stdout) as ReplayResult;
+    expect(r.lines).toBe(600);
+    expect(r.quarantined.count).toBe(0);
+    expect(r.totals.requests).toBe(600);
+    expect(r.tooLong).toEqual({
+      count: 1,
+      examples: [`${input}: line 301: line too long: ${2 * 1024 * 1024} bytes`],
+    });
+  }, 120_000);
+});
