@@ -2,12 +2,11 @@
  * The command line of `cfrt analyze`, validated once into `AnalyzeOptions`: every mistake is a
  * `UsageError` that says what to change.
  */
-import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { DIMENSION_NAMES, type DimensionName, parseDimensionSets } from '../aggregate/index.js';
-import { splitFieldList } from '../parser/layout.js';
 import type { AnalyzeOptions, ReportFormat } from './analyze.js';
 import { UsageError } from './errors.js';
+import { fieldListFromArgs } from './field-list.js';
 import { resolveInputs } from './glob.js';
 import { loadSample } from './sample.js';
 
@@ -99,10 +98,7 @@ export function parseAnalyzeArgs(args: readonly string[]): AnalyzeOptions {
       strict: { type: 'boolean', default: false },
     },
   });
-  let fields: string[] | undefined;
-  if (values.fields !== undefined) fields = splitFieldList(values.fields);
-  else if (values['fields-file'] !== undefined)
-    fields = splitFieldList(readFileSync(values['fields-file'], 'utf8'));
+  let fields = fieldListFromArgs(values);
   let inputs: string[];
   if (fields === undefined) {
     if (positionals.length > 0) {

@@ -9,6 +9,9 @@ import { splitFieldList } from '../parser/layout.js';
 import { runAnalyze } from './analyze.js';
 import { ANALYZE_HELP, parseAnalyzeArgs } from './analyze-args.js';
 import { UsageError } from './errors.js';
+import { fieldListFromArgs } from './field-list.js';
+import { resolveInputs } from './glob.js';
+import { NoRecordsError } from './no-records.js';
 import { runParse } from './parse.js';
 import { REPLAY_HELP, REPLAY_PACKAGES } from './replay-help.js';
 
@@ -30,16 +33,11 @@ Usage:
       unknown field names are then kept as raw text.
 ${indent(ANALYZE_HELP)}${indent(REPLAY_HELP)}
 Options:
-  --fields-file <path>   read the field list from a file instead of --fields
+  --fields-file <path>   read the field list from a file instead of --fields: names, a JSON
+                         array of names, or the JSON of aws cloudfront get-realtime-log-config
   -h, --help             this text
   -v, --version          the version
 `;
-
-function fieldsFrom(values: { fields?: string; 'fields-file'?: string }): string[] | undefined {
-  if (values.fields !== undefined) return splitFieldList(values.fields);
-  if (values['fields-file'] !== undefined) return splitFieldList(readFileSync(values['fields-file'], 'utf8'));
-  return undefined;
-}
 
 async function main(argv: readonly string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -94,13 +92,14 @@ async function main(argv: readonly string[]): Promise<number> {
   });
   switch (command) {
     case 'parse': {
-      const fields = fieldsFrom(values);
+      const fields = fieldListFromArgs(values);
       if (fields === undefined)
         throw new UsageError('cfrt parse needs --fields <list> (or --fields-file <path>).');
       return runParse({
         fields,
         previousFields: splitFieldList(values['previous-fields'] ?? ''),
-        files: positionals,
+        // Directories and patterns as analyze reads them (a directory is every file under it).
+        files: resolveInputs(positionals),
         strict: values.strict === true,
         order: values['delivery-order'] === true ? 'delivery' : 'canonical',
       });
@@ -121,6 +120,11 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (err: unknown) => {
+    if (err instanceof NoRecordsError) {
+      process.stderr.write(`cfrt: ${err.message}\n`);
+      process.exitCode = 1;
+      return;
+    }
     if (err instanceof RealtimeLogError || (err instanceof TypeError && 'code' in err)) {
       process.stderr.write(`cfrt: ${err.message}\n`);
       process.exitCode = 2;

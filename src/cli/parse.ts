@@ -5,6 +5,7 @@
  */
 import { createParser } from '../parser/parser.js';
 import { isTooLong, OutputBuffer, readLineItems } from './input.js';
+import { createMatchCheck } from './no-records.js';
 
 export interface ParseCommandOptions {
   fields: readonly string[];
@@ -15,11 +16,15 @@ export interface ParseCommandOptions {
   order: 'canonical' | 'delivery';
 }
 
-/** Runs the command; resolves to the exit code. */
+/**
+ * Runs the command; resolves to the exit code. Throws `NoRecordsError` (exit 1, after the
+ * summary) when lines were read and none parsed.
+ */
 export async function runParse(options: ParseCommandOptions): Promise<number> {
   const previous = options.previousFields ?? [];
   const layouts = previous.length > 0 ? [options.fields, previous] : [options.fields];
   const parser = createParser({ layouts: layouts as string[][] }, { order: options.order });
+  const check = createMatchCheck(parser);
   const out = new OutputBuffer(process.stdout);
   const err = new OutputBuffer(process.stderr);
   let lineNo = 0;
@@ -37,12 +42,15 @@ export async function runParse(options: ParseCommandOptions): Promise<number> {
         continue;
       }
       malformed++;
+      if (typeof line === 'string') check.malformed(line, result.reason);
       await err.write(`line ${lineNo}: ${result.reason}\n`);
       if (options.strict) {
         code = 1;
         break;
       }
     }
+    // A non-empty input of which no line parsed: the wrong list or not a real-time log (exit 1).
+    if (code === 0) check.assertParsed(records);
   } finally {
     // Also when the input breaks off (a truncated gzip file): what was parsed is written.
     await out.flush();
