@@ -27,9 +27,11 @@ import type { AggregatableRecord } from './record.js';
  * - `late`: counted in its window's cells like any other record, but its window had closed (window
  *   end + allowed lateness <= watermark), so those cells may be a fragment to merge into the
  *   window's earlier cells (see `createAggregator`); also counted in the cells' `late` figure;
- * - `untimed`: no usable `timestamp`, so no window: counted in `stats().untimed`.
+ * - `untimed`: no usable `timestamp`, so no window: counted in `stats().untimed`;
+ * - `implausible`: a timestamp outside the `timeRange` option: in no window, never moving the
+ *   watermark, counted in `stats().implausible` (the adapter quarantines it with its reason).
  */
-export type AddOutcome = 'added' | 'late' | 'untimed';
+export type AddOutcome = 'added' | 'late' | 'untimed' | 'implausible';
 
 /** Aggregator-wide counters: what could not be attributed to any window. */
 export interface AggregatorStats {
@@ -39,6 +41,8 @@ export interface AggregatorStats {
   readonly late: number;
   /** Records without a usable timestamp (not in any window). */
   readonly untimed: number;
+  /** Records whose timestamp was outside `timeRange` (not in any window). */
+  readonly implausible: number;
   /** Malformed lines in a window (their timestamp was readable). */
   readonly malformed: number;
   /** Malformed lines without a readable timestamp (not in any window). */
@@ -213,6 +217,8 @@ export function createAggregator(options: AggregatorOptions = {}): Aggregator {
   let records = 0;
   let late = 0;
   let untimed = 0;
+  let implausible = 0;
+  const { notBefore, notAfter } = resolved.timeRange;
   let malformed = 0;
   let malformedUntimed = 0;
   const view: RecordView = createRecordView();
@@ -345,6 +351,10 @@ export function createAggregator(options: AggregatorOptions = {}): Aggregator {
         untimed++;
         return 'untimed';
       }
+      if (ts > notAfter || ts < notBefore) {
+        implausible++;
+        return 'implausible';
+      }
       const w = windowOf(ts);
       computeFragments(w, record);
       fillView(record);
@@ -363,7 +373,12 @@ export function createAggregator(options: AggregatorOptions = {}): Aggregator {
       return 'added';
     },
     addMalformed(timestampMs) {
-      if (typeof timestampMs !== 'number' || !Number.isFinite(timestampMs)) {
+      if (
+        typeof timestampMs !== 'number' ||
+        !Number.isFinite(timestampMs) ||
+        timestampMs > notAfter ||
+        timestampMs < notBefore
+      ) {
         malformedUntimed++;
         return;
       }
@@ -398,6 +413,6 @@ export function createAggregator(options: AggregatorOptions = {}): Aggregator {
       current = null;
       return sorted(out);
     },
-    stats: () => ({ records, late, untimed, malformed, malformedUntimed }),
+    stats: () => ({ records, late, untimed, implausible, malformed, malformedUntimed }),
   };
 }

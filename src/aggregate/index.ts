@@ -39,4 +39,11 @@ export {
 } from './options.js';
 export { AGGREGATED_FIELDS, type AggregatableRecord } from './record.js';
 export { CELL_FORMAT_VERSION, deserializeCell, serializeCell } from './serialize.js';
+export {
+  EARLIEST_PLAUSIBLE_MS,
+  implausibleTime,
+  MAX_CLOCK_SKEW_MS,
+  plausibleTimeRange,
+  type TimeRange,
+} from './time-range.js';
 export type { LatencySummary, TopEntry, WindowSummary } from './types.js';

@@ -2,6 +2,7 @@
  * Aggregator configuration: dimension names, options, their defaults and limits, validated once
  * when the aggregator is built.
  */
+import type { TimeRange } from './time-range.js';
 import { AggregatorOptionsError } from './errors.js';
 
 /**
@@ -65,6 +66,12 @@ export interface AggregatorOptions {
   readonly quantileAlpha?: number;
   /** HyperLogLog precision (2^p registers), 12 to 16. Default 14 (0.81% standard error). */
   readonly hllPrecision?: number;
+  /**
+   * Event times a record may have (epoch ms, inclusive). A record outside is `implausible`: in no
+   * window, never moving the watermark, counted in `stats().implausible`. The adapter computes it
+   * from its clock (`plausibleTimeRange(Date.now())`); the aggregator reads none. Default: any.
+   */
+  readonly timeRange?: TimeRange | undefined;
 }
 
 /** The options after defaults, as the aggregator uses them. */
@@ -78,6 +85,8 @@ export interface ResolvedAggregatorOptions {
   readonly topK: number;
   readonly quantileAlpha: number;
   readonly hllPrecision: number;
+  /** Inclusive event-time bounds (infinite where not given). */
+  readonly timeRange: Readonly<Required<TimeRange>>;
 }
 
 export const DEFAULT_WINDOW_SECONDS = 60;
@@ -170,6 +179,12 @@ export function resolveAggregatorOptions(options: AggregatorOptions = {}): Resol
     );
   }
 
+  const notBefore = options.timeRange?.notBefore ?? Number.NEGATIVE_INFINITY;
+  const notAfter = options.timeRange?.notAfter ?? Number.POSITIVE_INFINITY;
+  if (Number.isNaN(notBefore) || Number.isNaN(notAfter) || notBefore > notAfter) {
+    problems.push(`timeRange must have notBefore <= notAfter (epoch ms); got ${notBefore} and ${notAfter}.`);
+  }
+
   const known = new Set<string>(DIMENSION_NAMES);
   const sets: readonly (readonly DimensionName[])[] = options.dimensions ?? [[]];
   if (!Array.isArray(sets) || sets.length === 0 || sets.length > MAX_DIMENSION_SETS) {
@@ -225,6 +240,7 @@ export function resolveAggregatorOptions(options: AggregatorOptions = {}): Resol
     topK,
     quantileAlpha,
     hllPrecision,
+    timeRange: { notBefore, notAfter },
   };
 }
 

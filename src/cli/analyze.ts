@@ -10,7 +10,9 @@ import {
   createAggregator,
   createLineAggregator,
   type DimensionName,
+  implausibleTime,
   mergeCells,
+  plausibleTimeRange,
   rollUp,
   serializeCell,
   summarize,
@@ -67,16 +69,13 @@ export interface AnalyzeOptions {
   strict: boolean;
 }
 
-/** 2000-01-01: CloudFront started in 2008; an earlier timestamp in a broken line is debris, not a time. */
-const MIN_PLAUSIBLE_MS = 946_684_800_000;
-
-/** Finds a malformed line's timestamp, when its column is still readable, so it lands in its window. */
+/**
+ * Finds a malformed line's timestamp, when its column is still readable, so it lands in its window
+ * (the aggregator files an implausible one under no window).
+ */
 function timestampReader(fields: readonly string[]): (line: string) => number | null {
   const index = fields.indexOf('timestamp');
-  return (line) => {
-    const ms = timestampAt(line, index);
-    return ms !== null && ms >= MIN_PLAUSIBLE_MS ? ms : null;
-  };
+  return (line) => timestampAt(line, index);
 }
 
 /**
@@ -139,8 +138,11 @@ export async function analyze(options: AnalyzeOptions): Promise<AnalyzeReport> {
   const readTimestamp = timestampReader(layoutFields);
   const enricher = createCliEnricher(options.privacy);
   const common = { samplingRate: options.samplingRate, topK: options.topK } as const;
+  // Logs are analyzed after the fact: a time after this machine's clock is broken or hostile.
+  const range = plausibleTimeRange(Date.now());
   const windows: Aggregator = createAggregator({
     ...common,
+    timeRange: range,
     windowSeconds: options.windowSeconds,
     allowedLatenessSeconds: options.allowedLatenessSeconds,
     dimensions: [[], ...options.dimensions],
@@ -160,12 +162,17 @@ export async function analyze(options: AnalyzeOptions): Promise<AnalyzeReport> {
       lineNo++;
       if (line === '' || line === '\r') continue;
       const result = lines.add(line);
-      if (!result.ok) {
+      const failure = !result.ok
+        ? result.reason
+        : result.outcome === 'implausible'
+          ? implausibleTime(result.timestamp ?? Number.NaN, range)
+          : null;
+      if (!result.ok || failure !== null) {
         malformed++;
         progress.tick(line.length + 1, true);
         windows.addMalformed(readTimestamp(line));
         if (examples.length < MAX_MALFORMED_EXAMPLES)
-          examples.push({ source, line: lineNo, reason: result.reason });
+          examples.push({ source, line: lineNo, reason: failure ?? 'malformed' });
         continue;
       }
       records++;

@@ -13,7 +13,10 @@ import {
   type AggregatorOptions,
   createAggregator,
   createLineAggregator,
+  implausibleTime,
   MAX_STORABLE_TOP_K,
+  plausibleTimeRange,
+  type TimeRange,
   type WindowCell,
 } from '../aggregate/index.js';
 import { createEnricher, type Enricher, type EnricherOptions } from '../enrich/index.js';
@@ -376,6 +379,12 @@ export function createHandlerFromSettings(
   // Keep an unhandled rejection from crashing the process before the first invocation awaits it.
   ready.catch(() => {});
 
+  /** A parsed line whose timestamp is outside the invocation's plausible range, to quarantine. */
+  function implausibleLine(line: string, timestamp: unknown, range: TimeRange): ParseFailure {
+    const reason = implausibleTime(Number(timestamp), range) ?? 'timestamp is implausible';
+    return { ok: false, line, field: 'timestamp', value: null, reason };
+  }
+
   function ingest(
     agg: Aggregator,
     records: readonly KinesisStreamRecord[],
@@ -404,6 +413,7 @@ export function createHandlerFromSettings(
       if (!firstSequenceByWindow.has(start)) firstSequenceByWindow.set(start, sequenceNumber);
     };
     const counts: Ingest = { lines: 0, parsed: 0, malformed: 0, late: 0, untimed: 0, malformedByField: {} };
+    const range = agg.options.timeRange;
     // Without record sinks no enriched record leaves: the line aggregator does only what the
     // aggregates need (the same cells, see createLineAggregator).
     const lineAggregator =
@@ -469,6 +479,10 @@ export function createHandlerFromSettings(
           }
           outcome = added.outcome;
           timestamp = added.timestamp;
+          if (outcome === 'implausible') {
+            malformedLine(implausibleLine(line, timestamp, range), k, i, j);
+            continue;
+          }
         } else {
           const result = parser.parseLine(line);
           if (!result.ok) {
@@ -478,6 +492,10 @@ export function createHandlerFromSettings(
           const derived = enricher.derive(result.record) as Record<string, unknown>;
           outcome = agg.add(derived);
           timestamp = derived.timestamp;
+          if (outcome === 'implausible') {
+            malformedLine(implausibleLine(line, timestamp, range), k, i, j);
+            continue;
+          }
           if (collect?.records === true) {
             collect.out.push(enricher.protect(derived));
             collect.outIndex.push(i);
@@ -528,6 +546,8 @@ export function createHandlerFromSettings(
 
   async function handler(event: KinesisStreamEvent, context?: LambdaContext): Promise<KinesisBatchResponse> {
     const started = now();
+    // A line stamped after this function's clock (plus skew) is quarantined, never a window.
+    const invocationOptions = { ...aggregatorOptions, timeRange: plausibleTimeRange(started) };
     const wiring = await ready;
     const records = event.Records ?? [];
     const n = records.length;
@@ -552,7 +572,7 @@ export function createHandlerFromSettings(
     let windows = 0;
     try {
       if (n > 0) {
-        const agg = createAggregator(aggregatorOptions);
+        const agg = createAggregator(invocationOptions);
         const collect = {
           out: [] as Record<string, unknown>[],
           outIndex: [] as number[],
@@ -625,7 +645,7 @@ export function createHandlerFromSettings(
         if (failFrom > 0 && wiring.metrics.length > 0) {
           let landed = cells;
           if (failFrom < n) {
-            const prefix = createAggregator(aggregatorOptions);
+            const prefix = createAggregator(invocationOptions);
             ingest(prefix, records, failFrom, null);
             landed = prefix.cells();
           }

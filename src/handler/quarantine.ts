@@ -8,9 +8,12 @@ import type { Sink, SinkResult } from '../sinks/types.js';
 export interface QuarantinedLine {
   /** One sentence naming the field and the value (from the parser). */
   readonly reason: string;
-  /** The field at fault; `null` for a wrong column count or a blank line. */
+  /** The field at fault; `null` for a wrong column count, a blank line or a line too long. */
   readonly field: string | null;
-  /** The line as received (trailing newline stripped). */
+  /**
+   * The line as received (trailing newline stripped); empty for a line over MAX_LINE_BYTES, which
+   * is quarantined by its length (in `reason`) and never kept.
+   */
   readonly line: string;
   readonly shardId: string;
   /** The Kinesis record's sequence number (fetch it again from the source stream while retained). */
