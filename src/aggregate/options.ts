@@ -2,8 +2,8 @@
  * Aggregator configuration: dimension names, options, their defaults and limits, validated once
  * when the aggregator is built.
  */
-import type { TimeRange } from './time-range.js';
 import { AggregatorOptionsError } from './errors.js';
+import type { TimeRange } from './time-range.js';
 
 /**
  * A dimension a window can be split by.
