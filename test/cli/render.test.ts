@@ -87,7 +87,7 @@ describe('the JSON contract', () => {
     expect(json.windows.map((w) => w.start)).toEqual([T0, T0 + 60_000]);
   });
 
-  it('cuts top URIs at --top, in the summary\'s canonical order (largest first), without the error bound', () => {
+  it("cuts top URIs at --top, in the summary's canonical order (largest first), without the error bound", () => {
     const w = summaryOf(T0, {
       top: {
         ...summaryOf(T0).top,
