@@ -2,6 +2,8 @@
  * The options of `createEnricher`, their defaults and their validation: everything a user can get
  * wrong is found here, once, with a message that says what to change.
  */
+
+import { closestName } from '../parser/suggest.js';
 import { CLIENT_IP_POLICIES, HMAC_MIN_KEY_BYTES } from './client-address.js';
 import { EnricherOptionsError } from './errors.js';
 import { DEFAULT_GEO_CACHE_SIZE, type GeoIpModule } from './geo.js';
@@ -92,33 +94,6 @@ const OPTION_NAMES = [
   'keepCookies',
 ] as const satisfies readonly (keyof EnricherOptions)[];
 
-/** Levenshtein distance, for "did you mean" on a misspelt option. */
-function distance(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    const cur = [i];
-    for (let j = 1; j <= b.length; j++) {
-      cur[j] = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-    prev = cur;
-  }
-  return prev[b.length]!;
-}
-
-function closestOption(name: string): string | null {
-  const lower = name.toLowerCase();
-  let best: string | null = null;
-  let bestD = Number.POSITIVE_INFINITY;
-  for (const o of OPTION_NAMES) {
-    const d = distance(lower, o.toLowerCase());
-    if (d < bestD) {
-      best = o;
-      bestD = d;
-    }
-  }
-  return bestD <= Math.max(2, Math.floor(name.length / 3)) ? best : null;
-}
-
 const show = (v: unknown): string => (typeof v === 'string' ? JSON.stringify(v) : String(v));
 
 /**
@@ -135,7 +110,7 @@ export function resolveEnricherOptions(options: EnricherOptions = {}): ResolvedE
   const known = new Set<string>(OPTION_NAMES);
   for (const key of Object.keys(options)) {
     if (known.has(key)) continue;
-    const near = closestOption(key);
+    const near = closestName(key, OPTION_NAMES);
     problems.push(`Unknown option "${key}"${near === null ? '.' : `; did you mean "${near}"?`}`);
   }
   const oneOf = <T extends string>(name: string, value: unknown, allowed: readonly T[], fallback: T): T => {

@@ -11,6 +11,7 @@ import {
   fieldSpec,
   STANDARD_LOG_ONLY_FIELDS,
 } from './fields.js';
+import { editDistance } from './suggest.js';
 
 /**
  * How the field list maps to columns.
@@ -42,20 +43,6 @@ export interface Layout {
  */
 export function splitFieldList(text: string): string[] {
   return text.split(/[\s,]+/).filter((s) => s !== '');
-}
-
-/** Levenshtein distance, for "did you mean" suggestions. Built at construction only. */
-function editDistance(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const cur = [i];
-    for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      cur[j] = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + cost);
-    }
-    prev = cur;
-  }
-  return prev[b.length]!;
 }
 
 /** Up to three known field names closest to `name`. */

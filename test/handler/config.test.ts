@@ -98,6 +98,39 @@ describe('settings from the environment', () => {
     expect(text).toMatch(/CFRT_WINDOW_SECONDS must be a whole number of seconds/);
     expect(text).toMatch(/CFRT_SINKS unknown sink "s3"/);
     expect(text).toMatch(/CFRT_STORAGE_RESOLUTION must be 1 \(high resolution\) or 60/);
+    expect(text).toMatch(/CFRT_DIMENSIONS names unknown dimension "colour"/);
+    // Each problem once.
+    expect(new Set(problems).size).toBe(problems.length);
+  });
+
+  it('refuses a misspelt or unknown CFRT_ variable, with the closest name, instead of a silent default', () => {
+    const problems = problemsOf(() =>
+      settingsFromEnv({
+        CFRT_FIELDS: FIELDS,
+        CFRT_SINK: 'emf',
+        CFRT_DIMENSION: 'country',
+        CFRT_COLOUR: 'blue',
+      }),
+    );
+    expect(problems).toEqual([
+      expect.stringMatching(/^CFRT_COLOUR is not a setting; the settings are CFRT_FIELDS, /),
+      'CFRT_DIMENSION is not a setting; did you mean CFRT_DIMENSIONS?',
+      'CFRT_SINK is not a setting; did you mean CFRT_SINKS?',
+    ]);
+    // Other environment variables are none of the handler's business.
+    expect(
+      settingsFromEnv({ CFRT_FIELDS: FIELDS, AWS_REGION: 'eu-west-1', PATH: '/usr/bin' }).fields,
+    ).toHaveLength(5);
+  });
+
+  it('reports a problem found before validation once, alone or with others', () => {
+    expect(problemsOf(() => settingsFromEnv({ CFRT_FIELDS: FIELDS, CFRT_USER_AGENT: 'off' }))).toEqual([
+      'CFRT_USER_AGENT must be "true" or "false"; got "off"',
+    ]);
+    const both = problemsOf(() =>
+      settingsFromEnv({ CFRT_FIELDS: FIELDS, CFRT_USER_AGENT: 'off', CFRT_GEO: 'moon' }),
+    );
+    expect(both).toHaveLength(2);
   });
 
   it('asks for what a chosen sink or policy needs', () => {
