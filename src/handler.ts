@@ -20,19 +20,27 @@ export {
   createHandlerFromSettings,
   DEFAULT_BUDGET_MS,
   type HandlerClients,
-  type SdkClient,
   type HandlerConfig,
   type InvocationLog,
   MAX_SAFETY_MARGIN_MS,
   type RealtimeLogHandler,
+  type SdkClient,
   type SinkReport,
 } from './handler/create-handler.js';
 export {
   type BatchItemFailure,
+  type CheckedRecord,
+  checkKinesisEvent,
   type KinesisBatchResponse,
+  KinesisEventError,
   type KinesisStreamEvent,
   type KinesisStreamRecord,
   type LambdaContext,
   shardIdOf,
 } from './handler/kinesis-event.js';
-export { createLogQuarantine, type QuarantinedLine } from './handler/quarantine.js';
+export {
+  createLogQuarantine,
+  MAX_QUARANTINE_LOG_LINE_BYTES,
+  MAX_QUARANTINE_LOG_LINES,
+  type QuarantinedLine,
+} from './handler/quarantine.js';

@@ -34,11 +34,14 @@ import {
   resolveSettings,
 } from './config.js';
 import {
+  type CheckedRecord,
+  checkKinesisEvent,
   type KinesisBatchResponse,
   type KinesisStreamEvent,
   type KinesisStreamRecord,
   type LambdaContext,
   recordText,
+  retrySequenceNumber,
   shardIdOf,
 } from './kinesis-event.js';
 import { createLogQuarantine, type QuarantinedLine } from './quarantine.js';
@@ -387,7 +390,7 @@ export function createHandlerFromSettings(
 
   function ingest(
     agg: Aggregator,
-    records: readonly KinesisStreamRecord[],
+    records: readonly CheckedRecord[],
     to: number,
     collect: {
       out: Record<string, unknown>[];
@@ -449,6 +452,14 @@ export function createHandlerFromSettings(
     };
     for (let i = 0; i < to; i++) {
       const k = records[i]!.kinesis;
+      const problem = records[i]!.problem;
+      if (problem !== undefined) {
+        // A record that cannot be read (see checkKinesisEvent) is quarantined like a line, alone.
+        counts.lines++;
+        const failure: ParseFailure = { ok: false, line: '', field: null, value: null, reason: problem };
+        malformedLine(failure, k, i, 0, '(record)');
+        continue;
+      }
       const text = recordText(k);
       // One line per record is CloudFront's normal case; split only when there are more.
       const nl = text.indexOf('\n');
@@ -549,7 +560,8 @@ export function createHandlerFromSettings(
     // A line stamped after this function's clock (plus skew) is quarantined, never a window.
     const invocationOptions = { ...aggregatorOptions, timeRange: plausibleTimeRange(started) };
     const wiring = await ready;
-    const records = event.Records ?? [];
+    // Not a Kinesis event at all: KinesisEventError (see docs/handler.md); a bad record is quarantined.
+    const records = checkKinesisEvent(event);
     const n = records.length;
     // Local runs (tests, `cfrt`) may pass no context, or a partial one.
     const remaining =
@@ -684,7 +696,7 @@ export function createHandlerFromSettings(
     };
     log(JSON.stringify(entry));
     return {
-      batchItemFailures: failFrom < n ? [{ itemIdentifier: records[failFrom]!.kinesis.sequenceNumber }] : [],
+      batchItemFailures: failFrom < n ? [{ itemIdentifier: retrySequenceNumber(records, failFrom) }] : [],
     };
   }
 
