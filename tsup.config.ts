@@ -65,7 +65,7 @@ export default defineConfig([
     splitting: false,
     // Smaller code to read at cold start. The source map is built beside it and copied into the
     // artifact, but Node reads it only with --enable-source-maps, off by default in the SAM app
-    // (it roughly doubles the import time; docs/deploy.md has the switch).
+    // (about 1.5x the import's CPU time, bench/cases/cold-start.ts; docs/deploy.md has the switch).
     minify: true,
     // Bundle the runtime dependencies; the AWS SDK (peer dependencies) stays external, and tsup's
     // noExternal would override `external`, so it names the packages rather than matching all.

@@ -6,6 +6,7 @@
  *   npm run bench -- --filter parse,baseline   only cases whose name contains one of these
  *   npm run bench -- --records 50000 --samples 20
  *   npm run bench -- --layout recommended   the 29 recommended fields instead of the 40-field layout
+ *   npm run bench -- --filter lambda --cold-samples 40   cold starts only, 40 processes per case
  *
  * Method: the data is generated once (seeded; the 40-field layout of the real records, as Kinesis
  * `data`); each case is prepared, warmed up, then sampled round-robin with the other cases, so drift
@@ -14,17 +15,22 @@
  * time does not count that wait (on an idle machine the two agree for these single-threaded cases).
  * Reported: the median of the samples, and the spread as the interquartile range over the median
  * (robust to the odd sample a GC pause or the VM stretches; min and max are in the JSON).
+ *
+ * Cold starts (case files exporting `coldStarts`): each sample is a fresh `node` process that
+ * imports the module once; the cases take turns, sample by sample, like the throughput cases.
+ * Reported: the median wall time of the import (what Lambda's init waits for), its CPU time (steadier
+ * on a busy machine), and the time from process start to the module being ready.
  */
 
 import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { generateLines } from '../fixtures/generator.js';
 import { RECOMMENDED_FIELDS } from '../src/parser/fields.js';
 import { splitFieldList } from '../src/parser/layout.js';
-import type { BenchCase, BenchData, BenchRun } from './types.js';
+import type { BenchCase, BenchData, BenchRun, ColdStartCase } from './types.js';
 
 const { values } = parseArgs({
   options: {
@@ -35,12 +41,14 @@ const { values } = parseArgs({
     warmup: { type: 'string', default: '3' },
     layout: { type: 'string', default: 'fields-40' },
     group: { type: 'string' },
+    'cold-samples': { type: 'string', default: '20' },
   },
 });
 
 const RECORDS = Number(values.records);
 const SAMPLES = Number(values.samples);
 const WARMUP = Number(values.warmup);
+const COLD_SAMPLES = Number(values['cold-samples']);
 
 /** `fields-40`: the layout of the real records (full header dumps); `recommended`: RECOMMENDED_FIELDS. */
 function benchFields(): string[] {
@@ -76,12 +84,19 @@ async function casesOf(file: string): Promise<BenchCase[]> {
   return mod.cases ?? [];
 }
 
+async function coldStartsOf(file: string): Promise<ColdStartCase[]> {
+  const mod = (await import(new URL(file, CASES_DIR).href)) as { coldStarts?: ColdStartCase[] };
+  return mod.coldStarts ?? [];
+}
+
+const wanted = (name: string) => {
+  const filters = values.filter?.split(',') ?? [];
+  return filters.length === 0 || filters.some((w) => name.includes(w));
+};
+
 /** One group's cases, plus the floor, which every group measures in its own process. */
 async function loadGroup(file: string): Promise<BenchCase[]> {
-  const wanted = values.filter?.split(',') ?? [];
-  const chosen = (await casesOf(file)).filter(
-    (c) => wanted.length === 0 || wanted.some((w) => c.name.includes(w)),
-  );
+  const chosen = (await casesOf(file)).filter((c) => wanted(c.name));
   if (chosen.length === 0) return [];
   const floor = (await casesOf('parse.ts')).find((c) => c.name === FLOOR)!;
   return chosen.some((c) => c.name === FLOOR) ? chosen : [floor, ...chosen];
@@ -212,6 +227,91 @@ function runGroup(file: string): GroupReport {
   return JSON.parse(out) as GroupReport;
 }
 
+interface ColdStartResult {
+  name: string;
+  description: string;
+  /** Size of the imported file. */
+  bytes: number;
+  budgetBytes: number | null;
+  targetMs: number | null;
+  samples: number;
+  /** Median wall time of `await import()`, ms. */
+  importMs: number;
+  /** (p75 - p25) / median of the import's wall time, in percent. */
+  spreadPct: number;
+  minImportMs: number;
+  maxImportMs: number;
+  /** Median CPU time (user + system) of the import, ms. */
+  importCpuMs: number;
+  /** Median time from process start (performance.timeOrigin) to the module ready, ms. */
+  readyMs: number;
+  error?: string;
+}
+
+/** The child: one import, timed; prints `{ wall, cpu, ready }` in ms. */
+const COLD_CHILD = `
+const cpu0 = process.cpuUsage();
+const t0 = performance.now();
+await import(process.argv[1]);
+const t1 = performance.now();
+const cpu = process.cpuUsage(cpu0);
+process.stdout.write(JSON.stringify({ wall: t1 - t0, cpu: (cpu.user + cpu.system) / 1000, ready: t1 }));
+`;
+
+function coldSample(c: ColdStartCase): { wall: number; cpu: number; ready: number } {
+  const out = execFileSync(
+    process.execPath,
+    [...(c.nodeArgs ?? []), '--input-type=module', '-e', COLD_CHILD, c.module],
+    { encoding: 'utf8', env: { ...process.env, ...c.env }, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  return JSON.parse(out) as { wall: number; cpu: number; ready: number };
+}
+
+/** Every cold-start case, sampled round-robin in fresh processes. */
+function measureColdStarts(cases: readonly ColdStartCase[]): ColdStartResult[] {
+  const runs = cases.map((c) => ({
+    c,
+    wall: [] as number[],
+    cpu: [] as number[],
+    ready: [] as number[],
+    error: existsSync(c.module) ? undefined : `${c.module} is missing: run npm run build`,
+  }));
+  for (let s = 0; s < COLD_SAMPLES; s++) {
+    for (const r of runs) {
+      if (r.error !== undefined) continue;
+      try {
+        const sample = coldSample(r.c);
+        r.wall.push(sample.wall);
+        r.cpu.push(sample.cpu);
+        r.ready.push(sample.ready);
+      } catch (err) {
+        const stderr = (err as { stderr?: string }).stderr ?? '';
+        r.error = stderr.trim().split('\n').at(-1) || (err as Error).message;
+      }
+    }
+  }
+  const ms = (x: number) => Math.round(x * 10) / 10;
+  return runs.map(({ c, wall, cpu, ready, error }) => {
+    const med = wall.length > 0 ? median(wall) : 0;
+    return {
+      name: c.name,
+      description: c.description,
+      bytes: existsSync(c.module) ? statSync(c.module).size : 0,
+      budgetBytes: c.budgetBytes ?? null,
+      targetMs: c.targetMs ?? null,
+      samples: wall.length,
+      importMs: ms(med),
+      spreadPct:
+        wall.length > 0 ? Math.round(((quantile(wall, 0.75) - quantile(wall, 0.25)) / med) * 1000) / 10 : 0,
+      minImportMs: wall.length > 0 ? ms(Math.min(...wall)) : 0,
+      maxImportMs: wall.length > 0 ? ms(Math.max(...wall)) : 0,
+      importCpuMs: cpu.length > 0 ? ms(median(cpu)) : 0,
+      readyMs: ready.length > 0 ? ms(median(ready)) : 0,
+      ...(error !== undefined ? { error } : {}),
+    };
+  });
+}
+
 async function main(): Promise<void> {
   if (values.group !== undefined) {
     process.stdout.write(JSON.stringify(await measureGroup(values.group)));
@@ -220,13 +320,19 @@ async function main(): Promise<void> {
   const results: CaseResult[] = [];
   let shape: Omit<GroupReport, 'results'> | undefined;
   const files = caseFiles();
+  const coldCases: ColdStartCase[] = [];
   for (const [i, file] of files.entries()) {
+    coldCases.push(...(await coldStartsOf(file)).filter((c) => wanted(c.name)));
+    // A file with no throughput case to run (cold starts only, or none the filter wants) spawns nothing.
+    if (!(await casesOf(file)).some((c) => wanted(c.name))) continue;
     if (!values.json) process.stderr.write(`\r${file} (${i + 1}/${files.length})\x1b[K`);
     const { results: group, ...groupShape } = runGroup(file);
     shape ??= groupShape; // every child generates the same seeded data
     // The floor is shown once (from the parse group); the other groups' floors only feed their ratios.
     results.push(...group.filter((r) => r.name !== FLOOR || file === 'parse.ts' || results.length === 0));
   }
+  if (!values.json && coldCases.length > 0) process.stderr.write('\rcold starts\x1b[K');
+  const coldStarts = measureColdStarts(coldCases);
   if (!values.json) process.stderr.write('\r\x1b[K');
 
   const rate = (name: string) => results.find((r) => r.name === name && !r.error)?.recordsPerSec;
@@ -253,7 +359,9 @@ async function main(): Promise<void> {
   };
 
   if (values.json) {
-    process.stdout.write(`${JSON.stringify({ ...env, cases: results, ratios }, null, 2)}\n`);
+    process.stdout.write(
+      `${JSON.stringify({ ...env, coldSamples: COLD_SAMPLES, cases: results, ratios, coldStarts }, null, 2)}\n`,
+    );
     return;
   }
   const fmt = (n: number) => n.toLocaleString('en-US');
@@ -273,18 +381,48 @@ async function main(): Promise<void> {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (cells: string[]) =>
     cells.map((c, i) => (i === 0 || i === 5 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
-  const out = [
-    `Node ${env.node}, ${env.cpu}, ${env.platform}`,
-    `${fmt(env.records)} records, ${env.layout}, ${env.bytesPerRecord} B/record; CPU time; median of ${SAMPLES} samples after ${WARMUP} warm-up runs, spread = IQR/median; each case file in its own process, vs floor = same process`,
+  const out = [`Node ${env.node}, ${env.cpu}, ${env.platform}`];
+  if (results.length > 0) {
+    out.push(
+      `${fmt(env.records)} records, ${env.layout}, ${env.bytesPerRecord} B/record; CPU time; median of ${SAMPLES} samples after ${WARMUP} warm-up runs, spread = IQR/median; each case file in its own process, vs floor = same process`,
+      '',
+      line(header).trimEnd(),
+      ...rows.map((r) => line(r).trimEnd()),
+      '',
+      ...Object.entries(ratios)
+        .filter(([, v]) => v !== null)
+        .map(([k, v]) => `${k}: ${v}x`),
+    );
+  }
+  if (coldStarts.length > 0) out.push('', ...coldStartTable(coldStarts));
+  process.stdout.write(`${out.join('\n')}\n`);
+}
+
+function coldStartTable(cold: readonly ColdStartResult[]): string[] {
+  const kb = (b: number) => `${(b / 1024).toFixed(0)} KB`;
+  const rows = cold.map((r) =>
+    r.error
+      ? [r.name, kb(r.bytes), '-', '-', '-', '-', `error: ${r.error}`]
+      : [
+          r.name,
+          `${kb(r.bytes)}${r.budgetBytes === null ? '' : ` / ${kb(r.budgetBytes)}`}`,
+          `${r.importMs.toFixed(1)} ms${r.targetMs === null ? '' : ` / ${r.targetMs} ms`}`,
+          `${r.spreadPct.toFixed(1)}%`,
+          `${r.importCpuMs.toFixed(1)} ms`,
+          `${r.readyMs.toFixed(1)} ms`,
+          '',
+        ],
+  );
+  const header = ['cold start', 'size / budget', 'import / target', 'spread', 'import CPU', 'ready', ''];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: string[]) =>
+    cells.map((c, i) => (i === 0 || i === 6 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+  return [
+    `Cold start: median of ${COLD_SAMPLES} fresh node processes per case, one import each, cases in turn; spread = IQR/median of the import's wall time; ready = from process start`,
     '',
     line(header).trimEnd(),
     ...rows.map((r) => line(r).trimEnd()),
-    '',
-    ...Object.entries(ratios)
-      .filter(([, v]) => v !== null)
-      .map(([k, v]) => `${k}: ${v}x`),
   ];
-  process.stdout.write(`${out.join('\n')}\n`);
 }
 
 await main();

@@ -25,3 +25,23 @@ export interface BenchCase {
 
 /** Processes all of `data` once; returns the number of records processed (for records/s). */
 export type BenchRun = () => number | Promise<number>;
+
+/**
+ * A cold-start case: a module imported by fresh `node` processes, one import per process, timed
+ * from `import()` to its promise settling (top-level await included: the Lambda bundle builds its
+ * handler and loads its sinks before it resolves). A case file exports `coldStarts: ColdStartCase[]`.
+ */
+export interface ColdStartCase {
+  readonly name: string;
+  readonly description: string;
+  /** Absolute path of the module to import. */
+  readonly module: string;
+  /** Environment beside the parent's (the handler's CFRT_* settings). */
+  readonly env?: Readonly<Record<string, string>>;
+  /** Node flags (`--enable-source-maps`). */
+  readonly nodeArgs?: readonly string[];
+  /** Size budget of the module file, bytes (shown beside its size). */
+  readonly budgetBytes?: number;
+  /** Target median import time, ms. */
+  readonly targetMs?: number;
+}

@@ -36,17 +36,20 @@ const root = fileURLToPath(new URL('../../', import.meta.url));
 const here = fileURLToPath(new URL('./consumer/', import.meta.url));
 const requireFromRoot = createRequire(join(root, 'package.json'));
 
-/** The tarball `npm pack` writes: the budget README.md states (0.1.0: 312 kB). */
+/** The tarball `npm pack` writes: the budget README.md states (measured: 355 kB). */
 const PACKED_BUDGET_BYTES = 400_000;
-/** Its unpacked size, the package's own share of a consumer's node_modules (0.1.0: 1.10 MB). */
+/** Its unpacked size, the package's own share of a consumer's node_modules (measured: 1.23 MB). */
 const UNPACKED_BUDGET_BYTES = 1_500_000;
 /**
- * A consumer's esbuild bundle of a handler with the EMF sink, minified (0.1.0: 569 kB, of which
- * zod is 454 kB; the bundle's target after the settings move to zod/mini is 150 kB).
+ * A consumer's esbuild bundle of a handler with the EMF sink, minified (measured: 154 kB, with
+ * the settings on zod/mini; 577 kB on zod's chained API).
  */
-const CONSUMER_BUNDLE_BUDGET_BYTES = 650_000;
+const CONSUMER_BUNDLE_BUDGET_BYTES = 200_000;
 
-const SDK_CLIENTS = ['@aws-sdk/client-cloudwatch', '@aws-sdk/client-dynamodb', '@aws-sdk/client-kinesis'];
+/** The optional AWS SDK peers (each is also a devDependency, so the SDK project can link it). */
+const SDK_CLIENTS = Object.keys(
+  (requireFromRoot('./package.json') as { peerDependencies: Record<string, string> }).peerDependencies,
+).filter((name) => name.startsWith('@aws-sdk/'));
 
 interface PackResult {
   filename: string;
