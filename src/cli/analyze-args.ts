@@ -6,7 +6,7 @@ import { parseArgs } from 'node:util';
 import { DIMENSION_NAMES, type DimensionName, parseDimensionSets } from '../aggregate/index.js';
 import type { AnalyzeOptions, ReportFormat } from './analyze.js';
 import { UsageError } from './errors.js';
-import { fieldListFromArgs } from './field-list.js';
+import { fieldListFromArgs, fieldListOf } from './field-list.js';
 import { resolveInputs } from './glob.js';
 import { loadSample } from './sample.js';
 
@@ -39,6 +39,8 @@ export const ANALYZE_HELP = `cfrt analyze [--fields <list>] [options] [FILE|GLOB
     --hmac-key <key>           key for --client-ip hash (or CFRT_HMAC_KEY)
     --geo none|country|city    geography (default country; city needs geoip-lite)
     --no-user-agent            skip user-agent parsing
+    --previous-fields <list>   the list before a config change: lines of both are read (it
+                               needs another number of fields than --fields)
     --delivery-order           the field list is the column order (GetRealtimeLogConfig's Fields)
     --no-progress              no progress line on a terminal
     --stats                    print records/s and peak memory to stderr as JSON
@@ -80,6 +82,7 @@ export function parseAnalyzeArgs(args: readonly string[]): AnalyzeOptions {
     options: {
       fields: { type: 'string' },
       'fields-file': { type: 'string' },
+      'previous-fields': { type: 'string' },
       'delivery-order': { type: 'boolean', default: false },
       format: { type: 'string' },
       out: { type: 'string', short: 'o' },
@@ -127,6 +130,10 @@ export function parseAnalyzeArgs(args: readonly string[]): AnalyzeOptions {
   const top = int('top', values.top, 1, 1000, DEFAULT_TOP);
   return {
     fields,
+    previousFields:
+      values['previous-fields'] === undefined
+        ? []
+        : fieldListOf(values['previous-fields'], '--previous-fields'),
     order: values['delivery-order'] === true ? 'delivery' : 'canonical',
     inputs,
     format,

@@ -22,7 +22,8 @@ import {
 import { timestampAt } from '../parser/decode.js';
 import { createParser } from '../parser/parser.js';
 import { createCliEnricher, type PrivacyOptions } from './deriver.js';
-import { readLines } from './input.js';
+import { isTooLong, readLineItems } from './input.js';
+import { createMatchCheck } from './no-records.js';
 import { Progress } from './progress.js';
 import { renderHtml } from './render-html.js';
 import { renderTable } from './render-table.js';
@@ -45,6 +46,8 @@ export type ReportFormat = 'table' | 'html' | 'json';
 /** Everything `cfrt analyze` was asked to do. */
 export interface AnalyzeOptions {
   fields: readonly string[];
+  /** The list before a config change, read beside `fields` (`--previous-fields`; empty: none). */
+  previousFields?: readonly string[];
   order: 'canonical' | 'delivery';
   /** Sources after glob expansion; `-` is stdin. */
   inputs: readonly string[];
@@ -130,10 +133,9 @@ function isStreamWide(cell: WindowCell): boolean {
  * report.totals?.requests;
  */
 export async function analyze(options: AnalyzeOptions): Promise<AnalyzeReport> {
-  const parser =
-    options.order === 'delivery'
-      ? createParser(options.fields, { order: 'delivery' })
-      : createParser(options.fields);
+  const previous = options.previousFields ?? [];
+  const layouts = previous.length > 0 ? [options.fields, previous] : [options.fields];
+  const parser = createParser({ layouts: layouts as string[][] }, { order: options.order });
   const layoutFields = parser.layouts[0]?.fields ?? options.fields;
   const readTimestamp = timestampReader(layoutFields);
   const enricher = createCliEnricher(options.privacy);
@@ -150,6 +152,8 @@ export async function analyze(options: AnalyzeOptions): Promise<AnalyzeReport> {
   const untimed: Aggregator = createAggregator({ ...common, windowSeconds: UNTIMED_WINDOW_SECONDS });
   const lines = createLineAggregator({ parser, enricher, aggregator: windows });
   const closed = new ClosedCells();
+  // A non-empty input of which no line parses is the wrong list or not a real-time log: exit 1.
+  const check = createMatchCheck(parser);
 
   const progress = new Progress(process.stderr, { enabled: options.progress });
   const examples: MalformedExample[] = [];
@@ -158,9 +162,18 @@ export async function analyze(options: AnalyzeOptions): Promise<AnalyzeReport> {
   let sinceDrain = 0;
   for (const source of options.inputs) {
     let lineNo = 0;
-    for await (const line of readLines([source])) {
+    for await (const line of readLineItems([source])) {
       lineNo++;
       if (line === '' || line === '\r') continue;
+      if (isTooLong(line)) {
+        // Longer than MAX_LINE_BYTES: never held, so no timestamp to file it under.
+        malformed++;
+        progress.tick(line.bytes + 1, true);
+        windows.addMalformed(null);
+        if (examples.length < MAX_MALFORMED_EXAMPLES)
+          examples.push({ source, line: lineNo, reason: line.reason });
+        continue;
+      }
       const result = lines.add(line);
       const failure = !result.ok
         ? result.reason
@@ -168,6 +181,7 @@ export async function analyze(options: AnalyzeOptions): Promise<AnalyzeReport> {
           ? implausibleTime(result.timestamp ?? Number.NaN, range)
           : null;
       if (!result.ok || failure !== null) {
+        if (!result.ok) check.malformed(line, result.reason);
         malformed++;
         progress.tick(line.length + 1, true);
         windows.addMalformed(readTimestamp(line));
@@ -190,6 +204,7 @@ export async function analyze(options: AnalyzeOptions): Promise<AnalyzeReport> {
   }
   closed.add(windows.drain());
   progress.done();
+  check.assertParsed(records);
 
   const all: WindowSummary[] = [];
   const streamWide: WindowCell[] = untimed.drain();
