@@ -9,6 +9,7 @@ import { splitFieldList } from '../parser/layout.js';
 import { runAnalyze } from './analyze.js';
 import { ANALYZE_HELP, parseAnalyzeArgs } from './analyze-args.js';
 import { UsageError } from './errors.js';
+import { escapeControl } from './escape-control.js';
 import { fieldListFromArgs } from './field-list.js';
 import { resolveInputs } from './glob.js';
 import { NoRecordsError } from './no-records.js';
@@ -121,23 +122,22 @@ main(process.argv.slice(2)).then(
   },
   (err: unknown) => {
     if (err instanceof NoRecordsError) {
-      process.stderr.write(`cfrt: ${err.message}\n`);
+      process.stderr.write(`cfrt: ${escapeControl(err.message, { keepNewlines: true })}\n`);
       process.exitCode = 1;
       return;
     }
     if (err instanceof RealtimeLogError || (err instanceof TypeError && 'code' in err)) {
-      process.stderr.write(`cfrt: ${err.message}\n`);
+      process.stderr.write(`cfrt: ${escapeControl(err.message, { keepNewlines: true })}\n`);
       process.exitCode = 2;
       return;
     }
     if (err instanceof Error && 'code' in err && (err as NodeJS.ErrnoException).code === 'ENOENT') {
-      process.stderr.write(`cfrt: ${err.message}\n`);
+      process.stderr.write(`cfrt: ${escapeControl(err.message, { keepNewlines: true })}\n`);
       process.exitCode = 2;
       return;
     }
-    process.stderr.write(
-      `cfrt: unexpected error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
-    );
+    const text = err instanceof Error ? (err.stack ?? err.message) : String(err);
+    process.stderr.write(`cfrt: unexpected error: ${escapeControl(text, { keepNewlines: true })}\n`);
     process.exitCode = 70;
   },
 );

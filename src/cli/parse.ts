@@ -4,6 +4,7 @@
  * stderr as `line N: <reason>`, a closing summary on stderr.
  */
 import { createParser } from '../parser/parser.js';
+import { escapeControl } from './escape-control.js';
 import { isTooLong, OutputBuffer, readLineItems } from './input.js';
 import { createMatchCheck } from './no-records.js';
 
@@ -43,7 +44,8 @@ export async function runParse(options: ParseCommandOptions): Promise<number> {
       }
       malformed++;
       if (typeof line === 'string') check.malformed(line, result.reason);
-      await err.write(`line ${lineNo}: ${result.reason}\n`);
+      // The reason quotes the value: escaped, as everything from the data that reaches a terminal.
+      await err.write(`line ${lineNo}: ${escapeControl(result.reason)}\n`);
       if (options.strict) {
         code = 1;
         break;

@@ -7,6 +7,7 @@
 
 import type { WindowSummary } from '../aggregate/types.js';
 import { STATUS_CLASSES } from '../enrich/classes.js';
+import { escapeControl } from './escape-control.js';
 import {
   formatClock,
   formatDuration,
@@ -28,13 +29,16 @@ const CHART_H = 220;
 const PAD = { left: 64, right: 16, top: 14, bottom: 28 } as const;
 
 /**
- * Escapes text for HTML content and attribute values.
+ * Escapes text for HTML content and attribute values. Control and bidi characters become visible
+ * escapes first (`escapeControl`): a right-to-left override in a logged path would otherwise
+ * reorder what the page shows, and a C0 character has no business in a report.
  *
  * @example
  * escapeHtml('<a href="x">'); // '&lt;a href=&quot;x&quot;&gt;'
+ * escapeHtml('a\u202Eb'); // 'a\\u202eb'
  */
 export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) =>
+  return escapeControl(text).replace(/[&<>"']/g, (c) =>
     c === '&' ? '&amp;' : c === '<' ? '&lt;' : c === '>' ? '&gt;' : c === '"' ? '&quot;' : '&#39;',
   );
 }

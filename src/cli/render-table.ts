@@ -5,6 +5,7 @@
 
 import type { WindowSummary } from '../aggregate/types.js';
 import { STATUS_CLASSES } from '../enrich/classes.js';
+import { escapeControl } from './escape-control.js';
 import { formatDuration, formatInt, formatPercent, formatSeconds, formatTime } from './figures.js';
 import { formatBytes } from './progress.js';
 import type { AnalyzeReport } from './report.js';
@@ -159,7 +160,9 @@ function totalsSection(t: WindowSummary, report: AnalyzeReport): string[] {
 }
 
 /**
- * The terminal report.
+ * The terminal report. Every value from the data (top-list keys, dimension values, file names,
+ * malformed-line reasons) goes through `escapeControl`: the only control character in the output
+ * is the newline between rows.
  *
  * @example
  * process.stdout.write(renderTable(report, { width: process.stdout.columns }));
@@ -247,7 +250,7 @@ export function renderTable(report: AnalyzeReport, options: { width?: number } =
       out.push(
         ...table(
           list.entries.map((e) => [
-            truncate(e.key === '' ? '(empty)' : e.key, keyWidth),
+            truncate(e.key === '' ? '(empty)' : escapeControl(e.key), keyWidth),
             formatInt(e.count),
             formatPercent(t.requests === 0 ? null : e.count / t.requests),
           ]),
@@ -277,7 +280,7 @@ export function renderTable(report: AnalyzeReport, options: { width?: number } =
       ...table([
         ['dimensions', 'requests', 'errors', 'out'],
         ...ranked.map((r) => [
-          truncate(r.dims, Math.max(width - 40, 20)),
+          truncate(escapeControl(r.dims), Math.max(width - 40, 20)),
           formatInt(r.requests),
           formatInt(r.errors),
           formatBytes(r.bytes),
@@ -289,13 +292,15 @@ export function renderTable(report: AnalyzeReport, options: { width?: number } =
 
   if (report.malformed > 0) {
     const only = report.inputs.length === 1 ? report.inputs[0] : undefined;
-    const name = (source: string): string => (source === '-' ? 'stdin' : source);
+    const name = (source: string): string => (source === '-' ? 'stdin' : escapeControl(source));
     out.push(
       `Malformed lines: ${formatInt(report.malformed)}${only === undefined ? '' : ` (in ${name(only)})`}`,
     );
     // Reasons are not cut: they name the field and quote the value, which is what one needs.
     for (const m of report.malformedExamples) {
-      out.push(`  ${only === undefined ? `${name(m.source)}:` : 'line '}${m.line}: ${m.reason}`);
+      out.push(
+        `  ${only === undefined ? `${name(m.source)}:` : 'line '}${m.line}: ${escapeControl(m.reason)}`,
+      );
     }
     if (report.malformedExamples.length < report.malformed) {
       out.push(`  ... ${formatInt(report.malformed - report.malformedExamples.length)} more`);

@@ -27,6 +27,7 @@ import { resolveLayouts, splitFieldList } from '../parser/layout.js';
 import { createDynamoDbSink, windowTableDefinition } from '../sinks/dynamodb.js';
 import { dimensionsFromArgs } from './analyze-args.js';
 import { UsageError } from './errors.js';
+import { escapeControl } from './escape-control.js';
 import { type EventSourceStats, MAX_BATCH_SIZE, runEventSourceMapping } from './event-source.js';
 import { startFaultProxy } from './fault-proxy.js';
 import { formatInt, formatPercent, formatSeconds, formatTime } from './figures.js';
@@ -325,6 +326,7 @@ export async function replay(
     const { lines, tooLong } = await putLines(kinesis, options);
     onProgress(`put ${formatInt(lines)} records into ${SOURCE_STREAM} (${options.shards} shards)`);
 
+    const runKey = randomBytes(32).toString('base64');
     const emfLines: string[] = [];
     const logs: string[] = [];
     const stats = await runEventSourceMapping({
@@ -340,6 +342,9 @@ export async function replay(
           windowSeconds: options.windowSeconds,
           dimensions: [[], ...options.dimensions],
           sinks: ['emf', 'dynamodb'],
+          // The state lives in this run's local table only: a key made for the run keys its
+          // distinct clients (every invocation shares it, so they merge), and dies with it.
+          hmacKey: runKey,
           tableName: TABLE,
           quarantine: 'kinesis',
           quarantineStreamName: QUARANTINE_STREAM,
@@ -453,19 +458,20 @@ function renderReplay(r: ReplayResult, options: ReplayOptions): string {
     `  total        ${formatInt(r.totals.requests)} requests, ${formatBytes(r.totals.bytesOut)} out, ${formatBytes(r.totals.bytesIn)} in`,
     '',
     `Quarantined lines: ${formatInt(r.quarantined.count)} (in the ${QUARANTINE_STREAM} stream, with their reason)`,
-    ...r.quarantined.examples.map((q) => `  ${q.shardId}: ${q.reason}`),
+    ...r.quarantined.examples.map((q) => `  ${escapeControl(q.shardId)}: ${escapeControl(q.reason)}`),
     ...(r.tooLong.count > 0
       ? [
           `Lines too long to put: ${formatInt(r.tooLong.count)} (over 1 MiB, no Kinesis record holds one: malformed)`,
-          ...r.tooLong.examples.map((e) => `  ${e}`),
+          ...r.tooLong.examples.map((e) => `  ${escapeControl(e)}`),
         ]
       : []),
     '',
     `EMF: ${formatInt(r.emf.lines)} lines with ${r.emf.metrics.length} metrics (${r.emf.metrics.join(', ')})`,
+    // EMF is JSON, whose dimension values may still hold C1 and bidi characters.
     ...r.emf.examples.map((l) =>
       options.emf || l.length <= EMF_PREVIEW_CHARS
-        ? `  ${l}`
-        : `  ${l.slice(0, EMF_PREVIEW_CHARS)}... (--emf for every line in full)`,
+        ? `  ${escapeControl(l)}`
+        : `  ${escapeControl(l.slice(0, EMF_PREVIEW_CHARS))}... (--emf for every line in full)`,
     ),
   );
   // Counts are scaled by 100/rate for a sampled config; undo that to compare with lines put.
