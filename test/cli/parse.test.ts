@@ -80,7 +80,7 @@ describe('cfrt parse', () => {
     ]);
     expect(result.stderr).toBe(
       [
-        'line 3: sc-status: "2x0" is not an integer (digits only)',
+        'line 3: sc-status: "2x0" is not an integer (1-15 digits)',
         'line 5: 1 column fit no layout (expected 2 tab-separated columns)',
         'records: 2, malformed: 2',
         '',

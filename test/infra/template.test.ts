@@ -252,8 +252,8 @@ describe('infra/template.yaml: the function and its build', () => {
       [
         '--input-type=module',
         '-e',
-        `const m = await import(process.env.CFRT_TEST_BUNDLE);
-         const h = m[process.env.CFRT_TEST_EXPORT];
+        `const m = await import(process.env.TEST_CFRT_BUNDLE);
+         const h = m[process.env.TEST_CFRT_EXPORT];
          if (typeof h !== 'function') { console.error('export is ' + typeof h); process.exit(3); }`,
       ],
       {
@@ -266,8 +266,8 @@ describe('infra/template.yaml: the function and its build', () => {
           AWS_ACCESS_KEY_ID: 'test',
           AWS_SECRET_ACCESS_KEY: 'test',
           AWS_LAMBDA_FUNCTION_NAME: 'cfrt-test-ProcessorFunction',
-          CFRT_TEST_BUNDLE: BUNDLE_PATH.href,
-          CFRT_TEST_EXPORT: exportName ?? '',
+          TEST_CFRT_BUNDLE: BUNDLE_PATH.href,
+          TEST_CFRT_EXPORT: exportName ?? '',
         },
       },
     );
