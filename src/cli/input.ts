@@ -109,7 +109,10 @@ export async function* readLines(
     const splitter = createLineSplitter(options.maxLineBytes ?? MAX_LINE_BYTES);
     let lineNo = 0;
     const tooLong = (item: TooLongLine): void => {
-      if (options.onTooLong !== undefined) return options.onTooLong(item);
+      if (options.onTooLong !== undefined) {
+        options.onTooLong(item);
+        return;
+      }
       const name = source === '-' ? 'stdin' : source;
       throw new InputError(
         `${name}: line ${lineNo}: ${item.reason} (lines of up to ${options.maxLineBytes ?? MAX_LINE_BYTES} bytes are read).`,
