@@ -27,7 +27,9 @@ export interface TimeRange {
  * createAggregator({ timeRange: plausibleTimeRange(Date.now()) });
  */
 export function plausibleTimeRange(nowMs: number): Required<TimeRange> {
-  return { notBefore: EARLIEST_PLAUSIBLE_MS, notAfter: nowMs + MAX_CLOCK_SKEW_MS };
+  // A clock set before 2000 (a test's fake clock, a broken host) still makes a range, not an error.
+  const notAfter = Number.isFinite(nowMs) ? nowMs + MAX_CLOCK_SKEW_MS : Number.POSITIVE_INFINITY;
+  return { notBefore: EARLIEST_PLAUSIBLE_MS, notAfter: Math.max(notAfter, EARLIEST_PLAUSIBLE_MS) };
 }
 
 /**

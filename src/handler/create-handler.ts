@@ -557,8 +557,6 @@ export function createHandlerFromSettings(
 
   async function handler(event: KinesisStreamEvent, context?: LambdaContext): Promise<KinesisBatchResponse> {
     const started = now();
-    // A line stamped after this function's clock (plus skew) is quarantined, never a window.
-    const invocationOptions = { ...aggregatorOptions, timeRange: plausibleTimeRange(started) };
     const wiring = await ready;
     // Not a Kinesis event at all: KinesisEventError (see docs/handler.md); a bad record is quarantined.
     const records = checkKinesisEvent(event);
@@ -574,10 +572,16 @@ export function createHandlerFromSettings(
     const timer = setTimeout(() => abort.abort(), Math.max(0, deadline - now()));
     const shardId = n > 0 ? shardIdOf(records[0]!) : null;
     let oldestArrival = Number.POSITIVE_INFINITY;
+    let newestArrival = Number.NEGATIVE_INFINITY;
     for (const r of records) {
       const t = r.kinesis.approximateArrivalTimestamp;
       if (t !== undefined && t < oldestArrival) oldestArrival = t;
+      if (t !== undefined && t > newestArrival) newestArrival = t;
     }
+    // A line stamped after this function's clock (plus skew) is quarantined, never a window. The
+    // newest arrival stands in for a clock behind Kinesis's (no line is written after it arrives).
+    const reference = Math.max(started, Number.isFinite(newestArrival) ? newestArrival * 1_000 : started);
+    const invocationOptions = { ...aggregatorOptions, timeRange: plausibleTimeRange(reference) };
     const reports: SinkReport[] = [];
     let failFrom = n;
     let counts: Ingest = { lines: 0, parsed: 0, malformed: 0, late: 0, untimed: 0, malformedByField: {} };
