@@ -9,14 +9,15 @@ import { createAddressProtector, firstPublicAddress } from './client-address.js'
 import { edgeLocation } from './edge.js';
 import { type CityLocator, createCityLocator, resolveGeoIp } from './geo.js';
 import { withoutPort } from './ip.js';
-import { type CacheStats, createBoundedCache } from './lru.js';
+import type { CacheStats } from './lru.js';
 import { type EnricherOptions, resolveEnricherOptions } from './options.js';
 import { createRecordCopier } from './record-copier.js';
 import {
-  ADDRESS_HEADERS,
   createNameMatcher,
   DEFAULT_REDACTED_HEADERS,
+  looksLikeUrl,
   REDACTED,
+  redactParams,
   redactQuery,
   redactUrlQuery,
 } from './redact.js';
@@ -35,9 +36,10 @@ export interface EnricherStats {
 export interface Enricher<O extends EnricherShape = DefaultEnricherShape> {
   /**
    * The record with the derived keys added (`statusClass`, `isError`, `cacheClass`,
-   * `originShield`, `errorKind`, `url`, `ua`, `edge`, `geo`, `client`), each only when the
-   * fields it needs are keys of the record. CloudFront's fields are left as they are (the raw
-   * `c-ip` is still there, for counting distinct clients); `client` is already protected.
+   * `originShield`, `errorKind`, `url`, `ua`, `edge`, `geo`, `client`, `referer`), each only when
+   * the fields it needs are keys of the record. CloudFront's fields are left as they are (the raw
+   * `c-ip` is still there, for counting distinct clients under a keyed hash); `client`, `referer`
+   * and `url.path` are already protected, and they are what an aggregator reads.
    * Never throws; the input is not modified.
    */
   derive<R extends object>(record: R): Derived<R, O>;
@@ -56,9 +58,6 @@ export interface Enricher<O extends EnricherShape = DefaultEnricherShape> {
 }
 
 type Fields = Record<string, unknown>;
-
-/** Distinct header names whose verdict (keep, redact, URL) is remembered. */
-const HEADER_ACTION_CACHE_SIZE = 4_096;
 
 const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
 const num = (v: unknown): number | null => (typeof v === 'number' ? v : null);
@@ -111,17 +110,16 @@ export function createEnricher<const O extends EnricherOptions = DefaultEnricher
   });
   const headerPatterns = split(opts.redactHeaders);
   const isSecretHeader = createNameMatcher(
-    [
-      ...(opts.redactSecrets ? DEFAULT_REDACTED_HEADERS : []),
-      ...(keepAddresses ? [] : ADDRESS_HEADERS),
-      ...headerPatterns.names,
-    ],
+    [...(opts.redactSecrets ? DEFAULT_REDACTED_HEADERS : []), ...headerPatterns.names],
     headerPatterns.regexps,
-    opts.redactSecrets,
+    // Address and viewer-location headers would undo truncation or hashing of c-ip.
+    { secrets: opts.redactSecrets, addresses: !keepAddresses, locations: !keepAddresses },
   );
   const queryPatterns = split(opts.redactQueryParams);
   const isSecretParam = createNameMatcher(queryPatterns.names, queryPatterns.regexps, opts.redactSecrets);
   const redactUrls = opts.redactSecrets || opts.redactQueryParams.length > 0;
+  /** A URL or path as it may be output: secret query, fragment, matrix and path values redacted. */
+  const protectUrl = (url: string): string => (redactUrls ? redactUrlQuery(url, isSecretParam) : url);
 
   function rawClient(r: Fields, hasIp: boolean, hasXff: boolean): string | null {
     if (fromXff && hasXff) {
@@ -150,12 +148,19 @@ export function createEnricher<const O extends EnricherOptions = DefaultEnricher
       out.errorKind = cls === 'error' ? (detailed ?? result) : null;
     }
     if ('cs-uri-stem' in r) {
-      out.url = urlInfo(
+      const info = urlInfo(
         str(r['cs-uri-stem']),
         str(r['cs-uri-query']),
         str(r['cache-behavior-path-pattern']),
         str(r['sc-content-type']),
       );
+      // `/a;jsessionid=x/b`: the path as top paths may show it.
+      const path = info.path;
+      if (path !== null && path.indexOf('=') !== -1) {
+        const safe = protectUrl(path);
+        if (safe !== path) info.path = safe;
+      }
+      out.url = info;
     }
   }
 
@@ -189,6 +194,10 @@ export function createEnricher<const O extends EnricherOptions = DefaultEnricher
       out.geo = { country: str(r['c-country']) };
     }
     if (hasClient) out.client = raw === null ? null : protectAddress(raw);
+    if ('cs-referer' in r) {
+      const referer = str(r['cs-referer']);
+      out.referer = referer === null ? null : protectUrl(referer);
+    }
   }
 
   function deriveInto(r: Fields, out: Fields): void {
@@ -200,24 +209,17 @@ export function createEnricher<const O extends EnricherOptions = DefaultEnricher
   const protectItem = (item: unknown): string =>
     typeof item === 'string' ? (protectAddress(withoutPort(item)) ?? REDACTED) : REDACTED;
 
-  const KEEP = 0;
-  const REDACT = 1;
-  const URL_VALUE = 2;
-  // One cached verdict per header name: names repeat on every record.
-  const headerActions = createBoundedCache<string, number>(HEADER_ACTION_CACHE_SIZE);
-  const judgeHeader = (name: string): number =>
-    isSecretHeader(name) ? REDACT : redactUrls && name.toLowerCase() === 'referer' ? URL_VALUE : KEEP;
-
   function protectHeader(h: unknown): unknown {
     if (!Array.isArray(h) || typeof h[0] !== 'string') return h === null ? null : [REDACTED, REDACTED];
     const name: string = h[0];
     const value: unknown = h[1];
     if (value === '') return h;
     if (typeof value !== 'string') return [name, REDACTED];
-    const action = headerActions.getOrCompute(name, judgeHeader);
-    if (action === REDACT) return [name, REDACTED];
-    if (action === URL_VALUE) {
-      const redacted = redactUrlQuery(value, isSecretParam);
+    // The matcher caches its verdict per name: names repeat on every record.
+    if (isSecretHeader(name)) return [name, REDACTED];
+    // A kept header's own `name=value` pairs: a URL's query (`Referer`, `X-Original-URL`), a list.
+    if (redactUrls && value.indexOf('=') !== -1) {
+      const redacted = redactParams(value, isSecretParam, looksLikeUrl(value));
       return redacted === value ? h : [name, redacted];
     }
     return h;
@@ -259,7 +261,7 @@ export function createEnricher<const O extends EnricherOptions = DefaultEnricher
     if (redactUrls) {
       for (const field of ['cs-uri-stem', 'cs-referer'] as const) {
         const v = out[field];
-        if (typeof v === 'string') out[field] = redactUrlQuery(v, isSecretParam);
+        if (typeof v === 'string') out[field] = protectUrl(v);
       }
       const q = out['cs-uri-query'];
       if (typeof q === 'string') out['cs-uri-query'] = redactQuery(q, isSecretParam);
@@ -306,6 +308,7 @@ export function createEnricher<const O extends EnricherOptions = DefaultEnricher
 /** What `deriveLookupsInto` reads. */
 const LOOKUP_FIELDS: readonly string[] = [
   'cs-user-agent',
+  'cs-referer',
   'x-edge-location',
   'c-ip',
   'x-forwarded-for',
@@ -321,7 +324,7 @@ export interface EnricherLookups {
   /** The record fields the lookups read. */
   readonly fields: readonly string[];
   /**
-   * Adds `ua`, `edge`, `geo` and `client` to `out` as `derive` would, from `r`, for an aggregator:
+   * Adds `ua`, `edge`, `geo`, `client` and `referer` to `out` as `derive` would, from `r`, for an aggregator:
    * `geo` only where it is not simply `c-country` (which an aggregator reads itself).
    */
   into(r: Fields, out: Fields): void;

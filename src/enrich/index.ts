@@ -34,13 +34,21 @@ export type { CacheStats } from './lru.js';
 export { type EnricherOptions, type ResolvedEnricherOptions, resolveEnricherOptions } from './options.js';
 export {
   ADDRESS_HEADERS,
+  ADDRESS_NAME_PARTS,
+  ADDRESS_NAME_WORDS,
   createNameMatcher,
   DEFAULT_REDACTED_HEADERS,
+  LOCATION_NAME_WORDS,
   type NamePattern,
+  type NameRules,
   REDACTED,
+  redactParams,
   redactQuery,
   redactUrlQuery,
+  SECRET_NAME_PARTS,
   SECRET_NAME_WORDS,
+  SECRET_NAMES,
+  VIEWER_HEADERS_KEPT,
 } from './redact.js';
 export type {
   CacheFields,
@@ -57,6 +65,7 @@ export type {
   EnricherShape,
   GeoFields,
   GeoMode,
+  RefererFields,
   StatusFields,
   UrlFields,
   UserAgentFields,

@@ -88,6 +88,14 @@ export interface ClientFields {
   client: string | null;
 }
 
+/**
+ * Added when `cs-referer` is configured: the referer with the redaction policy applied (secret
+ * query, fragment and matrix values redacted): what top referers count, never the raw field.
+ */
+export interface RefererFields {
+  referer: string | null;
+}
+
 /** Every key an enricher may add, for consumers (aggregates, sinks) that read whichever are there. */
 export type EnrichedFields = StatusFields &
   CacheFields &
@@ -95,7 +103,8 @@ export type EnrichedFields = StatusFields &
   UserAgentFields &
   EdgeFields &
   GeoFields &
-  ClientFields & { asn?: number | null };
+  ClientFields &
+  RefererFields & { asn?: number | null };
 
 /** `geo` with city-level geography (`geo: 'city'`): every key present, `null` when unknown. */
 export interface CityGeoFields {
@@ -192,6 +201,7 @@ export type Derived<R, O extends EnricherShape = DefaultEnricherShape> = R exten
         When<And<Is<OptionOf<O, 'userAgent'>, true, true>, HasKey<R, 'cs-user-agent'>>, UserAgentFields> &
         When<HasKey<R, 'x-edge-location'>, EdgeFields> &
         GeoPart<R, O> &
-        When<HasClient<R, O>, ClientFields>
+        When<HasClient<R, O>, ClientFields> &
+        When<HasKey<R, 'cs-referer'>, RefererFields>
     >
   : never;

@@ -58,6 +58,7 @@ function expectedKeys(r: object): string[] {
     ...(has('x-edge-location') ? ['edge'] : []),
     ...(has('c-country') ? ['geo'] : []),
     ...(has('c-ip') ? ['client'] : []),
+    ...(has('cs-referer') ? ['referer'] : []),
   ].sort();
 }
 
