@@ -9,9 +9,11 @@ import {
   type StatusClass,
   statusClass,
 } from '../enrich/classes.js';
+import { truncateIp } from '../enrich/ip.js';
+import { defaultSecretNameMatcher, redactUrlQuery } from '../enrich/redact.js';
 import { Cell, type CellParams, createRecordView, type RecordView, type WindowCell } from './cell.js';
+import { type ClientHasher, createClientHasher, ephemeralClientHasher } from './client-key.js';
 import { flatCopy } from './flat-copy.js';
-import { hash64 } from './hash.js';
 import {
   type AggregatorOptions,
   DIMENSION_NAMES,
@@ -51,8 +53,13 @@ export interface AggregatorStats {
 
 /** Folds records into cells. Build once per stream (or per invocation). */
 export interface Aggregator {
-  /** The options in force, defaults applied. */
+  /** The options in force, defaults applied (without the client key). */
   readonly options: ResolvedAggregatorOptions;
+  /**
+   * The id of the key that hashes client addresses (`clientKey`; `ephemeral:...` without one):
+   * stored with each distinct-client sketch, so sketches of different keys are never merged.
+   */
+  readonly clientKeyId: string;
   /** Counts a parsed or derived record. */
   add(record: AggregatableRecord): AddOutcome;
   /** Counts a malformed line, in its window when its timestamp (epoch ms) was readable. */
@@ -116,6 +123,23 @@ function airportOf(location: string | null | undefined): string | null {
     i++;
   }
   return i === 0 ? null : location.slice(0, i).toUpperCase();
+}
+
+/**
+ * A URL or path as an aggregate may show it, for a record no enricher protected (no `referer` or
+ * `url` key): the built-in credential rule applied to its query, fragment and matrix values.
+ */
+function protectedUrl(url: string | null | undefined): string | null | undefined {
+  if (url === null || url === undefined || url.indexOf('=') === -1) return url;
+  return redactUrlQuery(url, defaultSecretNameMatcher());
+}
+
+/**
+ * The client of a record no enricher protected (no `client` key): the default policy's truncation
+ * (IPv4 /24, IPv6 /48), `null` for text that is not an address. Never the raw address.
+ */
+function defaultClient(ip: string | null | undefined): string | null {
+  return ip === null || ip === undefined || ip === '' ? null : truncateIp(ip);
 }
 
 function recordStatusClass(r: AggregatableRecord): StatusClass | null {
@@ -201,10 +225,13 @@ export function createAggregator(options: AggregatorOptions = {}): Aggregator {
   const windowMs = resolved.windowSeconds * 1000;
   const latenessMs = resolved.allowedLatenessSeconds * 1000;
   const weight = 100 / resolved.samplingRate;
+  const hasher: ClientHasher =
+    options.clientKey === undefined ? ephemeralClientHasher() : createClientHasher(options.clientKey);
   const params: CellParams = {
     alpha: resolved.quantileAlpha,
     precision: resolved.hllPrecision,
     topK: resolved.topK,
+    clientKeyId: hasher.keyId,
   };
   // Decided once: which dimensions are used, and each set as indexes into DIMENSION_NAMES.
   const sets = resolved.dimensions.map((set) => set.map((name) => DIMENSION_NAMES.indexOf(name)));
@@ -318,7 +345,7 @@ export function createAggregator(options: AggregatorOptions = {}): Aggregator {
     v.latency[3] = r['origin-lbl'] ?? Number.NaN;
     const ip = r['c-ip'];
     if (ip !== null && ip !== undefined && ip !== '') {
-      hash64(ip, hash);
+      hasher.hash(ip, hash);
       v.hasClient = true;
       v.hi = hash.hi;
       v.lo = hash.lo;
@@ -327,9 +354,11 @@ export function createAggregator(options: AggregatorOptions = {}): Aggregator {
     }
     const ua = r.ua;
     v.bot = ua === undefined || ua === null ? -1 : ua.isBot ? 1 : 0;
-    v.path = cut(r.url !== undefined ? r.url.path : pathOf(r['cs-uri-stem']));
-    v.client = cut(r.client !== undefined ? r.client : r['c-ip']);
-    v.referer = cut(r['cs-referer']);
+    // What top lists show is what an enricher protected (`url.path`, `client`, `referer`); a record
+    // without those keys gets the default policy here. Never the raw field.
+    v.path = cut(r.url !== undefined ? r.url.path : protectedUrl(pathOf(r['cs-uri-stem'])));
+    v.client = cut(r.client !== undefined ? r.client : defaultClient(ip));
+    v.referer = cut(r.referer !== undefined ? r.referer : protectedUrl(r['cs-referer']));
     v.userAgent = cut(r['cs-user-agent']);
     v.country = cut(r.geo?.country ?? r['c-country']);
     v.edgeLocation = cut(r['x-edge-location']);
@@ -345,6 +374,7 @@ export function createAggregator(options: AggregatorOptions = {}): Aggregator {
 
   return {
     options: resolved,
+    clientKeyId: hasher.keyId,
     add(record) {
       const ts = record.timestamp;
       if (typeof ts !== 'number' || !Number.isFinite(ts)) {

@@ -60,11 +60,16 @@ export const TOP_EDGE_LOCATIONS = 7;
 export const CACHE_MISS_INDEX = CACHE_CLASSES.indexOf('miss');
 const CACHE_HIT_INDEX = CACHE_CLASSES.indexOf('hit');
 
-/** Sketch parameters of a cell; cells merge when their alphas agree (precision and topK fold down). */
+/**
+ * Sketch parameters of a cell; cells merge when their alphas agree (precision and topK fold down)
+ * and their distinct-client sketches were hashed under the same key (`clientKeyId`).
+ */
 export interface CellParams {
   readonly alpha: number;
   readonly precision: number;
   readonly topK: number;
+  /** The id of the key that hashed client addresses (see `createClientHasher`). */
+  readonly clientKeyId: string;
 }
 
 /**
@@ -277,7 +282,24 @@ function mergeAs(key: string, start: number, end: number, cells: readonly Cell[]
     precision = Math.min(precision, y.params.precision);
     topK = Math.min(topK, y.params.topK);
   }
-  const out = new Cell(key, start, end, x.dimensions, { alpha: x.params.alpha, precision, topK });
+  // Hashes under different keys are different numbers for the same client: a union would count
+  // them twice (and a key id is all that tells them apart). Cells without clients carry none.
+  let clientKeyId: string | null = null;
+  for (const y of cells) {
+    if (y.clients === null) continue;
+    if (clientKeyId === null) clientKeyId = y.params.clientKeyId;
+    else if (y.params.clientKeyId !== clientKeyId) {
+      throw new CellMergeError(
+        `Cells ${x.key} were built with different client keys (key ids ${clientKeyId} and ${y.params.clientKeyId}); their distinct clients cannot be merged. Use one clientKey (CFRT_HMAC_KEY) wherever state is written.`,
+      );
+    }
+  }
+  const out = new Cell(key, start, end, x.dimensions, {
+    alpha: x.params.alpha,
+    precision,
+    topK,
+    clientKeyId: clientKeyId ?? x.params.clientKeyId,
+  });
   for (const y of cells) {
     out.requests += y.requests;
     out.bytesOut += y.bytesOut;

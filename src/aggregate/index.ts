@@ -20,6 +20,7 @@ export {
   summarize,
   type WindowCell,
 } from './cell.js';
+export { type ClientKey, LEGACY_CLIENT_KEY_ID, MIN_CLIENT_KEY_BYTES } from './client-key.js';
 export { nearestRank } from './ddsketch.js';
 export { AggregatorOptionsError, CellFormatError, CellMergeError } from './errors.js';
 export {

@@ -2,6 +2,7 @@
  * Aggregator configuration: dimension names, options, their defaults and limits, validated once
  * when the aggregator is built.
  */
+import { type ClientKey, clientKeyProblems } from './client-key.js';
 import { AggregatorOptionsError } from './errors.js';
 import type { TimeRange } from './time-range.js';
 
@@ -72,6 +73,14 @@ export interface AggregatorOptions {
    * from its clock (`plausibleTimeRange(Date.now())`); the aggregator reads none. Default: any.
    */
   readonly timeRange?: TimeRange | undefined;
+  /**
+   * The secret that keys the hash of client addresses for distinct clients (at least 16 bytes; 32
+   * random ones are best): without it, a stored sketch tests no address. Keep it secret and stable
+   * wherever state is stored or merged across processes (the same key gives the same hashes).
+   * Default: a random key made once per process, so counts merge within the process, and a cell
+   * stored with it is refused (never merged) by any other process: pass a key to store state.
+   */
+  readonly clientKey?: ClientKey | undefined;
 }
 
 /** The options after defaults, as the aggregator uses them. */
@@ -87,6 +96,7 @@ export interface ResolvedAggregatorOptions {
   readonly hllPrecision: number;
   /** Inclusive event-time bounds (infinite where not given). */
   readonly timeRange: Readonly<Required<TimeRange>>;
+  // Not `clientKey`: resolved options are shown (logs, errors); the secret is never kept here.
 }
 
 export const DEFAULT_WINDOW_SECONDS = 60;
@@ -178,6 +188,8 @@ export function resolveAggregatorOptions(options: AggregatorOptions = {}): Resol
       `hllPrecision must be an integer from ${MIN_HLL_PRECISION} to ${MAX_HLL_PRECISION}; got ${hllPrecision}.`,
     );
   }
+
+  problems.push(...clientKeyProblems(options.clientKey));
 
   const notBefore = options.timeRange?.notBefore ?? Number.NEGATIVE_INFINITY;
   const notAfter = options.timeRange?.notAfter ?? Number.POSITIVE_INFINITY;

@@ -9,7 +9,7 @@ import type { DeviceType } from '../enrich/types.js';
 export interface AggregatableRecord {
   /** Event time, epoch ms: the only clock the aggregator knows. */
   readonly timestamp?: number | null;
-  /** Raw client address: hashed for distinct clients (never output). */
+  /** Raw client address: hashed under the aggregator's secret key for distinct clients (never output). */
   readonly 'c-ip'?: string | null;
   readonly 'time-to-first-byte'?: number | null;
   readonly 'sc-status'?: number | null;
@@ -38,6 +38,8 @@ export interface AggregatableRecord {
   readonly geo?: { readonly country: string | null };
   /** The client address after the privacy policy: what top clients count. */
   readonly client?: string | null;
+  /** The referer after the redaction policy: what top referers count. */
+  readonly referer?: string | null;
 }
 
 /**

@@ -12,7 +12,9 @@
  *   h: HyperLogLog | 0, t: [top list | 0] x 8 }
  * latency sketch: [count, zeroCount, sum, min, max, firstBucketIndex, [bucket counts...]]
  * HyperLogLog:    { x: base64 of sorted 64-bit hashes (hi, lo as little-endian uint32) } (exact phase)
- *                 or { r: base64 of the registers packed 6 bits each, 4 registers per 3 bytes }
+ *                 or { r: base64 of the registers packed 6 bits each, 4 registers per 3 bytes },
+ *                 with k: the id of the key that hashed the addresses (absent: written before
+ *                 keyed hashing, read as LEGACY_CLIENT_KEY_ID)
  * top list:       [[key, count] or [key, count, error], ...] largest first
  * ```
  * Bucket counts are a JSON array rather than base64 of a Float64Array: counts are small integers
@@ -20,6 +22,7 @@
  */
 import { CACHE_CLASSES, STATUS_CLASSES } from '../enrich/classes.js';
 import { Cell, type WindowCell } from './cell.js';
+import { LEGACY_CLIENT_KEY_ID } from './client-key.js';
 import { DDSketch } from './ddsketch.js';
 import { CellFormatError, CellMergeError } from './errors.js';
 import { HyperLogLog } from './hyperloglog.js';
@@ -58,7 +61,7 @@ interface CellJson {
   l: number;
   x?: 1;
   q: (SketchJson | 0)[];
-  h: { x: string } | { r: string } | 0;
+  h: (({ x: string } | { r: string }) & { k?: string }) | 0;
   t: (TopJson | 0)[];
 }
 
@@ -155,7 +158,8 @@ export function serializeCell(cell: WindowCell): string {
   let h: CellJson['h'] = 0;
   if (c.clients !== null) {
     const regs = c.clients.registers();
-    h = regs === null ? { x: hashesToBase64(c.clients.hashes()) } : { r: packRegisters(regs) };
+    const k = c.params.clientKeyId;
+    h = regs === null ? { x: hashesToBase64(c.clients.hashes()), k } : { r: packRegisters(regs), k };
   }
   const json: CellJson = {
     v: CELL_FORMAT_VERSION,
@@ -278,7 +282,13 @@ export function deserializeCell(text: string): WindowCell {
   if (a < MIN_QUANTILE_ALPHA || a > MAX_QUANTILE_ALPHA) fail(`alpha ${a} is out of range`);
   if (p < MIN_HLL_PRECISION || p > MAX_HLL_PRECISION) fail(`HyperLogLog precision ${p} is out of range`);
   if (k < MIN_TOP_K || k > MAX_TOP_K) fail(`topK ${k} is out of range`);
-  const cell = new Cell(j.k, start, end, dimensions, { alpha: a, precision: p, topK: k });
+  let clientKeyId = LEGACY_CLIENT_KEY_ID;
+  if (j.h !== 0 && typeof j.h === 'object' && j.h !== null && 'k' in j.h) {
+    const id = (j.h as { k: unknown }).k;
+    if (typeof id !== 'string' || id === '' || id.length > 64) fail('h.k (client key id) is not a key id');
+    clientKeyId = id as string;
+  }
+  const cell = new Cell(j.k, start, end, dimensions, { alpha: a, precision: p, topK: k, clientKeyId });
   cell.requests = num(j.n, 'n (requests)');
   cell.bytesOut = num(j.bo, 'bo (bytes out)');
   cell.bytesIn = num(j.bi, 'bi (bytes in)');
