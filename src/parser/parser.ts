@@ -30,7 +30,11 @@ export interface ParseFailure {
   readonly line: string;
   readonly field: string | null;
   readonly value: string | null;
-  /** One sentence naming the field and the value. */
+  /**
+   * One sentence naming the field and the problem. It quotes the value only when the value cannot
+   * be personal (at most `MAX_QUOTED_VALUE_LENGTH` characters, not shaped like an address or an
+   * email); otherwise it gives the value's length and shape. `value` holds the value itself.
+   */
   readonly reason: string;
 }
 
@@ -73,11 +77,46 @@ export type KeysOf<R> = R extends unknown ? keyof R & string : never;
 /** Each member of a union of record types, restricted to the keys in `K` it has. */
 export type Picked<R, K extends string> = R extends unknown ? Pick<R, Extract<K, keyof R>> : never;
 
-const MAX_VALUE_IN_MESSAGE = 120;
+/**
+ * Longest value a failure reason quotes. Reasons reach logs (the handler's quarantine), so a value
+ * is quoted only when it cannot be personal: this short, and not shaped like an address or an email.
+ * Any other value is described by its length and shape (issue 13: an old-layout line put a client
+ * address into a reason written to CloudWatch Logs).
+ */
+export const MAX_QUOTED_VALUE_LENGTH = 8;
 
-function quote(value: string): string {
-  const cut = value.length > MAX_VALUE_IN_MESSAGE ? `${value.slice(0, MAX_VALUE_IN_MESSAGE)}...` : value;
-  return JSON.stringify(cut);
+/** What a failing value's characters are, for a reason that may not quote it. */
+function shapeOf(value: string): string {
+  let digits = false;
+  let letters = false;
+  let dots = 0;
+  let colons = 0;
+  const marks = new Set<string>();
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if (c >= 48 && c <= 57) digits = true;
+    else if ((c >= 65 && c <= 90) || (c >= 97 && c <= 122)) letters = true;
+    else {
+      if (c === 46) dots++;
+      if (c === 58) colons++;
+      // Printable ASCII marks are named; anything else is counted as "other characters".
+      if (marks.size < 6) marks.add(c > 32 && c < 127 ? `"${value[i]}"` : 'other characters');
+    }
+  }
+  if (colons >= 2 && !marks.has('"@"')) return 'shaped like an IPv6 address';
+  if (dots === 3 && digits && !letters && marks.size === 1) return 'shaped like an IPv4 address';
+  if (marks.has('"@"')) return 'shaped like an email address';
+  const kinds = [...(digits ? ['digits'] : []), ...(letters ? ['letters'] : []), ...marks];
+  return kinds.length === 0 ? 'empty' : `of ${kinds.join(', ')}`;
+}
+
+/** The failing value as a reason may show it: quoted when short and impersonal, else its shape. */
+function describeValue(value: string): string {
+  const shape = shapeOf(value);
+  if (value.length <= MAX_QUOTED_VALUE_LENGTH && !shape.startsWith('shaped like')) {
+    return JSON.stringify(value);
+  }
+  return `a ${value.length}-character value ${shape}`;
 }
 
 /** Where the line ending of `line` starts: before one trailing `\n` and a `\r` before it. */
@@ -232,7 +271,7 @@ function parserOf(
       const line = stripLineEnd(input);
       const raw = line.split('\t')[record]!;
       const name = layout.names[record]!;
-      return fail(line, name, raw, `${name}: ${quote(raw)} is not ${layout.expected[record]}`);
+      return fail(line, name, raw, `${name}: ${describeValue(raw)} is not ${layout.expected[record]}`);
     }
     return { ok: true, record };
   }
