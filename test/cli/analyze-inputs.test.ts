@@ -74,6 +74,6 @@ describe('cfrt analyze inputs', () => {
     expect(error).toBeInstanceOf(NoRecordsError);
     // The column count seen against the list's.
     expect((error as Error).message).toMatch(/no line matched the field list/);
-    expect((error as Error).message).toMatch(/\b6\b[^]*\b7\b|\b7\b[^]*\b6\b/);
+    expect((error as Error).message).toMatch(/\b6\b[\s\S]*\b7\b|\b7\b[\s\S]*\b6\b/);
   });
 });
