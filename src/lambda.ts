@@ -29,6 +29,11 @@ async function loadClients(): Promise<HandlerClients> {
     const { KinesisClient } = await import('@aws-sdk/client-kinesis');
     clients.kinesis = new KinesisClient({ maxAttempts: SDK_MAX_ATTEMPTS });
   }
+  // The client-address key: the SAM app passes the secret's ARN, never its value.
+  if (settings.hmacKeySecret !== undefined) {
+    const { SecretsManagerClient } = await import('@aws-sdk/client-secrets-manager');
+    clients.secretsManager = new SecretsManagerClient({ maxAttempts: 3 });
+  }
   return clients;
 }
 

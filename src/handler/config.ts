@@ -53,7 +53,17 @@ export interface HandlerSettings {
   readonly geo?: 'none' | 'country' | 'city';
   readonly userAgent?: boolean;
   readonly clientIp?: 'truncate' | 'hash' | 'keep';
+  /**
+   * The secret that keys client-address hashing: distinct clients (always) and `client` with
+   * `clientIp: 'hash'`. At least 16 characters, stable wherever state is stored. As plain text: for
+   * code and local runs; a deployed function reads it from Secrets Manager (`hmacKeySecret`).
+   */
   readonly hmacKey?: string;
+  /**
+   * The Secrets Manager secret (ARN or name) holding `hmacKey`, read once at cold start with
+   * `clients.secretsManager` (the SAM app creates it with a generated value).
+   */
+  readonly hmacKeySecret?: string;
   readonly sinks?: readonly SinkKind[];
   readonly metricsNamespace?: string;
   readonly storageResolution?: 1 | 60;
@@ -79,6 +89,7 @@ export interface ResolvedSettings {
   readonly userAgent: boolean;
   readonly clientIp: 'truncate' | 'hash' | 'keep';
   readonly hmacKey: string | undefined;
+  readonly hmacKeySecret: string | undefined;
   readonly sinks: readonly SinkKind[];
   readonly metricsNamespace: string;
   readonly storageResolution: 1 | 60;
@@ -106,6 +117,7 @@ export const ENV_NAMES: Readonly<Record<keyof HandlerSettings, string>> = {
   userAgent: 'CFRT_USER_AGENT',
   clientIp: 'CFRT_CLIENT_IP',
   hmacKey: 'CFRT_HMAC_KEY',
+  hmacKeySecret: 'CFRT_HMAC_KEY_SECRET',
   sinks: 'CFRT_SINKS',
   metricsNamespace: 'CFRT_METRICS_NAMESPACE',
   storageResolution: 'CFRT_STORAGE_RESOLUTION',
@@ -181,6 +193,14 @@ const settingsSchema = z
       'truncate',
     ),
     hmacKey: z.optional(z.string()),
+    hmacKeySecret: z.optional(
+      z
+        .string()
+        .check(
+          z.minLength(1, 'must name a Secrets Manager secret (its ARN or name)'),
+          z.maxLength(2048, 'must be a Secrets Manager secret ARN or name (at most 2048 characters)'),
+        ),
+    ),
     sinks: z._default(
       z.array(
         z.enum(SINK_KINDS as unknown as [SinkKind, ...SinkKind[]], {
@@ -238,9 +258,26 @@ const settingsSchema = z
         'is required with quarantine "kinesis": the stream that receives malformed lines',
       );
       need(
-        c.clientIp !== 'hash' || (c.hmacKey !== undefined && c.hmacKey.length >= MIN_HMAC_KEY_LENGTH),
+        c.clientIp !== 'hash' ||
+          c.hmacKeySecret !== undefined ||
+          (c.hmacKey !== undefined && c.hmacKey.length >= MIN_HMAC_KEY_LENGTH),
         'hmacKey',
-        `is required with clientIp "hash": a secret of at least ${MIN_HMAC_KEY_LENGTH} characters, stable across deployments`,
+        `is required with clientIp "hash": a secret of at least ${MIN_HMAC_KEY_LENGTH} characters, stable across deployments (or hmacKeySecret, the Secrets Manager secret holding it)`,
+      );
+      need(
+        c.hmacKey === undefined || c.clientIp === 'hash' || c.hmacKey.length >= MIN_HMAC_KEY_LENGTH,
+        'hmacKey',
+        `must be at least ${MIN_HMAC_KEY_LENGTH} characters (32 random ones are best)`,
+      );
+      need(
+        c.hmacKey === undefined || c.hmacKeySecret === undefined,
+        'hmacKeySecret',
+        'and hmacKey are two sources of one key: give one',
+      );
+      need(
+        !c.sinks.includes('dynamodb') || c.hmacKey !== undefined || c.hmacKeySecret !== undefined,
+        'hmacKeySecret',
+        'is required with the dynamodb sink: stored distinct-client sketches are keyed hashes, and only one stable key lets invocations merge them (or hmacKey)',
       );
       need(new Set(c.sinks).size === c.sinks.length, 'sinks', 'names a sink twice');
     }),
@@ -321,6 +358,7 @@ export function resolveSettings(
     previousFields,
     dimensions,
     hmacKey: c.hmacKey,
+    hmacKeySecret: c.hmacKeySecret,
     tableName: c.tableName,
     processedStreamName: c.processedStreamName,
     quarantineStreamName: c.quarantineStreamName,
@@ -381,6 +419,7 @@ export function settingsFromEnv(env: Readonly<Record<string, string | undefined>
     userAgent: envBoolean(env.CFRT_USER_AGENT, 'CFRT_USER_AGENT', problems),
     clientIp: envText(env.CFRT_CLIENT_IP),
     hmacKey: envText(env.CFRT_HMAC_KEY),
+    hmacKeySecret: envText(env.CFRT_HMAC_KEY_SECRET),
     sinks:
       sinksText === undefined || sinksText.toLowerCase() === 'none'
         ? sinksText === undefined

@@ -45,6 +45,7 @@ import {
   shardIdOf,
 } from './kinesis-event.js';
 import { createLogQuarantine, type QuarantinedLine } from './quarantine.js';
+import { fetchSecretKey } from './secret-key.js';
 
 /**
  * What the handler needs of an AWS SDK v3 client: its `send`. Typed by shape, not by the SDK's
@@ -70,6 +71,8 @@ export interface HandlerClients {
   readonly cloudwatch?: SdkClient;
   readonly dynamodb?: SdkClient;
   readonly kinesis?: SdkClient;
+  /** Reads the client-address key at cold start when `hmacKeySecret` (CFRT_HMAC_KEY_SECRET) names one. */
+  readonly secretsManager?: SdkClient;
 }
 
 /** `createHandler`'s configuration: the settings (also readable from the environment) plus code-only wiring. */
@@ -179,9 +182,15 @@ function clientProblems(
   sinks: readonly string[],
   quarantine: string,
   config: Pick<HandlerConfig, 'clients' | 'quarantineSink'>,
+  hmacKeySecret?: string,
 ): string[] {
   const problems: string[] = [];
   const clients = config.clients ?? {};
+  if (hmacKeySecret !== undefined && clients.secretsManager === undefined) {
+    problems.push(
+      'clients.secretsManager is required with hmacKeySecret (CFRT_HMAC_KEY_SECRET): pass an SDK v3 client, e.g. new SecretsManagerClient({})',
+    );
+  }
   if (sinks.includes('cloudwatch') && clients.cloudwatch === undefined) {
     problems.push(missingClient('cloudwatch', 'with the cloudwatch sink'));
   }
@@ -325,7 +334,7 @@ export function createHandlerFromSettings(
   const s = settings;
   const config = wiring as HandlerConfig;
   const problems: string[] = [];
-  problems.push(...clientProblems(s.sinks, s.quarantine, config));
+  problems.push(...clientProblems(s.sinks, s.quarantine, config, s.hmacKeySecret));
   // Every datum carries its sink's fixed dimensions and its cell's: CloudWatch rejects more than 30
   // on every retry, so the largest combination is checked here. (The built-in sinks add none.)
   for (const sink of config.metricSinks ?? []) {
@@ -353,20 +362,31 @@ export function createHandlerFromSettings(
     problems.push(`fields (CFRT_FIELDS): ${(error as Error).message}`);
     parser = undefined as never;
   }
+  // The key of client-address hashing: in the settings, or read from Secrets Manager in `ready`
+  // (until then a placeholder of the right length lets the options be validated now). Without one,
+  // each cold start hashes distinct clients under a random key (nothing stored: resolveSettings
+  // requires a key with the dynamodb sink).
+  const keyPlaceholder = s.hmacKeySecret !== undefined ? 'k'.repeat(32) : undefined;
+  const withKey = (key: string | undefined) => ({
+    enricher: enricherOptionsOf(key === undefined ? s : { ...s, hmacKey: key }, config.enricher),
+    aggregator: {
+      ...config.aggregator,
+      windowSeconds: s.windowSeconds,
+      dimensions: s.dimensions,
+      allowedLatenessSeconds: s.allowedLatenessSeconds,
+      samplingRate: s.samplingRate,
+      ...(key !== undefined ? { clientKey: key } : {}),
+    } satisfies AggregatorOptions,
+  });
+  let options = withKey(s.hmacKey ?? keyPlaceholder);
   let enricher: Enricher;
   try {
-    enricher = createEnricher(enricherOptionsOf(s, config.enricher)) as unknown as Enricher;
+    enricher = createEnricher(options.enricher) as unknown as Enricher;
   } catch (error) {
     problems.push(`enrichment: ${(error as Error).message}`);
     enricher = undefined as never;
   }
-  const aggregatorOptions: AggregatorOptions = {
-    ...config.aggregator,
-    windowSeconds: s.windowSeconds,
-    dimensions: s.dimensions,
-    allowedLatenessSeconds: s.allowedLatenessSeconds,
-    samplingRate: s.samplingRate,
-  };
+  let aggregatorOptions: AggregatorOptions = options.aggregator;
   try {
     createAggregator(aggregatorOptions);
   } catch (error) {
@@ -378,7 +398,17 @@ export function createHandlerFromSettings(
   const log = config.log ?? ((line: string) => void process.stdout.write(`${line}\n`));
   const timestampColumn = parser.layouts[0]!.fields.indexOf('timestamp');
   const windowMs = s.windowSeconds * 1_000;
-  const ready = buildSinks(s, config);
+  const secretsManager = config.clients?.secretsManager;
+  const ready = Promise.all([
+    buildSinks(s, config),
+    s.hmacKeySecret === undefined || secretsManager === undefined
+      ? undefined
+      : fetchSecretKey(secretsManager, s.hmacKeySecret).then((key) => {
+          options = withKey(key);
+          enricher = createEnricher(options.enricher) as unknown as Enricher;
+          aggregatorOptions = options.aggregator;
+        }),
+  ]).then(([wiring]) => wiring);
   // Keep an unhandled rejection from crashing the process before the first invocation awaits it.
   ready.catch(() => {});
 

@@ -367,6 +367,7 @@ describe('createHandler with in-memory sinks', () => {
         fields: 'timestamp',
         sinks: ['dynamodb'],
         tableName: 'tbl',
+        hmacKey: 'k'.repeat(32),
         clients: { dynamodb: { send: async () => ({}) } as never },
         aggregator: { topK: 500 },
       }),

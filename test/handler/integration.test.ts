@@ -113,6 +113,8 @@ async function stack() {
     fields: [...FIELDS],
     dimensions: [[], ['country']],
     sinks: ['cloudwatch', 'dynamodb', 'kinesis'],
+    // Stored distinct-client sketches are keyed: one stable key for every invocation.
+    hmacKey: 'integration-test-key-0123456789abcdef',
     tableName: names.table,
     processedStreamName: names.processed,
     quarantine: 'kinesis',

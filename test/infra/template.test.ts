@@ -294,13 +294,13 @@ describe('infra/template.yaml: the function and its build', () => {
     expect(plain.CFRT_SINKS).toBe('emf,dynamodb');
     expect(plain).not.toHaveProperty('CFRT_PROCESSED_STREAM_NAME');
     expect(plain).not.toHaveProperty('CFRT_HMAC_KEY');
+    expect(plain.CFRT_HMAC_KEY_SECRET).toBe('ClientKeySecret');
   });
 
   it('lets no parameter value through that the handler would reject at cold start', () => {
     // Every allowed value and every bound of every parameter, resolved into the function's
     // environment and read by the handler's own settingsFromEnv: a deploy the template accepts
     // must never crash-loop the function on a configuration error.
-    const hmacKey = 'k'.repeat(MIN_HMAC_KEY_LENGTH);
     const cases: Record<string, string>[] = [{}];
     for (const [name, spec] of Object.entries(template.Parameters ?? {})) {
       const values = [
@@ -310,7 +310,7 @@ describe('infra/template.yaml: the function and its build', () => {
       for (const value of values) cases.push({ [name]: value });
     }
     cases.push(
-      { ClientIp: 'hash', HmacKey: hmacKey },
+      { ClientIp: 'hash' },
       {
         Dimensions:
           'none;distribution;country,statusClass;edgeLocation;behavior;device;cacheClass;host;airport',
@@ -324,7 +324,6 @@ describe('infra/template.yaml: the function and its build', () => {
     );
     const rejected: string[] = [];
     for (const overrides of cases) {
-      if (overrides.ClientIp === 'hash') overrides.HmacKey ??= hmacKey;
       const env = resolveTemplate(template, overrides).resolve(environment()) as Record<string, string>;
       try {
         const settings = settingsFromEnv(env);
@@ -370,11 +369,25 @@ describe('infra/template.yaml: the function and its build', () => {
     expect(() => settingsFromEnv(clash)).toThrow(/CFRT_PREVIOUS_FIELDS cannot be read beside CFRT_FIELDS/);
   });
 
-  it('asks for an HMAC key at least as long as the handler requires', () => {
-    const pattern = new RegExp(`^(?:${String(template.Parameters?.HmacKey?.AllowedPattern)})$`);
-    expect(pattern.test('')).toBe(true);
-    expect(pattern.test('k'.repeat(MIN_HMAC_KEY_LENGTH))).toBe(true);
-    expect(pattern.test('k'.repeat(MIN_HMAC_KEY_LENGTH - 1))).toBe(false);
+  it('keeps the client-address key in a generated secret the function reads, never in its configuration', () => {
+    // Issue 13: the key is what keeps stored distinct-client hashes from testing addresses, so it
+    // is neither a parameter (visible in the console and change sets) nor an environment value.
+    const secret = resource('ClientKeySecret');
+    expect(secret.Type).toBe('AWS::SecretsManager::Secret');
+    expect(secret.UpdateReplacePolicy).toBe('Retain');
+    const generate = props('ClientKeySecret').GenerateSecretString as Record<string, Json>;
+    expect(generate.PasswordLength).toBeGreaterThanOrEqual(2 * MIN_HMAC_KEY_LENGTH);
+    expect(props('ClientKeySecret')).not.toHaveProperty('SecretString');
+    expect(Object.keys(template.Parameters ?? {}).filter((p) => /key|secret/i.test(p))).toEqual([]);
+    const env = (props('ProcessorFunction').Environment as { Variables: Record<string, Json> }).Variables;
+    expect(env.CFRT_HMAC_KEY_SECRET).toEqual({ Ref: 'ClientKeySecret' });
+    expect(env).not.toHaveProperty('CFRT_HMAC_KEY');
+    const reads = identityStatements(template).filter((s) =>
+      JSON.stringify(s.statement.Action).includes('secretsmanager:'),
+    );
+    expect(reads.map((s) => [s.owner, s.statement.Action, s.statement.Resource])).toEqual([
+      ['ProcessorRole', 'secretsmanager:GetSecretValue', { Ref: 'ClientKeySecret' }],
+    ]);
   });
 
   it('reads the raw stream with partial batch failures, bisection and bounded retries', () => {
