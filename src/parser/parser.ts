@@ -116,7 +116,7 @@ function describeValue(value: string): string {
   if (value.length <= MAX_QUOTED_VALUE_LENGTH && !shape.startsWith('shaped like')) {
     return JSON.stringify(value);
   }
-  return `a ${value.length}-character value ${shape}`;
+  return `a value of ${value.length} characters ${shape}`;
 }
 
 /** Where the line ending of `line` starts: before one trailing `\n` and a `\r` before it. */
