@@ -39,6 +39,13 @@ export const DRAIN_EVERY = 1 << 16;
  */
 const UNTIMED_TIME = 0;
 const UNTIMED_WINDOW_SECONDS = 86_400;
+/**
+ * The key of the distinct-client hash in reports. Fixed, so the same input gives the same
+ * estimates in every run (a per-process random key moved them by about 1% between runs); public,
+ * which is safe because `cfrt analyze` keeps no state and prints no hash, only counts. State that
+ * is stored (the handler, `cfrt replay`) is keyed by a deployment secret instead.
+ */
+const REPORT_CLIENT_KEY = 'cfrt analyze: reports only, never stored';
 
 /** Report formats. */
 export type ReportFormat = 'table' | 'html' | 'json';
@@ -139,7 +146,11 @@ export async function analyze(options: AnalyzeOptions): Promise<AnalyzeReport> {
   const layoutFields = parser.layouts[0]?.fields ?? options.fields;
   const readTimestamp = timestampReader(layoutFields);
   const enricher = createCliEnricher(options.privacy);
-  const common = { samplingRate: options.samplingRate, topK: options.topK } as const;
+  const common = {
+    samplingRate: options.samplingRate,
+    topK: options.topK,
+    clientKey: REPORT_CLIENT_KEY,
+  } as const;
   // Logs are analyzed after the fact: a time after this machine's clock is broken or hostile.
   const range = plausibleTimeRange(Date.now());
   const windows: Aggregator = createAggregator({
