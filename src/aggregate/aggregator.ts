@@ -13,6 +13,7 @@ import { truncateIp } from '../enrich/ip.js';
 import { defaultSecretNameMatcher, redactUrlQuery } from '../enrich/redact.js';
 import { Cell, type CellParams, createRecordView, type RecordView, type WindowCell } from './cell.js';
 import { type ClientHasher, createClientHasher, ephemeralClientHasher } from './client-key.js';
+import { normalizeDimensionValue } from './dimension-value.js';
 import { flatCopy } from './flat-copy.js';
 import {
   type AggregatorOptions,
@@ -284,8 +285,15 @@ export function createAggregator(options: AggregatorOptions = {}): Aggregator {
     if (raw === null || raw === undefined || raw === '') return dv.unknown;
     const f = dv.fragments.get(raw);
     if (f !== undefined) return f;
-    if (dv.fragments.size >= dv.limit) return dv.other;
-    const made = flatCopy(fragment(dv.name, raw));
+    // Normalized once per distinct raw value and window, never per record.
+    const value = normalizeDimensionValue(raw);
+    const made =
+      value === null
+        ? dv.unknown
+        : dv.fragments.size >= dv.limit
+          ? dv.other
+          : flatCopy(fragment(dv.name, value));
+    if (made === dv.other) return made;
     dv.fragments.set(flatCopy(raw), made);
     return made;
   }

@@ -269,10 +269,16 @@ export function mergeCells(a: WindowCell, b: WindowCell): WindowCell {
 }
 
 /** The union of the cells' records (at least one cell) as a new cell with the given identity. */
-function mergeAs(key: string, start: number, end: number, cells: readonly Cell[]): Cell {
+function mergeAs(
+  key: string,
+  start: number,
+  end: number,
+  cells: readonly Cell[],
+  maxTopK = Number.POSITIVE_INFINITY,
+): Cell {
   const x = cells[0]!;
   let precision = x.params.precision;
-  let topK = x.params.topK;
+  let topK = Math.min(x.params.topK, maxTopK);
   for (const y of cells) {
     if (y.params.alpha !== x.params.alpha) {
       throw new CellMergeError(
@@ -477,4 +483,15 @@ export function summarize(cell: WindowCell, options: SummarizeOptions = {}): Win
     late: c.late,
     estimated: c.estimated,
   };
+}
+
+/**
+ * A copy of a cell whose top-N lists keep at most `topK` counters (the largest), for a cell that
+ * must fit a size limit (a DynamoDB item): Space-Saving's guarantees hold at the smaller k (every
+ * key missing from a full list counted at most its smallest counter), and cells merged with it
+ * fold to the smaller k. Everything else is copied unchanged.
+ */
+export function withTopK(cell: WindowCell, topK: number): WindowCell {
+  const c = asCell(cell, 'The cell');
+  return mergeAs(c.key, c.start, c.end, [c], Math.max(1, Math.floor(topK)));
 }

@@ -32,7 +32,6 @@ import {
   MAX_TOP_K,
   MIN_HLL_PRECISION,
   MIN_QUANTILE_ALPHA,
-  MIN_TOP_K,
 } from './options.js';
 import { type Counter, SpaceSaving } from './space-saving.js';
 
@@ -281,7 +280,8 @@ export function deserializeCell(text: string): WindowCell {
   const k = int(topK, 'topK');
   if (a < MIN_QUANTILE_ALPHA || a > MAX_QUANTILE_ALPHA) fail(`alpha ${a} is out of range`);
   if (p < MIN_HLL_PRECISION || p > MAX_HLL_PRECISION) fail(`HyperLogLog precision ${p} is out of range`);
-  if (k < MIN_TOP_K || k > MAX_TOP_K) fail(`topK ${k} is out of range`);
+  // Below MIN_TOP_K too: a cell cut to fit an item (withTopK) keeps fewer counters.
+  if (!Number.isInteger(k) || k < 1 || k > MAX_TOP_K) fail(`topK ${k} is out of range`);
   let clientKeyId = LEGACY_CLIENT_KEY_ID;
   if (j.h !== 0 && typeof j.h === 'object' && j.h !== null && 'k' in j.h) {
     const id = (j.h as { k: unknown }).k;

@@ -17,6 +17,7 @@ import type {
   KeySchemaElement,
   WriteRequest,
 } from '@aws-sdk/client-dynamodb';
+import { Cell, withTopK } from '../aggregate/cell.js';
 import {
   deserializeCell,
   mergeCells,
@@ -37,6 +38,10 @@ const sdk = lazyModule(() => import('@aws-sdk/client-dynamodb'));
 export const MAX_BATCH_WRITE_ITEMS = 25;
 /** DynamoDB: an item is at most 400 KB (names and values). */
 export const MAX_ITEM_BYTES = 400 * 1024;
+/** DynamoDB: a partition key of at most 2,048 bytes (UTF-8). */
+export const MAX_PARTITION_KEY_BYTES = 2_048;
+/** DynamoDB: a sort key of at most 1,024 bytes (UTF-8). */
+export const MAX_SORT_KEY_BYTES = 1_024;
 /** Default TTL of stored windows. */
 export const DEFAULT_TTL_DAYS = 14;
 /** Window starts are written with this many digits so that text order is time order. */
@@ -217,6 +222,37 @@ export function createDynamoDbSink(options: DynamoDbSinkOptions): DynamoDbSink {
     return { index, id: `${pk}\u0000${sk}`, request: { PutRequest: { Item: item } } };
   }
 
+  /**
+   * The put for a cell, within DynamoDB's limits, or why none can be. Keys are bounded upstream
+   * (dimension values are normalized by the aggregator), so a key over its limit is refused; an
+   * item over 400 KB (long non-ASCII top-N keys with a large topK) keeps fewer top-N counters
+   * until it fits, with Space-Saving's guarantees at that smaller k.
+   */
+  function fit(
+    cell: WindowCell,
+    index: number,
+    batchIdentity: BatchIdentity | undefined,
+  ): PendingPut | string {
+    let put = toPut(cell, index, batchIdentity);
+    const item = put.request.PutRequest!.Item as Record<string, { S?: string; N?: string }>;
+    const pkBytes = Buffer.byteLength(item.pk!.S!);
+    if (pkBytes > MAX_PARTITION_KEY_BYTES) {
+      return `partition key of ${pkBytes} bytes exceeds DynamoDB's ${MAX_PARTITION_KEY_BYTES}`;
+    }
+    const skBytes = Buffer.byteLength(item.sk!.S!);
+    if (skBytes > MAX_SORT_KEY_BYTES)
+      return `sort key of ${skBytes} bytes exceeds DynamoDB's ${MAX_SORT_KEY_BYTES}`;
+    let size = itemBytes(item);
+    let topK = cell instanceof Cell ? cell.params.topK : 0;
+    while (size > MAX_ITEM_BYTES && topK > 1) {
+      // Top-N keys are most of a large item: shrink k in proportion, with a margin.
+      topK = Math.max(1, Math.min(topK - 1, Math.floor((topK * MAX_ITEM_BYTES * 0.9) / size)));
+      put = toPut(withTopK(cell, topK), index, batchIdentity);
+      size = itemBytes(put.request.PutRequest!.Item as Record<string, { S?: string; N?: string }>);
+    }
+    return size > MAX_ITEM_BYTES ? `item of ${size} bytes exceeds DynamoDB's 400 KB` : put;
+  }
+
   async function sendChunk(
     chunk: readonly PendingPut[],
     from: number,
@@ -265,17 +301,13 @@ export function createDynamoDbSink(options: DynamoDbSinkOptions): DynamoDbSink {
       const byId = new Map<string, PendingPut>();
       for (let i = 0; i < batch.length; i++) {
         const cell = batch[i]!;
-        const put = toPut(cell, i, writeOptions.batch);
-        const size = itemBytes(put.request.PutRequest!.Item as Record<string, { S?: string; N?: string }>);
-        if (size > MAX_ITEM_BYTES) {
-          failed.push({
-            index: i,
-            reason: `item of ${size} bytes exceeds DynamoDB's 400 KB`,
-            retryable: false,
-            permanent: true,
-          });
+        const fitted = fit(cell, i, writeOptions.batch);
+        if (typeof fitted === 'string') {
+          // What DynamoDB would refuse on every retry is caught here, never sent.
+          failed.push({ index: i, reason: fitted, retryable: false, permanent: true });
           continue;
         }
+        const put = fitted;
         byId.delete(put.id);
         byId.set(put.id, put);
       }

@@ -291,7 +291,13 @@ function rate(name: MetricName, ratio: number | null, weight: number): MetricPoi
   return { name, unit: 'Percent', values: [round(ratio * 100)], counts: [weight] };
 }
 
-/** A dimension value CloudWatch accepts: non-empty, at most 1,024 characters. */
+/** CloudWatch: dimension names and values are ASCII without control characters. */
+const PRINTABLE_ASCII = /^[\x20-\x7e]+$/;
+
+/**
+ * A dimension value CloudWatch accepts: non-empty, at most 1,024 characters. Cell dimension values
+ * are printable ASCII already (the aggregator normalizes them); fixed ones are checked at construction.
+ */
 export function dimensionValue(value: string): string {
   if (value === '') return '-';
   return value.length > MAX_DIMENSION_VALUE_LENGTH ? value.slice(0, MAX_DIMENSION_VALUE_LENGTH) : value;
@@ -400,9 +406,20 @@ export function metricOptionProblems(
   }
   const extra = Object.keys(options.dimensions ?? {});
   for (const k of extra) {
-    if (k === '' || k.length > MAX_DIMENSION_NAME_LENGTH || k.startsWith(':')) {
+    if (k === '' || k.length > MAX_DIMENSION_NAME_LENGTH || k.startsWith(':') || !PRINTABLE_ASCII.test(k)) {
       problems.push(
-        `dimension name "${k}" must be 1-${MAX_DIMENSION_NAME_LENGTH} characters, not starting with ":"`,
+        `dimension name ${JSON.stringify(k)} must be 1-${MAX_DIMENSION_NAME_LENGTH} printable ASCII characters, not starting with ":"`,
+      );
+    }
+    const v = options.dimensions![k]!;
+    if (
+      typeof v !== 'string' ||
+      v.trim() === '' ||
+      v.length > MAX_DIMENSION_VALUE_LENGTH ||
+      !PRINTABLE_ASCII.test(v)
+    ) {
+      problems.push(
+        `dimension ${JSON.stringify(k)} must have a value of 1-${MAX_DIMENSION_VALUE_LENGTH} printable ASCII characters, not blank (CloudWatch refuses others)`,
       );
     }
   }

@@ -443,7 +443,14 @@ describe('createAggregator', () => {
     expect(agg.add({ timestamp: null, 'sc-status': 200 })).toBe('untimed');
     agg.addMalformed(BASE + 5);
     agg.addMalformed(null);
-    expect(agg.stats()).toEqual({ records: 0, late: 0, untimed: 1, malformed: 1, malformedUntimed: 1 });
+    expect(agg.stats()).toEqual({
+      records: 0,
+      late: 0,
+      untimed: 1,
+      implausible: 0,
+      malformed: 1,
+      malformedUntimed: 1,
+    });
     const cells = agg.cells();
     expect(cells.map((c) => c.dimensions)).toEqual([{}, { country: 'unknown' }]);
     // A window with no records: every ratio and quantile is null, never NaN.

@@ -140,12 +140,18 @@ describe('cellMetrics', () => {
   });
 
   it('makes dimension values CloudWatch accepts, cell dimensions after fixed ones', () => {
-    const records = makeRecords(10).map((r) => ({ ...r, 'c-country': '', 'cs-host': 'x'.repeat(2_000) }));
+    const records = makeRecords(10).map((r) => ({
+      ...r,
+      'c-country': ' \t',
+      'cs-host': `${'x'.repeat(2_000)}\u001b€`,
+    }));
     const [, cell] = cellsOf(records, { dimensions: [[], ['country', 'host']] });
     const set = cellMetrics(cell!, { dimensions: { Stream: 'cf' } });
     expect(Object.keys(set.dimensions)).toEqual(['Stream', 'country', 'host']);
-    expect(set.dimensions.host).toHaveLength(1_024);
-    expect(set.dimensions.country!.length).toBeGreaterThan(0);
+    // Printable ASCII, bounded, never blank (CloudWatch refuses the rest for good).
+    for (const v of Object.values(set.dimensions)) expect(v).toMatch(/^[\x21-\x7e][\x20-\x7e]{0,1023}$/);
+    expect(set.dimensions.host!.length).toBeLessThanOrEqual(64);
+    expect(set.dimensions.country).toBe('unknown');
   });
 
   it('rejects an object that is not a cell of this library', () => {
