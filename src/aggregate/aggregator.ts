@@ -32,9 +32,11 @@ import type { AggregatableRecord } from './record.js';
  *   window's earlier cells (see `createAggregator`); also counted in the cells' `late` figure;
  * - `untimed`: no usable `timestamp`, so no window: counted in `stats().untimed`;
  * - `implausible`: a timestamp outside the `timeRange` option: in no window, never moving the
- *   watermark, counted in `stats().implausible` (the adapter quarantines it with its reason).
+ *   watermark, counted in `stats().implausible` (the adapter quarantines it with its reason);
+ * - `overflow`: its window would be one more than `maxWindows` open at once: in no window, counted
+ *   in `stats().overflow` (the adapter quarantines it, or drains sooner).
  */
-export type AddOutcome = 'added' | 'late' | 'untimed' | 'implausible';
+export type AddOutcome = 'added' | 'late' | 'untimed' | 'implausible' | 'overflow';
 
 /** Aggregator-wide counters: what could not be attributed to any window. */
 export interface AggregatorStats {
@@ -46,6 +48,16 @@ export interface AggregatorStats {
   readonly untimed: number;
   /** Records whose timestamp was outside `timeRange` (not in any window). */
   readonly implausible: number;
+  /** Records whose window would have exceeded `maxWindows` (not in any window). */
+  readonly overflow: number;
+  /**
+   * Records counted in their window's stream-wide cell but not in some dimension cell, because
+   * `maxCells` cells were open and that cell did not exist yet.
+   */
+  readonly cellOverflow: number;
+  /** Windows open now, and the dimension cells in them (state held in memory). */
+  readonly openWindows: number;
+  readonly openCells: number;
   /** Malformed lines in a window (their timestamp was readable). */
   readonly malformed: number;
   /** Malformed lines without a readable timestamp (not in any window). */
@@ -246,6 +258,10 @@ export function createAggregator(options: AggregatorOptions = {}): Aggregator {
   let late = 0;
   let untimed = 0;
   let implausible = 0;
+  let overflow = 0;
+  let cellOverflow = 0;
+  let openCells = 0;
+  const { maxWindows, maxCells } = resolved;
   const { notBefore, notAfter } = resolved.timeRange;
   let malformed = 0;
   let malformedUntimed = 0;
@@ -253,11 +269,13 @@ export function createAggregator(options: AggregatorOptions = {}): Aggregator {
   const hash = { hi: 0, lo: 0 };
   const frags: string[] = DIMENSION_NAMES.map(() => '');
 
-  function windowOf(ts: number): WindowState {
+  /** The window of `ts`, made if needed; null when making it would exceed `maxWindows`. */
+  function windowOf(ts: number): WindowState | null {
     const start = ts - (((ts % windowMs) + windowMs) % windowMs);
     if (current !== null && current.start === start) return current;
     let w = windows.get(start);
     if (w === undefined) {
+      if (windows.size >= maxWindows) return null;
       w = {
         start,
         end: start + windowMs,
@@ -307,13 +325,21 @@ export function createAggregator(options: AggregatorOptions = {}): Aggregator {
     }
   }
 
-  function cellFor(w: WindowState, setIndex: number): Cell {
+  /**
+   * The cell of set `setIndex` for the current fragments; null when it does not exist and
+   * `maxCells` are open (a window's stream-wide cell is always made: windows are bounded).
+   */
+  function cellFor(w: WindowState, setIndex: number): Cell | null {
     const set = sets[setIndex]!;
     let key = '';
     for (let j = 0; j < set.length; j++) key = j === 0 ? frags[set[j]!]! : `${key}&${frags[set[j]!]!}`;
     const map = w.cells[setIndex]!;
     let cell = map.get(key);
     if (cell === undefined) {
+      if (set.length > 0) {
+        if (openCells >= maxCells) return null;
+        openCells++;
+      }
       const dimensions: Record<string, string> = {};
       for (const i of set) {
         const f = frags[i]!;
@@ -372,6 +398,12 @@ export function createAggregator(options: AggregatorOptions = {}): Aggregator {
     v.edgeLocation = cut(r['x-edge-location']);
   }
 
+  function dimensionCellsOf(w: WindowState): number {
+    let n = 0;
+    for (let s = 0; s < sets.length; s++) if (sets[s]!.length > 0) n += w.cells[s]!.size;
+    return n;
+  }
+
   function isClosed(w: { end: number }): boolean {
     return mark !== null && w.end + latenessMs <= mark;
   }
@@ -394,19 +426,29 @@ export function createAggregator(options: AggregatorOptions = {}): Aggregator {
         return 'implausible';
       }
       const w = windowOf(ts);
+      if (w === null) {
+        overflow++;
+        return 'overflow';
+      }
       computeFragments(w, record);
       fillView(record);
       records++;
-      if (isClosed(w)) {
-        late++;
-        for (let s = 0; s < sets.length; s++) {
-          const cell = cellFor(w, s);
-          cell.add(view);
-          cell.late += 1;
+      const isLate = isClosed(w);
+      let skipped = false;
+      for (let s = 0; s < sets.length; s++) {
+        const cell = cellFor(w, s);
+        if (cell === null) {
+          skipped = true;
+          continue;
         }
+        cell.add(view);
+        if (isLate) cell.late += 1;
+      }
+      if (skipped) cellOverflow++;
+      if (isLate) {
+        late++;
         return 'late';
       }
-      for (let s = 0; s < sets.length; s++) cellFor(w, s).add(view);
       if (mark === null || ts > mark) mark = ts;
       return 'added';
     },
@@ -421,8 +463,15 @@ export function createAggregator(options: AggregatorOptions = {}): Aggregator {
         return;
       }
       const w = windowOf(timestampMs);
+      if (w === null) {
+        malformedUntimed++;
+        return;
+      }
       computeFragments(w, null);
-      for (let s = 0; s < sets.length; s++) cellFor(w, s).malformed += 1;
+      for (let s = 0; s < sets.length; s++) {
+        const cell = cellFor(w, s);
+        if (cell !== null) cell.malformed += 1;
+      }
       malformed++;
     },
     cells() {
@@ -439,6 +488,7 @@ export function createAggregator(options: AggregatorOptions = {}): Aggregator {
       for (const [start, w] of windows) {
         if (!isClosed(w)) continue;
         for (const m of w.cells) for (const c of m.values()) out.push(c);
+        openCells -= dimensionCellsOf(w);
         windows.delete(start);
         if (current === w) current = null;
       }
@@ -448,9 +498,21 @@ export function createAggregator(options: AggregatorOptions = {}): Aggregator {
       const out: Cell[] = [];
       for (const w of windows.values()) for (const m of w.cells) for (const c of m.values()) out.push(c);
       windows.clear();
+      openCells = 0;
       current = null;
       return sorted(out);
     },
-    stats: () => ({ records, late, untimed, implausible, malformed, malformedUntimed }),
+    stats: () => ({
+      records,
+      late,
+      untimed,
+      implausible,
+      overflow,
+      cellOverflow,
+      openWindows: windows.size,
+      openCells,
+      malformed,
+      malformedUntimed,
+    }),
   };
 }

@@ -74,6 +74,18 @@ export interface AggregatorOptions {
    */
   readonly timeRange?: TimeRange | undefined;
   /**
+   * Windows open at once, at most: a record whose window would be one more is `overflow` (in no
+   * window; the handler quarantines it). Default `DEFAULT_MAX_WINDOWS`; `Infinity` for a reader
+   * that drains windows as they close (`cfrt analyze`).
+   */
+  readonly maxWindows?: number;
+  /**
+   * Dimension cells open at once, at most: past it a record still counts in its window's
+   * stream-wide cell, but in no dimension cell that does not exist yet (`stats().cellOverflow`).
+   * Default `DEFAULT_MAX_CELLS`; `Infinity` to lift it.
+   */
+  readonly maxCells?: number;
+  /**
    * The secret that keys the hash of client addresses for distinct clients (at least 16 bytes; 32
    * random ones are best): without it, a stored sketch tests no address. Keep it secret and stable
    * wherever state is stored or merged across processes (the same key gives the same hashes).
@@ -96,6 +108,8 @@ export interface ResolvedAggregatorOptions {
   readonly hllPrecision: number;
   /** Inclusive event-time bounds (infinite where not given). */
   readonly timeRange: Readonly<Required<TimeRange>>;
+  readonly maxWindows: number;
+  readonly maxCells: number;
   // Not `clientKey`: resolved options are shown (logs, errors); the secret is never kept here.
 }
 
@@ -119,6 +133,18 @@ export const DEFAULT_TOP_K = 100;
  * DynamoDB should stay at or below `MAX_STORABLE_TOP_K`.
  */
 export const MAX_TOP_K = 1_000;
+/**
+ * Windows one aggregator holds open by default: a day of one-minute windows. A Kinesis batch spans
+ * seconds to minutes of event time; one spread over 10,000 windows (hostile or broken input) made
+ * 160,000 cells and 1.8 GB with 16 dimension sets, past the SAM function's 1,024 MB.
+ */
+export const DEFAULT_MAX_WINDOWS = 1_440;
+/**
+ * Dimension cells one aggregator holds open by default. A dimension cell takes about 11 KB in
+ * memory on average (measured: 160,000 cells, 1.8 GB), so 20,000 stay near 220 MB, with the
+ * stream-wide cells of at most `DEFAULT_MAX_WINDOWS` windows beside them.
+ */
+export const DEFAULT_MAX_CELLS = 20_000;
 /** The largest topK whose worst-case serialized cell (227 KB) fits a 400 KB DynamoDB item. */
 export const MAX_STORABLE_TOP_K = 200;
 export const DEFAULT_QUANTILE_ALPHA = 0.01;
@@ -191,6 +217,17 @@ export function resolveAggregatorOptions(options: AggregatorOptions = {}): Resol
 
   problems.push(...clientKeyProblems(options.clientKey));
 
+  const maxWindows = options.maxWindows ?? DEFAULT_MAX_WINDOWS;
+  const maxCells = options.maxCells ?? DEFAULT_MAX_CELLS;
+  for (const [name, value] of [
+    ['maxWindows', maxWindows],
+    ['maxCells', maxCells],
+  ] as const) {
+    if (!(value === Number.POSITIVE_INFINITY || (isInt(value) && value >= 1))) {
+      problems.push(`${name} must be a whole number of at least 1, or Infinity; got ${value}.`);
+    }
+  }
+
   const notBefore = options.timeRange?.notBefore ?? Number.NEGATIVE_INFINITY;
   const notAfter = options.timeRange?.notAfter ?? Number.POSITIVE_INFINITY;
   if (Number.isNaN(notBefore) || Number.isNaN(notAfter) || notBefore > notAfter) {
@@ -253,6 +290,8 @@ export function resolveAggregatorOptions(options: AggregatorOptions = {}): Resol
     quantileAlpha,
     hllPrecision,
     timeRange: { notBefore, notAfter },
+    maxWindows,
+    maxCells,
   };
 }
 

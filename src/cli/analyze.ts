@@ -150,6 +150,10 @@ export async function analyze(options: AnalyzeOptions): Promise<AnalyzeReport> {
     samplingRate: options.samplingRate,
     topK: options.topK,
     clientKey: REPORT_CLIENT_KEY,
+    // Finite input in any order: windows and cells are drained as they close and kept compact
+    // (ClosedCells), so no record may be turned away for a cap meant for one Lambda batch.
+    maxWindows: Number.POSITIVE_INFINITY,
+    maxCells: Number.POSITIVE_INFINITY,
   } as const;
   // Logs are analyzed after the fact: a time after this machine's clock is broken or hostile.
   const range = plausibleTimeRange(Date.now());

@@ -16,7 +16,6 @@ import {
   implausibleTime,
   MAX_STORABLE_TOP_K,
   plausibleTimeRange,
-  type TimeRange,
   type WindowCell,
 } from '../aggregate/index.js';
 import { createEnricher, type Enricher, type EnricherOptions } from '../enrich/index.js';
@@ -147,7 +146,13 @@ export interface InvocationLog {
   readonly malformedByField: Record<string, number>;
   readonly late: number;
   readonly untimed: number;
+  /** Cells (window x dimension values) the batch made. */
   readonly windows: number;
+  /**
+   * Records counted in their window's stream-wide cell but not in some dimension cell: the batch
+   * held `DEFAULT_MAX_CELLS` dimension cells (its breakdown is incomplete; its totals are not).
+   */
+  readonly cellOverflow: number;
   readonly sinks: SinkReport[];
   /** Index of the first record reported to Lambda for retry, or null. */
   readonly retryFrom: number | null;
@@ -412,9 +417,20 @@ export function createHandlerFromSettings(
   // Keep an unhandled rejection from crashing the process before the first invocation awaits it.
   ready.catch(() => {});
 
-  /** A parsed line whose timestamp is outside the invocation's plausible range, to quarantine. */
-  function implausibleLine(line: string, timestamp: unknown, range: TimeRange): ParseFailure {
-    const reason = implausibleTime(Number(timestamp), range) ?? 'timestamp is implausible';
+  /**
+   * A parsed line the aggregator put in no window, to quarantine: its timestamp is outside the
+   * invocation's plausible range, or its window would be one more than the aggregator holds open.
+   */
+  function unwindowedLine(
+    outcome: 'implausible' | 'overflow',
+    line: string,
+    timestamp: unknown,
+    agg: Aggregator,
+  ): ParseFailure {
+    const reason =
+      outcome === 'overflow'
+        ? `timestamp: its window would be one more than the ${agg.options.maxWindows} a batch may open (the batch spans too much event time)`
+        : (implausibleTime(Number(timestamp), agg.options.timeRange) ?? 'timestamp is implausible');
     return { ok: false, line, field: 'timestamp', value: null, reason };
   }
 
@@ -446,7 +462,6 @@ export function createHandlerFromSettings(
       if (!firstSequenceByWindow.has(start)) firstSequenceByWindow.set(start, sequenceNumber);
     };
     const counts: Ingest = { lines: 0, parsed: 0, malformed: 0, late: 0, untimed: 0, malformedByField: {} };
-    const range = agg.options.timeRange;
     // Without record sinks no enriched record leaves: the line aggregator does only what the
     // aggregates need (the same cells, see createLineAggregator).
     const lineAggregator =
@@ -520,8 +535,8 @@ export function createHandlerFromSettings(
           }
           outcome = added.outcome;
           timestamp = added.timestamp;
-          if (outcome === 'implausible') {
-            malformedLine(implausibleLine(line, timestamp, range), k, i, j);
+          if (outcome === 'implausible' || outcome === 'overflow') {
+            malformedLine(unwindowedLine(outcome, line, timestamp, agg), k, i, j);
             continue;
           }
         } else {
@@ -533,8 +548,8 @@ export function createHandlerFromSettings(
           const derived = enricher.derive(result.record) as Record<string, unknown>;
           outcome = agg.add(derived);
           timestamp = derived.timestamp;
-          if (outcome === 'implausible') {
-            malformedLine(implausibleLine(line, timestamp, range), k, i, j);
+          if (outcome === 'implausible' || outcome === 'overflow') {
+            malformedLine(unwindowedLine(outcome, line, timestamp, agg), k, i, j);
             continue;
           }
           if (collect?.records === true) {
@@ -616,6 +631,7 @@ export function createHandlerFromSettings(
     let failFrom = n;
     let counts: Ingest = { lines: 0, parsed: 0, malformed: 0, late: 0, untimed: 0, malformedByField: {} };
     let windows = 0;
+    let cellOverflow = 0;
     try {
       if (n > 0) {
         const agg = createAggregator(invocationOptions);
@@ -632,6 +648,7 @@ export function createHandlerFromSettings(
         counts = ingest(agg, records, n, collect, firstSequenceByWindow);
         const cells = agg.cells();
         windows = cells.length;
+        cellOverflow = agg.stats().cellOverflow;
         const options: WriteOptions = {
           deadline,
           signal: abort.signal,
@@ -721,6 +738,7 @@ export function createHandlerFromSettings(
       late: counts.late,
       untimed: counts.untimed,
       windows,
+      cellOverflow,
       sinks: reports,
       retryFrom: failFrom < n ? failFrom : null,
       durationMs: end - started,

@@ -448,6 +448,10 @@ describe('createAggregator', () => {
       late: 0,
       untimed: 1,
       implausible: 0,
+      overflow: 0,
+      cellOverflow: 0,
+      openWindows: 1,
+      openCells: 1,
       malformed: 1,
       malformedUntimed: 1,
     });
