@@ -22,6 +22,7 @@ import { createEnricher, type Enricher, type EnricherOptions } from '../enrich/i
 import { timestampAt } from '../parser/decode.js';
 import { MAX_LINE_BYTES, tooLongReason } from '../parser/line-limit.js';
 import { createParser, type ParseFailure, type Parser } from '../parser/parser.js';
+import type { StateWriteOptions } from '../sinks/dynamodb.js';
 import { dimensionLimitProblems, type MetricSink, metricsForFields } from '../sinks/metrics.js';
 import type { RetryPolicy } from '../sinks/retry.js';
 import type { Sink, SinkResult, WriteOptions } from '../sinks/types.js';
@@ -649,14 +650,15 @@ export function createHandlerFromSettings(
         const cells = agg.cells();
         windows = cells.length;
         cellOverflow = agg.stats().cellOverflow;
-        const options: WriteOptions = {
+        const batch = { shardId: shardId!, firstSequenceNumber: records[0]!.kinesis.sequenceNumber };
+        const options: StateWriteOptions = {
           deadline,
           signal: abort.signal,
-          batch: {
-            shardId: shardId!,
-            firstSequenceNumber: records[0]!.kinesis.sequenceNumber,
-            firstSequenceByWindow,
-          },
+          batch,
+          stateSource: (cell) => ({
+            shardId: batch.shardId,
+            firstSequenceNumber: firstSequenceByWindow.get(cell.start) ?? batch.firstSequenceNumber,
+          }),
         };
         const mark = (report: SinkReport, result: SinkResult, recordOf: (i: number) => number) => {
           reports.push(report);

@@ -6,6 +6,14 @@
  */
 import type { CloudWatchClient, MetricDatum } from '@aws-sdk/client-cloudwatch';
 import type { WindowCell } from '../aggregate/cell.js';
+import {
+  CLOUDWATCH_MAX_AGE_MS,
+  CLOUDWATCH_MAX_CALL_BYTES,
+  CLOUDWATCH_MAX_DATUMS_PER_CALL,
+  CLOUDWATCH_MAX_NAMESPACE_LENGTH,
+  CLOUDWATCH_MAX_VALUES_PER_DATUM,
+} from './aws-limits.js';
+import { type CallLimits, chunkBySize, createBatchedWriter, Refusal } from './batched-writer.js';
 import { DEFAULT_NAMESPACE } from './cloudwatch-constants.js';
 import { SinkConfigError } from './errors.js';
 import { lazyModule } from './lazy-module.js';
@@ -18,22 +26,28 @@ import {
   type MetricSink,
   metricOptionProblems,
 } from './metrics.js';
-import { errorText, isRetryableError, type RetryPolicy, type RoundFailure, retryPending } from './retry.js';
-import type { SinkFailure, SinkResult, WriteOptions } from './types.js';
+import type { RetryPolicy } from './retry.js';
+import type { SinkResult, WriteOptions } from './types.js';
 
 // The SDK is loaded on first write, so importing this module (or bundling it) costs nothing until used.
 const sdk = lazyModule(() => import('@aws-sdk/client-cloudwatch'));
 
-/** PutMetricData: at most 1,000 MetricDatum per call. */
-export const MAX_DATUMS_PER_CALL = 1_000;
-/** PutMetricData: at most 1 MB per request; kept under by the uncompressed JSON size. */
-export const MAX_CALL_BYTES = 1_000_000;
-/** Room for the request envelope (`Namespace`, brackets) within `MAX_CALL_BYTES`. */
-const ENVELOPE_BYTES = 1_024;
-/** MetricDatum `Values`/`Counts`: at most 150 entries. */
-export const MAX_VALUES_PER_DATUM = 150;
-/** CloudWatch rejects data points older than two weeks. */
-export const MAX_AGE_MS = 14 * 86_400_000;
+export {
+  CLOUDWATCH_MAX_AGE_MS as MAX_AGE_MS,
+  CLOUDWATCH_MAX_CALL_BYTES as MAX_CALL_BYTES,
+  CLOUDWATCH_MAX_DATUMS_PER_CALL as MAX_DATUMS_PER_CALL,
+  CLOUDWATCH_MAX_VALUES_PER_DATUM as MAX_VALUES_PER_DATUM,
+};
+
+/**
+ * What one PutMetricData call may carry. A datum counts its JSON size; the envelope is room for
+ * `Namespace` and brackets.
+ */
+export const PUT_METRIC_DATA_LIMITS: CallLimits = {
+  maxEntries: CLOUDWATCH_MAX_DATUMS_PER_CALL,
+  maxBytes: CLOUDWATCH_MAX_CALL_BYTES,
+  envelopeBytes: 1_024,
+};
 
 export { DEFAULT_NAMESPACE };
 
@@ -82,11 +96,11 @@ export function toMetricData(set: MetricSet, storageResolution: 1 | 60 = 60): Me
       out.push({ ...base, Value: m.values[0]! });
       continue;
     }
-    for (let from = 0; from < m.values.length; from += MAX_VALUES_PER_DATUM) {
+    for (let from = 0; from < m.values.length; from += CLOUDWATCH_MAX_VALUES_PER_DATUM) {
       out.push({
         ...base,
-        Values: m.values.slice(from, from + MAX_VALUES_PER_DATUM),
-        Counts: m.counts.slice(from, from + MAX_VALUES_PER_DATUM),
+        Values: m.values.slice(from, from + CLOUDWATCH_MAX_VALUES_PER_DATUM),
+        Counts: m.counts.slice(from, from + CLOUDWATCH_MAX_VALUES_PER_DATUM),
       });
     }
   }
@@ -105,26 +119,14 @@ function datumBytes(d: MetricDatum): number {
  * planMetricCalls(cells.map((c) => toMetricData(cellMetrics(c)))).length; // calls needed
  */
 export function planMetricCalls(perCell: readonly MetricDatum[][]): MetricDataCall[] {
-  const calls: MetricDataCall[] = [];
-  let datums: MetricDatum[] = [];
-  let cells: number[] = [];
-  let bytes = ENVELOPE_BYTES;
-  perCell.forEach((data, index) => {
-    for (const d of data) {
-      const size = datumBytes(d);
-      if (datums.length > 0 && (datums.length === MAX_DATUMS_PER_CALL || bytes + size > MAX_CALL_BYTES)) {
-        calls.push({ datums, cells });
-        datums = [];
-        cells = [];
-        bytes = ENVELOPE_BYTES;
-      }
-      datums.push(d);
-      bytes += size;
-      if (cells[cells.length - 1] !== index) cells.push(index);
-    }
+  const owned = perCell.flatMap((data, cell) =>
+    data.map((datum) => ({ datum, cell, size: datumBytes(datum) })),
+  );
+  return chunkBySize(owned, (d) => d.size, PUT_METRIC_DATA_LIMITS).map((chunk) => {
+    const cells: number[] = [];
+    for (const d of chunk) if (cells[cells.length - 1] !== d.cell) cells.push(d.cell);
+    return { datums: chunk.map((d) => d.datum), cells };
   });
-  if (datums.length > 0) calls.push({ datums, cells });
-  return calls;
 }
 
 /**
@@ -142,7 +144,11 @@ export function createCloudWatchSink(options: CloudWatchSinkOptions): MetricSink
   const namespace = options.namespace ?? DEFAULT_NAMESPACE;
   const storageResolution = options.storageResolution ?? 60;
   const problems = metricOptionProblems(options);
-  if (namespace === '' || namespace.length > 255 || namespace.startsWith('AWS/')) {
+  if (
+    namespace === '' ||
+    namespace.length > CLOUDWATCH_MAX_NAMESPACE_LENGTH ||
+    namespace.startsWith('AWS/')
+  ) {
     problems.push(`namespace must be 1-255 characters and not start with "AWS/"; got "${namespace}"`);
   }
   if (storageResolution !== 1 && storageResolution !== 60) {
@@ -153,61 +159,41 @@ export function createCloudWatchSink(options: CloudWatchSinkOptions): MetricSink
   const now = options.now ?? Date.now;
   const { client } = options;
 
+  /** The writer of one write: windows before `oldest` are refused. */
+  const writerFor = (oldest: number) =>
+    createBatchedWriter<WindowCell, MetricDatum>({
+      limits: PUT_METRIC_DATA_LIMITS,
+      // What CloudWatch would reject on every retry is caught here, never sent.
+      prepare(cell) {
+        if (cell.start < oldest) {
+          return new Refusal(
+            `window ${new Date(cell.start).toISOString()} is older than the two weeks CloudWatch accepts`,
+          );
+        }
+        const set = cellMetrics(cell, options);
+        const problem = dimensionProblem(set);
+        return problem !== null ? new Refusal(problem) : toMetricData(set, storageResolution);
+      },
+      size: datumBytes,
+      // PutMetricData has no partial success: a call lands or throws, failing each of its datums.
+      async send(datums, signal) {
+        const { PutMetricDataCommand } = await sdk();
+        await client.send(new PutMetricDataCommand({ Namespace: namespace, MetricData: [...datums] }), {
+          abortSignal: signal,
+        });
+        return [];
+      },
+      // One call at a time, in window order: a batch's metrics rarely fill more than a few calls.
+      concurrency: 1,
+      retry: options.retry,
+    });
+
   return {
     name,
     dimensions: fixedDimensions(options),
     async write(batch: readonly WindowCell[], writeOptions: WriteOptions = {}): Promise<SinkResult> {
-      const failed: SinkFailure[] = [];
-      const oldest = now() - MAX_AGE_MS;
-      const perCell = batch.map((cell, index) => {
-        if (cell.start < oldest) {
-          failed.push({
-            index,
-            reason: `window ${new Date(cell.start).toISOString()} is older than the two weeks CloudWatch accepts`,
-            retryable: false,
-            permanent: true,
-          });
-          return [];
-        }
-        const set = cellMetrics(cell, options);
-        const problem = dimensionProblem(set);
-        if (problem !== null) {
-          failed.push({ index, reason: problem, retryable: false, permanent: true });
-          return [];
-        }
-        return toMetricData(set, storageResolution);
-      });
-      const calls = planMetricCalls(perCell);
-      const outcome = await retryPending(
-        calls,
-        async (pending) => {
-          const failures: RoundFailure[] = [];
-          const { PutMetricDataCommand } = await sdk();
-          for (let position = 0; position < pending.length; position++) {
-            try {
-              await client.send(
-                new PutMetricDataCommand({ Namespace: namespace, MetricData: pending[position]!.datums }),
-                { abortSignal: writeOptions.signal },
-              );
-            } catch (error) {
-              failures.push({ position, reason: errorText(error), retryable: isRetryableError(error) });
-            }
-          }
-          return failures;
-        },
-        options.retry,
-        writeOptions,
-      );
-      const seen = new Set(failed.map((f) => f.index));
-      for (const f of outcome.failed) {
-        for (const index of calls[f.index]!.cells) {
-          if (seen.has(index)) continue;
-          seen.add(index);
-          failed.push({ index, reason: f.reason, retryable: f.retryable });
-        }
-      }
-      failed.sort((a, b) => a.index - b.index);
-      return { sink: name, written: batch.length - failed.length, failed };
+      const { written, failed } = await writerFor(now() - CLOUDWATCH_MAX_AGE_MS)(batch, writeOptions);
+      return { sink: name, written, failed };
     },
   };
 }

@@ -25,23 +25,35 @@ import {
   summarize,
   type WindowCell,
 } from '../aggregate/index.js';
-import { DEFAULT_CONCURRENCY, mapConcurrent } from './concurrency.js';
+import {
+  DYNAMODB_MAX_BATCH_WRITE_BYTES,
+  DYNAMODB_MAX_BATCH_WRITE_ITEMS,
+  DYNAMODB_MAX_ITEM_BYTES,
+  DYNAMODB_MAX_PARTITION_KEY_BYTES,
+  DYNAMODB_MAX_SORT_KEY_BYTES,
+} from './aws-limits.js';
+import { type CallLimits, createBatchedWriter, Refusal } from './batched-writer.js';
 import { SinkConfigError } from './errors.js';
 import { lazyModule } from './lazy-module.js';
-import { errorText, isRetryableError, type RetryPolicy, type RoundFailure, retryPending } from './retry.js';
-import type { BatchIdentity, Sink, SinkFailure, SinkResult, WriteOptions } from './types.js';
+import type { RetryPolicy, RoundFailure } from './retry.js';
+import type { BatchIdentity, Sink, SinkResult, WriteOptions } from './types.js';
 
 // The SDK is loaded on first use, so importing this module (or bundling it) costs nothing until used.
 const sdk = lazyModule(() => import('@aws-sdk/client-dynamodb'));
 
-/** BatchWriteItem: at most 25 put/delete requests per call. */
-export const MAX_BATCH_WRITE_ITEMS = 25;
-/** DynamoDB: an item is at most 400 KB (names and values). */
-export const MAX_ITEM_BYTES = 400 * 1024;
-/** DynamoDB: a partition key of at most 2,048 bytes (UTF-8). */
-export const MAX_PARTITION_KEY_BYTES = 2_048;
-/** DynamoDB: a sort key of at most 1,024 bytes (UTF-8). */
-export const MAX_SORT_KEY_BYTES = 1_024;
+export {
+  DYNAMODB_MAX_BATCH_WRITE_ITEMS as MAX_BATCH_WRITE_ITEMS,
+  DYNAMODB_MAX_ITEM_BYTES as MAX_ITEM_BYTES,
+  DYNAMODB_MAX_PARTITION_KEY_BYTES as MAX_PARTITION_KEY_BYTES,
+  DYNAMODB_MAX_SORT_KEY_BYTES as MAX_SORT_KEY_BYTES,
+};
+
+/** What one BatchWriteItem call may carry (a put counts its item's names and values). */
+export const BATCH_WRITE_LIMITS: CallLimits = {
+  maxEntries: DYNAMODB_MAX_BATCH_WRITE_ITEMS,
+  maxBytes: DYNAMODB_MAX_BATCH_WRITE_BYTES,
+  maxEntryBytes: DYNAMODB_MAX_ITEM_BYTES,
+};
 /** Default TTL of stored windows. */
 export const DEFAULT_TTL_DAYS = 14;
 /** Window starts are written with this many digits so that text order is time order. */
@@ -77,6 +89,7 @@ export interface ReadWindowsOptions {
 /** The DynamoDB sink: writes cells and reads merged windows back. */
 export interface DynamoDbSink extends Sink<WindowCell> {
   readonly tableName: string;
+  write(batch: readonly WindowCell[], options?: StateWriteOptions): Promise<SinkResult>;
   /**
    * The windows of one series (dimension values; `{}` = stream-wide) with start in `[from, to)`,
    * each merged over every shard and batch that wrote it, ordered by start.
@@ -118,23 +131,34 @@ export interface StateSource {
   readonly firstSequenceNumber: string;
 }
 
+/** Write options of the state sink: the generic ones, and where each cell's records came from. */
+export interface StateWriteOptions extends WriteOptions {
+  /**
+   * The source that keys the item a batch writes for `cell`. An adapter that knows which input
+   * record first reached each window (the handler: the first sequence number of that window's
+   * records) gives it, so retried, bisected or re-cut batches meet the same first record of each
+   * window and overwrite the same item. Without it, `batch` keys every cell of the write.
+   */
+  readonly stateSource?: ((cell: WindowCell) => StateSource) | undefined;
+}
+
 const [SINGLE_SHARD, SINGLE_SEQUENCE] = SINGLE_SOURCE.split('#') as [string, string];
 
 /**
- * The source that keys the item a batch writes for a cell: the shard, and the first sequence
- * number of that window's records in the batch (the batch's first record when the caller gives no
- * per-window map). Retried, bisected or re-cut batches meet the same first record of each window
- * and so overwrite the same item.
+ * The source that keys the item a write stores for a cell: `options.stateSource(cell)` when
+ * given, else the batch's shard and first sequence number, else `SINGLE_SOURCE`.
  *
  * @example
- * const { shardId, firstSequenceNumber } = stateSource(cell, options.batch);
+ * const { shardId, firstSequenceNumber } = stateSource(cell, options);
  * sortKey(cell.start, shardId, firstSequenceNumber);
  */
-export function stateSource(cell: { readonly start: number }, batch: BatchIdentity | undefined): StateSource {
+export function stateSource(cell: WindowCell, options: StateWriteOptions | undefined): StateSource {
+  const resolved = options?.stateSource?.(cell);
+  if (resolved !== undefined) return resolved;
+  const batch: BatchIdentity | undefined = options?.batch;
   return {
     shardId: batch?.shardId ?? SINGLE_SHARD,
-    firstSequenceNumber:
-      batch?.firstSequenceByWindow?.get(cell.start) ?? batch?.firstSequenceNumber ?? SINGLE_SEQUENCE,
+    firstSequenceNumber: batch?.firstSequenceNumber ?? SINGLE_SEQUENCE,
   };
 }
 
@@ -166,10 +190,11 @@ export function windowTableDefinition(tableName: string): {
 }
 
 interface PendingPut {
-  /** Index in the batch given to `write`. */
-  readonly index: number;
   readonly request: WriteRequest;
+  /** The item's key, `pk` NUL `sk`. */
   readonly id: string;
+  /** The item's bytes (names and values). */
+  readonly size: number;
 }
 
 function itemBytes(item: Record<string, { S?: string; N?: string }>): number {
@@ -201,11 +226,10 @@ export function createDynamoDbSink(options: DynamoDbSinkOptions): DynamoDbSink {
   if (problems.length > 0) throw new SinkConfigError(`DynamoDB sink: ${problems.join('; ')}.`);
   const name = options.name ?? 'dynamodb';
   const top = options.summaryTop ?? 10;
-  const concurrency = options.concurrency ?? DEFAULT_CONCURRENCY;
 
-  function toPut(cell: WindowCell, index: number, batchIdentity: BatchIdentity | undefined): PendingPut {
+  function toPut(cell: WindowCell, source: StateSource): PendingPut {
     const pk = seriesKey(cell.dimensions);
-    const { shardId, firstSequenceNumber: firstSeq } = stateSource(cell, batchIdentity);
+    const { shardId, firstSequenceNumber: firstSeq } = source;
     const sk = sortKey(cell.start, shardId, firstSeq);
     const item: Record<string, { S: string } | { N: string }> = {
       pk: { S: pk },
@@ -219,7 +243,7 @@ export function createDynamoDbSink(options: DynamoDbSinkOptions): DynamoDbSink {
     };
     // Event time, not processing time: the same batch always gets the same item.
     if (ttlDays > 0) item.ttl = { N: String(Math.floor(cell.end / 1_000) + Math.round(ttlDays * 86_400)) };
-    return { index, id: `${pk}\u0000${sk}`, request: { PutRequest: { Item: item } } };
+    return { id: `${pk}\u0000${sk}`, size: itemBytes(item), request: { PutRequest: { Item: item } } };
   }
 
   /**
@@ -228,99 +252,73 @@ export function createDynamoDbSink(options: DynamoDbSinkOptions): DynamoDbSink {
    * item over 400 KB (long non-ASCII top-N keys with a large topK) keeps fewer top-N counters
    * until it fits, with Space-Saving's guarantees at that smaller k.
    */
-  function fit(
-    cell: WindowCell,
-    index: number,
-    batchIdentity: BatchIdentity | undefined,
-  ): PendingPut | string {
-    let put = toPut(cell, index, batchIdentity);
+  function putWithinLimits(cell: WindowCell, source: StateSource): PendingPut | Refusal {
+    let put = toPut(cell, source);
     const item = put.request.PutRequest!.Item as Record<string, { S?: string; N?: string }>;
     const pkBytes = Buffer.byteLength(item.pk!.S!);
-    if (pkBytes > MAX_PARTITION_KEY_BYTES) {
-      return `partition key of ${pkBytes} bytes exceeds DynamoDB's ${MAX_PARTITION_KEY_BYTES}`;
+    if (pkBytes > DYNAMODB_MAX_PARTITION_KEY_BYTES) {
+      return new Refusal(
+        `partition key of ${pkBytes} bytes exceeds DynamoDB's ${DYNAMODB_MAX_PARTITION_KEY_BYTES}`,
+      );
     }
     const skBytes = Buffer.byteLength(item.sk!.S!);
-    if (skBytes > MAX_SORT_KEY_BYTES)
-      return `sort key of ${skBytes} bytes exceeds DynamoDB's ${MAX_SORT_KEY_BYTES}`;
-    let size = itemBytes(item);
+    if (skBytes > DYNAMODB_MAX_SORT_KEY_BYTES)
+      return new Refusal(`sort key of ${skBytes} bytes exceeds DynamoDB's ${DYNAMODB_MAX_SORT_KEY_BYTES}`);
     let topK = cell instanceof Cell ? cell.params.topK : 0;
-    while (size > MAX_ITEM_BYTES && topK > 1) {
+    while (put.size > DYNAMODB_MAX_ITEM_BYTES && topK > 1) {
       // Top-N keys are most of a large item: shrink k in proportion, with a margin.
-      topK = Math.max(1, Math.min(topK - 1, Math.floor((topK * MAX_ITEM_BYTES * 0.9) / size)));
-      put = toPut(withTopK(cell, topK), index, batchIdentity);
-      size = itemBytes(put.request.PutRequest!.Item as Record<string, { S?: string; N?: string }>);
+      topK = Math.max(1, Math.min(topK - 1, Math.floor((topK * DYNAMODB_MAX_ITEM_BYTES * 0.9) / put.size)));
+      put = toPut(withTopK(cell, topK), source);
     }
-    return size > MAX_ITEM_BYTES ? `item of ${size} bytes exceeds DynamoDB's 400 KB` : put;
+    return put;
   }
 
   async function sendChunk(
     chunk: readonly PendingPut[],
-    from: number,
-    signal?: AbortSignal,
+    signal: AbortSignal | undefined,
   ): Promise<RoundFailure[]> {
+    const { BatchWriteItemCommand } = await sdk();
+    const out = await client.send(
+      new BatchWriteItemCommand({ RequestItems: { [tableName]: chunk.map((p) => p.request) } }),
+      { abortSignal: signal },
+    );
     const failures: RoundFailure[] = [];
-    try {
-      const { BatchWriteItemCommand } = await sdk();
-      const out = await client.send(
-        new BatchWriteItemCommand({ RequestItems: { [tableName]: chunk.map((p) => p.request) } }),
-        { abortSignal: signal },
-      );
-      const unprocessed = out.UnprocessedItems?.[tableName] ?? [];
-      if (unprocessed.length === 0) return failures;
-      const left = new Set(
-        unprocessed.map((r) => `${r.PutRequest?.Item?.pk?.S}\u0000${r.PutRequest?.Item?.sk?.S}`),
-      );
-      chunk.forEach((p, i) => {
-        if (left.has(p.id)) {
-          failures.push({ position: from + i, reason: 'UnprocessedItems (throttled)', retryable: true });
-        }
-      });
-    } catch (error) {
-      const reason = errorText(error);
-      const retryable = isRetryableError(error);
-      for (let i = 0; i < chunk.length; i++) failures.push({ position: from + i, reason, retryable });
-    }
+    const unprocessed = out.UnprocessedItems?.[tableName] ?? [];
+    if (unprocessed.length === 0) return failures;
+    const left = new Set(
+      unprocessed.map((r) => `${r.PutRequest?.Item?.pk?.S}\u0000${r.PutRequest?.Item?.sk?.S}`),
+    );
+    chunk.forEach((p, position) => {
+      if (left.has(p.id))
+        failures.push({ position, reason: 'UnprocessedItems (throttled)', retryable: true });
+    });
     return failures;
   }
 
-  async function sendRound(pending: readonly PendingPut[], signal?: AbortSignal): Promise<RoundFailure[]> {
-    const starts: number[] = [];
-    for (let from = 0; from < pending.length; from += MAX_BATCH_WRITE_ITEMS) starts.push(from);
-    const results = await mapConcurrent(starts, concurrency, (from) =>
-      sendChunk(pending.slice(from, from + MAX_BATCH_WRITE_ITEMS), from, signal),
-    );
-    return results.flat();
-  }
+  /** The writer for one write's options: the cells' keys depend on where the batch came from. */
+  const writerFor = (writeOptions: StateWriteOptions) =>
+    createBatchedWriter<WindowCell, PendingPut>({
+      limits: BATCH_WRITE_LIMITS,
+      // What DynamoDB would refuse on every retry is caught here, never sent.
+      prepare: (cell) => {
+        const put = putWithinLimits(cell, stateSource(cell, writeOptions));
+        return put instanceof Refusal ? put : [put];
+      },
+      size: (put) => put.size,
+      // BatchWriteItem rejects a whole call that names one key twice: the last of each key is sent.
+      key: (put) => put.id,
+      send: sendChunk,
+      tooLarge: (bytes) => `item of ${bytes} bytes exceeds DynamoDB's 400 KB`,
+      concurrency: options.concurrency,
+      retry: options.retry,
+    });
 
   return {
     name,
     tableName,
-    async write(batch: readonly WindowCell[], writeOptions: WriteOptions = {}): Promise<SinkResult> {
-      const failed: SinkFailure[] = [];
-      // BatchWriteItem rejects a whole call that names one key twice: keep the last of each key.
-      const byId = new Map<string, PendingPut>();
-      for (let i = 0; i < batch.length; i++) {
-        const cell = batch[i]!;
-        const fitted = fit(cell, i, writeOptions.batch);
-        if (typeof fitted === 'string') {
-          // What DynamoDB would refuse on every retry is caught here, never sent.
-          failed.push({ index: i, reason: fitted, retryable: false, permanent: true });
-          continue;
-        }
-        const put = fitted;
-        byId.delete(put.id);
-        byId.set(put.id, put);
-      }
-      const puts = [...byId.values()];
-      const outcome = await retryPending(
-        puts,
-        (pending) => sendRound(pending, writeOptions.signal),
-        options.retry,
-        writeOptions,
-      );
-      for (const f of outcome.failed) failed.push({ ...f, index: puts[f.index]!.index });
-      failed.sort((a, b) => a.index - b.index);
-      return { sink: name, written: batch.length - failed.length, failed };
+    async write(batch: readonly WindowCell[], writeOptions: StateWriteOptions = {}): Promise<SinkResult> {
+      const { written, failed } = await writerFor(writeOptions)(batch, writeOptions);
+      return { sink: name, written, failed };
     },
 
     async readWindows(from, to, dimensions = {}, readOptions = {}) {

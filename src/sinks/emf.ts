@@ -14,13 +14,17 @@
  * math on the counts, `100 * SUM(Requests5xx) / SUM(Requests)`.
  */
 import type { WindowCell } from '../aggregate/cell.js';
+import {
+  EMF_MAX_DIMENSION_KEYS,
+  EMF_MAX_METRICS_PER_DIRECTIVE as MAX_METRICS_PER_DIRECTIVE,
+  EMF_MAX_VALUES_PER_METRIC as MAX_VALUES_PER_METRIC,
+} from './aws-limits.js';
 import { DEFAULT_NAMESPACE } from './cloudwatch-constants.js';
 import { SinkConfigError } from './errors.js';
 import {
   cellMetrics,
   dimensionProblem,
   fixedDimensions,
-  MAX_DIMENSIONS,
   type MetricOptions,
   type MetricPoint,
   type MetricSet,
@@ -29,10 +33,8 @@ import {
 } from './metrics.js';
 import type { SinkFailure, SinkResult, WriteOptions } from './types.js';
 
-/** EMF: at most 100 metrics per MetricDirective (this library has 21 metric names). */
-export const MAX_METRICS_PER_DIRECTIVE = 100;
-/** EMF: at most 100 values in one metric's array. */
-export const MAX_VALUES_PER_METRIC = 100;
+// This library has 21 metric names, under EMF's 100 per directive.
+export { MAX_METRICS_PER_DIRECTIVE, MAX_VALUES_PER_METRIC };
 
 /** Options of `createEmfSink` and `renderEmf`. */
 export interface EmfOptions extends MetricOptions {
@@ -148,7 +150,8 @@ export function renderEmf(cell: WindowCell, options: EmfOptions = {}): string[] 
 export function createEmfSink(options: EmfSinkOptions = {}): MetricSink {
   const problems = metricOptionProblems(options);
   const extra = Object.keys(options.dimensions ?? {});
-  if (extra.length > MAX_DIMENSIONS) problems.push(`at most ${MAX_DIMENSIONS} dimension keys per set`);
+  if (extra.length > EMF_MAX_DIMENSION_KEYS)
+    problems.push(`at most ${EMF_MAX_DIMENSION_KEYS} dimension keys per set`);
   if (
     options.storageResolution !== undefined &&
     options.storageResolution !== 1 &&

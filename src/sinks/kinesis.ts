@@ -5,23 +5,34 @@
  */
 import { createHash } from 'node:crypto';
 import type { KinesisClient, PutRecordsRequestEntry } from '@aws-sdk/client-kinesis';
-import { DEFAULT_CONCURRENCY, mapConcurrent } from './concurrency.js';
+import {
+  KINESIS_MAX_PARTITION_KEY_LENGTH,
+  KINESIS_MAX_PUT_BYTES,
+  KINESIS_MAX_RECORD_BYTES,
+  KINESIS_MAX_RECORDS_PER_PUT,
+} from './aws-limits.js';
+import { type CallLimits, chunkBySize, createBatchedWriter } from './batched-writer.js';
 import { SinkConfigError } from './errors.js';
 import { lazyModule } from './lazy-module.js';
-import { errorText, isRetryableError, type RetryPolicy, type RoundFailure, retryPending } from './retry.js';
+import type { RetryPolicy, RoundFailure } from './retry.js';
 import type { Sink, SinkResult, WriteOptions } from './types.js';
 
 // The SDK is loaded on first write, so importing this module (or bundling it) costs nothing until used.
 const sdk = lazyModule(() => import('@aws-sdk/client-kinesis'));
 
-/** PutRecords: at most 500 entries per call. */
-export const MAX_RECORDS_PER_PUT = 500;
-/** PutRecords: at most 5 MiB per call (data + partition keys). */
-export const MAX_PUT_BYTES = 5 * 1024 * 1024;
-/** One record: data + partition key at most 1 MiB. */
-export const MAX_RECORD_BYTES = 1024 * 1024;
-/** Partition keys are 1-256 Unicode characters. */
-export const MAX_PARTITION_KEY_LENGTH = 256;
+export {
+  KINESIS_MAX_PARTITION_KEY_LENGTH as MAX_PARTITION_KEY_LENGTH,
+  KINESIS_MAX_PUT_BYTES as MAX_PUT_BYTES,
+  KINESIS_MAX_RECORD_BYTES as MAX_RECORD_BYTES,
+  KINESIS_MAX_RECORDS_PER_PUT as MAX_RECORDS_PER_PUT,
+};
+
+/** What one PutRecords call may carry; a record's size counts its data and partition key. */
+export const PUT_RECORDS_LIMITS: CallLimits = {
+  maxEntries: KINESIS_MAX_RECORDS_PER_PUT,
+  maxBytes: KINESIS_MAX_PUT_BYTES,
+  maxEntryBytes: KINESIS_MAX_RECORD_BYTES,
+};
 
 /** Options of `createKinesisSink`. */
 export interface KinesisSinkOptions<T> {
@@ -46,7 +57,6 @@ export interface KinesisSinkOptions<T> {
 }
 
 interface Entry {
-  readonly index: number;
   readonly data: Uint8Array;
   readonly key: string;
   readonly size: number;
@@ -73,23 +83,41 @@ function fieldKey(field: string): (item: unknown) => string | null | undefined {
  */
 export function chunkEntries<E extends { readonly size: number }>(
   entries: readonly E[],
-  maxCount = MAX_RECORDS_PER_PUT,
-  maxBytes = MAX_PUT_BYTES,
+  maxCount = KINESIS_MAX_RECORDS_PER_PUT,
+  maxBytes = KINESIS_MAX_PUT_BYTES,
 ): E[][] {
-  const chunks: E[][] = [];
-  let current: E[] = [];
-  let bytes = 0;
-  for (const entry of entries) {
-    if (current.length > 0 && (current.length === maxCount || bytes + entry.size > maxBytes)) {
-      chunks.push(current);
-      current = [];
-      bytes = 0;
+  return chunkBySize(entries, (e) => e.size, { maxEntries: maxCount, maxBytes });
+}
+
+/**
+ * Sends one PutRecords call; resolves to the entries Kinesis refused, by position. Both documented
+ * per-entry codes (ProvisionedThroughputExceededException, InternalFailure) are transient.
+ */
+export async function putRecordsChunk(
+  client: Pick<KinesisClient, 'send'>,
+  target: { readonly StreamName?: string | undefined; readonly StreamARN?: string | undefined },
+  records: PutRecordsRequestEntry[],
+  signal?: AbortSignal,
+): Promise<RoundFailure[]> {
+  const { PutRecordsCommand } = await sdk();
+  const out = await client.send(new PutRecordsCommand({ ...target, Records: records }), {
+    abortSignal: signal,
+  });
+  const failures: RoundFailure[] = [];
+  if ((out.FailedRecordCount ?? 0) === 0) return failures;
+  const results = out.Records ?? [];
+  for (let position = 0; position < records.length; position++) {
+    const r = results[position];
+    if (r === undefined || r.ErrorCode !== undefined) {
+      const code = r?.ErrorCode ?? 'MissingResult';
+      failures.push({
+        position,
+        reason: `${code}${r?.ErrorMessage ? `: ${r.ErrorMessage}` : ''}`,
+        retryable: true,
+      });
     }
-    current.push(entry);
-    bytes += entry.size;
   }
-  if (current.length > 0) chunks.push(current);
-  return chunks;
+  return failures;
 }
 
 /**
@@ -111,93 +139,38 @@ export function createKinesisSink<T>(options: KinesisSinkOptions<T>): Sink<T> {
       ? options.partitionKey
       : fieldKey(options.partitionKey ?? 'x-edge-request-id');
   const serialize = options.serialize;
-  const concurrency = options.concurrency ?? DEFAULT_CONCURRENCY;
   const target =
     options.streamArn !== undefined ? { StreamARN: options.streamArn } : { StreamName: options.streamName };
 
-  function toEntry(item: T, index: number): Entry {
-    let key = keyOf(item, index);
-    if (key === undefined || key === null || key === '') key = `r${index}`;
-    else if (key.length > MAX_PARTITION_KEY_LENGTH) key = createHash('sha256').update(key).digest('hex');
-    const raw = serialize === undefined ? defaultSerialize(item) : serialize(item);
-    const data = typeof raw === 'string' ? encoder.encode(raw) : raw;
-    return { index, data, key, size: data.byteLength + Buffer.byteLength(key) };
-  }
-
-  async function sendChunk(
-    chunk: readonly Entry[],
-    base: number,
-    signal?: AbortSignal,
-  ): Promise<RoundFailure[]> {
-    const failures: RoundFailure[] = [];
-    const records: PutRecordsRequestEntry[] = chunk.map((e) => ({ Data: e.data, PartitionKey: e.key }));
-    try {
-      const { PutRecordsCommand } = await sdk();
-      const out = await client.send(new PutRecordsCommand({ ...target, Records: records }), {
-        abortSignal: signal,
-      });
-      if ((out.FailedRecordCount ?? 0) === 0) return failures;
-      const results = out.Records ?? [];
-      for (let i = 0; i < chunk.length; i++) {
-        const r = results[i];
-        if (r === undefined || r.ErrorCode !== undefined) {
-          const code = r?.ErrorCode ?? 'MissingResult';
-          failures.push({
-            position: base + i,
-            reason: `${code}${r?.ErrorMessage ? `: ${r.ErrorMessage}` : ''}`,
-            // Both documented codes (ProvisionedThroughputExceededException, InternalFailure) are transient.
-            retryable: true,
-          });
-        }
-      }
-    } catch (error) {
-      const reason = errorText(error);
-      const retryable = isRetryableError(error);
-      for (let i = 0; i < chunk.length; i++) failures.push({ position: base + i, reason, retryable });
-    }
-    return failures;
-  }
-
-  async function sendRound(pending: readonly Entry[], signal?: AbortSignal): Promise<RoundFailure[]> {
-    const chunks = chunkEntries(pending);
-    const bases: number[] = [];
-    let offset = 0;
-    for (const c of chunks) {
-      bases.push(offset);
-      offset += c.length;
-    }
-    const results = await mapConcurrent(chunks, concurrency, (chunk, i) =>
-      sendChunk(chunk, bases[i]!, signal),
-    );
-    return results.flat();
-  }
+  const writeRecords = createBatchedWriter<T, Entry>({
+    limits: PUT_RECORDS_LIMITS,
+    prepare(item, index) {
+      let key = keyOf(item, index);
+      if (key === undefined || key === null || key === '') key = `r${index}`;
+      else if (key.length > KINESIS_MAX_PARTITION_KEY_LENGTH)
+        key = createHash('sha256').update(key).digest('hex');
+      const raw = serialize === undefined ? defaultSerialize(item) : serialize(item);
+      const data = typeof raw === 'string' ? encoder.encode(raw) : raw;
+      return [{ data, key, size: data.byteLength + Buffer.byteLength(key) }];
+    },
+    size: (entry) => entry.size,
+    send: (chunk, signal) =>
+      putRecordsChunk(
+        client,
+        target,
+        chunk.map((e) => ({ Data: e.data, PartitionKey: e.key })),
+        signal,
+      ),
+    tooLarge: (bytes, limit) => `record of ${bytes} bytes exceeds the Kinesis limit of ${limit} bytes`,
+    concurrency: options.concurrency,
+    retry: options.retry,
+  });
 
   return {
     name,
     async write(batch: readonly T[], writeOptions: WriteOptions = {}): Promise<SinkResult> {
-      const entries: Entry[] = [];
-      const tooLarge: SinkResult['failed'] = [];
-      for (let i = 0; i < batch.length; i++) {
-        const entry = toEntry(batch[i]!, i);
-        if (entry.size > MAX_RECORD_BYTES) {
-          tooLarge.push({
-            index: i,
-            reason: `record of ${entry.size} bytes exceeds the Kinesis limit of ${MAX_RECORD_BYTES} bytes`,
-            retryable: false,
-            permanent: true,
-          });
-        } else entries.push(entry);
-      }
-      const { failed } = await retryPending(
-        entries,
-        (pending) => sendRound(pending, writeOptions.signal),
-        options.retry,
-        writeOptions,
-      );
-      const all = [...tooLarge, ...failed.map((f) => ({ ...f, index: entries[f.index]!.index }))].sort(
-        (a, b) => a.index - b.index,
-      );
-      return { sink: name, written: batch.length - all.length, failed: all };
+      const { written, failed } = await writeRecords(batch, writeOptions);
+      return { sink: name, written, failed };
     },
   };
 }

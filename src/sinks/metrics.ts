@@ -13,6 +13,11 @@
  */
 import { Cell, summarize, type WindowCell } from '../aggregate/cell.js';
 import type { DDSketch } from '../aggregate/ddsketch.js';
+import {
+  CLOUDWATCH_MAX_DIMENSION_NAME_LENGTH as MAX_DIMENSION_NAME_LENGTH,
+  CLOUDWATCH_MAX_DIMENSION_VALUE_LENGTH as MAX_DIMENSION_VALUE_LENGTH,
+  CLOUDWATCH_MAX_DIMENSIONS as MAX_DIMENSIONS,
+} from './aws-limits.js';
 import { SinkConfigError } from './errors.js';
 import type { Sink } from './types.js';
 
@@ -70,12 +75,7 @@ export const METRIC_NAMES: readonly MetricName[] = [
   'LateRecords',
 ];
 
-/** CloudWatch: at most 30 dimensions per metric (EMF: 30 keys per dimension set). */
-export const MAX_DIMENSIONS = 30;
-/** CloudWatch: dimension values are 1 to 1,024 characters. */
-export const MAX_DIMENSION_VALUE_LENGTH = 1_024;
-/** CloudWatch: dimension names are 1 to 255 characters. */
-export const MAX_DIMENSION_NAME_LENGTH = 255;
+export { MAX_DIMENSION_NAME_LENGTH, MAX_DIMENSION_VALUE_LENGTH, MAX_DIMENSIONS };
 
 /** One metric of one window: `values[i]` observed `counts[i]` times. */
 export interface MetricPoint {

@@ -44,8 +44,8 @@ export interface WriteOptions {
   /** Aborts in-flight requests. */
   signal?: AbortSignal;
   /**
-   * Where the batch came from, for sinks that key stored state by it (DynamoDB): the same batch
-   * written twice then overwrites the same items instead of adding to them.
+   * Where the batch came from, for sinks that key stored state by it: the same batch written
+   * twice then overwrites the same items instead of adding to them.
    */
   batch?: BatchIdentity;
 }
@@ -54,10 +54,4 @@ export interface WriteOptions {
 export interface BatchIdentity {
   readonly shardId: string;
   readonly firstSequenceNumber: string;
-  /**
-   * The first sequence number among the batch's records in each window (by window start). When
-   * given, each window's state is keyed by it, so keys stay the same when Lambda bisects a failed
-   * batch or cuts a retried one differently.
-   */
-  readonly firstSequenceByWindow?: ReadonlyMap<number, string>;
 }

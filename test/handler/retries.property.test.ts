@@ -42,7 +42,7 @@ function stateStore(fails: () => boolean): Sink<WindowCell> & { items: Map<strin
       batch.forEach((cell, index) => {
         if (fails()) failed.push({ index, reason: 'throttled', retryable: true });
         else {
-          const source = stateSource(cell, options?.batch);
+          const source = stateSource(cell, options);
           items.set(`${cell.key}|${sortKey(cell.start, source.shardId, source.firstSequenceNumber)}`, cell);
         }
       });

@@ -1,0 +1,57 @@
+/**
+ * Every AWS service limit the sinks and `cfrt replay` obey, in one place. The sinks check them
+ * before sending: what a service would refuse on every attempt fails for good instead of being
+ * retried. No imports, so any module (EMF included) can read them without loading an SDK.
+ */
+
+// Kinesis Data Streams
+
+/** PutRecords: at most 500 records per call (Kinesis API reference, PutRecords). */
+export const KINESIS_MAX_RECORDS_PER_PUT = 500;
+/** PutRecords: at most 5 MiB per call, data and partition keys (Kinesis API reference, PutRecords). */
+export const KINESIS_MAX_PUT_BYTES = 5 * 1024 * 1024;
+/** One record: data and partition key at most 1 MiB (Kinesis Data Streams quotas). */
+export const KINESIS_MAX_RECORD_BYTES = 1024 * 1024;
+/** Partition keys are 1-256 Unicode characters (Kinesis API reference, PutRecordsRequestEntry). */
+export const KINESIS_MAX_PARTITION_KEY_LENGTH = 256;
+
+// CloudWatch PutMetricData
+
+/** At most 1,000 MetricDatum per call (CloudWatch API reference, PutMetricData). */
+export const CLOUDWATCH_MAX_DATUMS_PER_CALL = 1_000;
+/** At most 1 MB per request; the sink keeps under it by the uncompressed JSON size (PutMetricData). */
+export const CLOUDWATCH_MAX_CALL_BYTES = 1_000_000;
+/** A MetricDatum's `Values` and `Counts` hold at most 150 entries (CloudWatch API reference, MetricDatum). */
+export const CLOUDWATCH_MAX_VALUES_PER_DATUM = 150;
+/** At most 30 dimensions per metric (CloudWatch quotas). */
+export const CLOUDWATCH_MAX_DIMENSIONS = 30;
+/** Dimension values are 1 to 1,024 characters (CloudWatch API reference, Dimension). */
+export const CLOUDWATCH_MAX_DIMENSION_VALUE_LENGTH = 1_024;
+/** Dimension names are 1 to 255 characters (CloudWatch API reference, Dimension). */
+export const CLOUDWATCH_MAX_DIMENSION_NAME_LENGTH = 255;
+/** Namespaces are 1 to 255 characters (CloudWatch API reference, PutMetricData). */
+export const CLOUDWATCH_MAX_NAMESPACE_LENGTH = 255;
+/** Data points older than two weeks are rejected (CloudWatch API reference, PutMetricData). */
+export const CLOUDWATCH_MAX_AGE_MS = 14 * 86_400_000;
+
+// CloudWatch embedded metric format
+
+/** At most 100 metrics per MetricDirective (EMF specification). */
+export const EMF_MAX_METRICS_PER_DIRECTIVE = 100;
+/** At most 100 values in one metric's array (EMF specification). */
+export const EMF_MAX_VALUES_PER_METRIC = 100;
+/** At most 30 keys per dimension set (EMF specification). */
+export const EMF_MAX_DIMENSION_KEYS = 30;
+
+// DynamoDB
+
+/** BatchWriteItem: at most 25 put or delete requests per call (DynamoDB API reference). */
+export const DYNAMODB_MAX_BATCH_WRITE_ITEMS = 25;
+/** BatchWriteItem: at most 16 MB per call (DynamoDB API reference). */
+export const DYNAMODB_MAX_BATCH_WRITE_BYTES = 16 * 1024 * 1024;
+/** An item is at most 400 KB, attribute names and values (DynamoDB quotas). */
+export const DYNAMODB_MAX_ITEM_BYTES = 400 * 1024;
+/** A partition key value is at most 2,048 bytes of UTF-8 (DynamoDB quotas). */
+export const DYNAMODB_MAX_PARTITION_KEY_BYTES = 2_048;
+/** A sort key value is at most 1,024 bytes of UTF-8 (DynamoDB quotas). */
+export const DYNAMODB_MAX_SORT_KEY_BYTES = 1_024;
