@@ -186,6 +186,7 @@ export const SECRET_NAME_PARTS: readonly string[] = [
   'saml',
   'bearer',
   'jwt',
+  'cookie',
 ];
 
 /** Names redacted as they are (case-insensitive): `code` is OAuth's authorization code. */

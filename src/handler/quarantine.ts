@@ -6,7 +6,11 @@ import type { Sink, SinkResult } from '../sinks/types.js';
 
 /** A line that did not parse, with where it came from and why. */
 export interface QuarantinedLine {
-  /** One sentence naming the field and the value (from the parser). */
+  /**
+   * One sentence naming the field and the problem (from the parser). It never quotes a value that
+   * could be personal (the parser quotes at most 8 characters not shaped like an address, else the
+   * value's length and shape): it goes to CloudWatch Logs.
+   */
   readonly reason: string;
   /** The field at fault; `null` for a wrong column count, a blank line or a line too long. */
   readonly field: string | null;
@@ -24,7 +28,7 @@ export interface QuarantinedLine {
   readonly arrivedAt: number | null;
 }
 
-/** Longest reason written to the log: the parser's reasons quote at most 120 characters of value. */
+/** Longest reason written to the log: the parser's reasons quote at most 8 characters of a value. */
 export const MAX_LOGGED_REASON_LENGTH = 300;
 /**
  * Malformed lines logged one by one per `write` (the handler writes once per invocation); the
