@@ -1,4 +1,8 @@
 /**
+ * Not for addresses: client addresses are hashed under a secret key (client-key.ts), since an
+ * unkeyed hash of an address can be tested by hashing every address. This is the hash state was
+ * written with before that (key id `unkeyed-murmur3`), kept for tests of the sketch and of that.
+ *
  * A 64-bit non-cryptographic string hash for HyperLogLog: MurmurHash3's 32-bit mixing run as two
  * lanes with different seeds over the string's UTF-16 code units (two per 32-bit block), giving a
  * `[hi, lo]` pair. Why this and not a crypto hash: it runs once per record on a short address, so it
