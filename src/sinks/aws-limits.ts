@@ -45,6 +45,8 @@ export const EMF_MAX_DIMENSION_KEYS = 30;
 
 // DynamoDB
 
+/** Table names are 3-255 characters of A-Z a-z 0-9 _ . - (DynamoDB naming rules). */
+export const DYNAMODB_TABLE_NAME_PATTERN = /^[A-Za-z0-9_.-]{3,255}$/;
 /** BatchWriteItem: at most 25 put or delete requests per call (DynamoDB API reference). */
 export const DYNAMODB_MAX_BATCH_WRITE_ITEMS = 25;
 /** BatchWriteItem: at most 16 MB per call (DynamoDB API reference). */

@@ -43,7 +43,7 @@ export {
  * What one PutMetricData call may carry. A datum counts its JSON size; the envelope is room for
  * `Namespace` and brackets.
  */
-export const PUT_METRIC_DATA_LIMITS: CallLimits = {
+const PUT_METRIC_DATA_LIMITS: CallLimits = {
   maxEntries: CLOUDWATCH_MAX_DATUMS_PER_CALL,
   maxBytes: CLOUDWATCH_MAX_CALL_BYTES,
   envelopeBytes: 1_024,
@@ -149,7 +149,9 @@ export function createCloudWatchSink(options: CloudWatchSinkOptions): MetricSink
     namespace.length > CLOUDWATCH_MAX_NAMESPACE_LENGTH ||
     namespace.startsWith('AWS/')
   ) {
-    problems.push(`namespace must be 1-255 characters and not start with "AWS/"; got "${namespace}"`);
+    problems.push(
+      `namespace must be 1-${CLOUDWATCH_MAX_NAMESPACE_LENGTH} characters and not start with "AWS/"; got "${namespace}"`,
+    );
   }
   if (storageResolution !== 1 && storageResolution !== 60) {
     problems.push(`storageResolution must be 1 or 60; got ${String(storageResolution)}`);

@@ -31,6 +31,7 @@ import {
   DYNAMODB_MAX_ITEM_BYTES,
   DYNAMODB_MAX_PARTITION_KEY_BYTES,
   DYNAMODB_MAX_SORT_KEY_BYTES,
+  DYNAMODB_TABLE_NAME_PATTERN,
 } from './aws-limits.js';
 import { type CallLimits, createBatchedWriter, Refusal } from './batched-writer.js';
 import { SinkConfigError } from './errors.js';
@@ -49,7 +50,7 @@ export {
 };
 
 /** What one BatchWriteItem call may carry (a put counts its item's names and values). */
-export const BATCH_WRITE_LIMITS: CallLimits = {
+const BATCH_WRITE_LIMITS: CallLimits = {
   maxEntries: DYNAMODB_MAX_BATCH_WRITE_ITEMS,
   maxBytes: DYNAMODB_MAX_BATCH_WRITE_BYTES,
   maxEntryBytes: DYNAMODB_MAX_ITEM_BYTES,
@@ -217,7 +218,7 @@ export function createDynamoDbSink(options: DynamoDbSinkOptions): DynamoDbSink {
   const { client, tableName } = options;
   const ttlDays = options.ttlDays ?? DEFAULT_TTL_DAYS;
   const problems: string[] = [];
-  if (typeof tableName !== 'string' || !/^[A-Za-z0-9_.-]{3,255}$/.test(tableName)) {
+  if (typeof tableName !== 'string' || !DYNAMODB_TABLE_NAME_PATTERN.test(tableName)) {
     problems.push(
       `tableName must be 3-255 characters of A-Z a-z 0-9 _ . -; got ${JSON.stringify(tableName)}`,
     );

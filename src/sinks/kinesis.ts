@@ -28,7 +28,7 @@ export {
 };
 
 /** What one PutRecords call may carry; a record's size counts its data and partition key. */
-export const PUT_RECORDS_LIMITS: CallLimits = {
+const PUT_RECORDS_LIMITS: CallLimits = {
   maxEntries: KINESIS_MAX_RECORDS_PER_PUT,
   maxBytes: KINESIS_MAX_PUT_BYTES,
   maxEntryBytes: KINESIS_MAX_RECORD_BYTES,
@@ -93,7 +93,7 @@ export function chunkEntries<E extends { readonly size: number }>(
  * Sends one PutRecords call; resolves to the entries Kinesis refused, by position. Both documented
  * per-entry codes (ProvisionedThroughputExceededException, InternalFailure) are transient.
  */
-export async function putRecordsChunk(
+async function putRecordsChunk(
   client: Pick<KinesisClient, 'send'>,
   target: { readonly StreamName?: string | undefined; readonly StreamARN?: string | undefined },
   records: PutRecordsRequestEntry[],
