@@ -7,6 +7,8 @@
  * in fast mode, and finding the copier (`Object.keys` + comparing interned strings) costs ~0.3 µs.
  */
 
+import { compileFunction } from '../parser/compile-function.js';
+
 type Fields = Record<string, unknown>;
 type Copier = (record: Fields) => Fields;
 
@@ -38,16 +40,16 @@ function sameKeys(a: readonly string[], b: readonly string[]): boolean {
   return true;
 }
 
-/** `null` where code generation is not allowed (a CSP, `--disallow-code-generation-from-strings`). */
-function compile(keys: readonly string[]): Copier | null {
+/** Key lists that are never compiled: copied key by key. */
+function compilable(keys: readonly string[]): boolean {
   // `"__proto__": v` in a literal sets the prototype instead of a key: never compile it.
-  if (keys.length > COPIER_MAX_KEYS || keys.includes('__proto__')) return null;
+  return keys.length <= COPIER_MAX_KEYS && !keys.includes('__proto__');
+}
+
+/** `null` where code generation is disallowed (`compileFunction`). */
+function compile(keys: readonly string[]): Copier | null {
   const body = keys.map((k) => `${JSON.stringify(k)}: r[${JSON.stringify(k)}]`).join(',\n');
-  try {
-    return new Function('r', `return {\n${body}\n};`) as Copier;
-  } catch {
-    return null;
-  }
+  return compileFunction<Copier>(['r'], `return {\n${body}\n};`);
 }
 
 /**
@@ -68,10 +70,14 @@ export function createRecordCopier(): (record: object) => Fields {
     for (let i = 0; i < keyLists.length; i++) {
       if (sameKeys(keyLists[i]!, keys)) return (copiers[i] ?? copyByKey)(r);
     }
-    const copier = compile(keys);
-    if (copier === null && keys.length <= COPIER_MAX_KEYS && !keys.includes('__proto__')) {
-      // Code generation is disallowed here: stop trying.
-      generation = false;
+    let copier: Copier | null = null;
+    if (compilable(keys)) {
+      copier = compile(keys);
+      if (copier === null) {
+        // Code generation is disallowed here: stop trying.
+        generation = false;
+        return copyByKey(r);
+      }
     }
     if (keyLists.length >= COPIER_CACHE_SIZE) {
       keyLists.shift();

@@ -13,6 +13,7 @@
  * the same tabs with `indexOf` 7.2 ms (the split allocates an array and a string per column, and a
  * third of the columns are numbers that need no string at all).
  */
+import { compileFunction } from './compile-function.js';
 import { type Decoder, MALFORMED, RANGE_DECODERS, type RangeDecoder } from './decode.js';
 import type { Layout } from './layout.js';
 
@@ -62,7 +63,7 @@ function rangeDecoderOf(kind: string): RangeDecoder<number> | undefined {
 }
 
 /**
- * Generates, for a layout of N columns:
+ * Generates (or `null` where code generation is disallowed), for a layout of N columns:
  * `function build(l, n) { let s = 0; let e = l.indexOf('\t', s); if (e === -1) return -1; const v0 = ...; ... return { "timestamp": v0, ... } }`.
  * A column is `null` when it is empty or `-`; number kinds are decoded from `l` between `s` and `e`
  * (`D0(l, s, e)`), the other kinds from the substring (`d1(l.slice(s, e))`). Field names go into
@@ -74,7 +75,7 @@ function generatedBuilder(
   layout: Layout,
   decoders: readonly Decoder<unknown>[],
   picked: ReadonlySet<string> | null,
-): RecordBuilder {
+): RecordBuilder | null {
   // A malformed column is remembered, not returned at once: the column count is checked first.
   // `pct`: the next `%` at or after the current column (-1: none). A text column without one is
   // its own text, so the decoder is not called (it would scan the column for a `%` again);
@@ -113,8 +114,8 @@ function generatedBuilder(
   // Past `n` there is only the line ending (`\r`, `\n`): no tab is ever found there.
   const source = `'use strict'; return function build(l, n) {\n${lines.join('\n')}\nif (bad !== -1) return bad;\nreturn {\n${props.join(',\n')}\n};\n};`;
   // Safe: the source is built from the catalogue's kinds and JSON-quoted field names only.
-  const factory = new Function('M', ...params, source) as (...args: unknown[]) => RecordBuilder;
-  return factory(MALFORMED, ...decoders, ...ranged);
+  const factory = compileFunction<(...args: unknown[]) => RecordBuilder>(['M', ...params], source);
+  return factory === null ? null : factory(MALFORMED, ...decoders, ...ranged);
 }
 
 /**
@@ -128,13 +129,8 @@ export function createRecordBuilder(
   decoders: readonly Decoder<unknown>[],
   picked: ReadonlySet<string> | null = null,
 ): RecordBuilder {
-  try {
-    return generatedBuilder(layout, decoders, picked);
-  } catch (err) {
-    // `--disallow-code-generation-from-strings` or a CSP: fall back to the loop, same results.
-    if (err instanceof EvalError) return loopBuilder(layout, decoders, picked);
-    throw err;
-  }
+  // Where code generation is disallowed (`compileFunction`), the loop: same results.
+  return generatedBuilder(layout, decoders, picked) ?? loopBuilder(layout, decoders, picked);
 }
 
 /** The interpreted builder, exported for tests that check both builders agree. */
