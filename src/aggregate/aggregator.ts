@@ -1,16 +1,8 @@
 /** The aggregator: folds records into window x dimension cells. */
-import {
-  CACHE_CLASSES,
-  type CacheClass,
-  cacheClass,
-  isErrorStatus,
-  pathOf,
-  STATUS_CLASSES,
-  type StatusClass,
-  statusClass,
-} from '../enrich/classes.js';
 import { truncateIp } from '../enrich/ip.js';
 import { defaultSecretNameMatcher, redactUrlQuery } from '../enrich/redact.js';
+import { CACHE_CLASSES, type CacheClass, STATUS_CLASSES, type StatusClass } from '../model/classes.js';
+import { blankFieldKeys, deriveFieldKeys, type FieldKeys } from '../model/derive.js';
 import { Cell, type CellParams, createRecordView, type RecordView, type WindowCell } from './cell.js';
 import { type ClientHasher, createClientHasher, ephemeralClientHasher } from './client-key.js';
 import { normalizeDimensionValue } from './dimension-value.js';
@@ -114,29 +106,15 @@ function cut(key: string | null | undefined): string | null {
 
 const STATUS_INDEX = new Map<StatusClass, number>(STATUS_CLASSES.map((c, i) => [c, i]));
 const CACHE_INDEX = new Map<CacheClass, number>(CACHE_CLASSES.map((c, i) => [c, i]));
-const STATUS_000_INDEX = STATUS_CLASSES.indexOf('000');
-const STATUS_1XX_INDEX = STATUS_CLASSES.indexOf('1xx');
 
-/** The STATUS_CLASSES index of a status, as `statusClass` classes it, without the string. */
-function statusIndexOf(status: unknown): number {
-  if (status === 0) return STATUS_000_INDEX;
-  if (typeof status !== 'number' || !(status >= 100 && status <= 599)) return -1;
-  return STATUS_1XX_INDEX + Math.floor(status / 100) - 1;
-}
+/**
+ * A record's keys as the aggregator counts them: the record's own derived keys where it has them,
+ * `deriveFieldKeys` of its fields where it does not (a plain parsed record), so an enriched record
+ * and a plain one land in the same cells by construction. `path` is protected.
+ */
+type RecordKeys = Pick<FieldKeys, 'statusClass' | 'isError' | 'cacheClass' | 'path' | 'airport'>;
 
-type Extractor = (r: AggregatableRecord) => string | null | undefined;
-
-/** `IAD89-C1` -> `IAD`: the leading letters of an edge location are its airport code. */
-function airportOf(location: string | null | undefined): string | null {
-  if (location === null || location === undefined) return null;
-  let i = 0;
-  while (i < location.length) {
-    const c = location.charCodeAt(i);
-    if (!((c >= 65 && c <= 90) || (c >= 97 && c <= 122))) break;
-    i++;
-  }
-  return i === 0 ? null : location.slice(0, i).toUpperCase();
-}
+type Extractor = (r: AggregatableRecord, k: RecordKeys) => string | null | undefined;
 
 /**
  * A URL or path as an aggregate may show it, for a record no enricher protected (no `referer` or
@@ -155,42 +133,16 @@ function defaultClient(ip: string | null | undefined): string | null {
   return ip === null || ip === undefined || ip === '' ? null : truncateIp(ip);
 }
 
-function recordStatusClass(r: AggregatableRecord): StatusClass | null {
-  return r.statusClass !== undefined ? r.statusClass : statusClass(r['sc-status']);
-}
-
-/** Result types whose cache class index is remembered: CloudFront has about ten; bounded anyway. */
-const CACHE_INDEX_MEMO_LIMIT = 64;
-const CACHE_INDEX_BY_RESULT = new Map<string, number>();
-
-/** The CACHE_CLASSES index of a result type, as `cacheClass` classes it: one lookup, not two. */
-function cacheIndexOfResult(result: string | null | undefined): number {
-  if (result === null || result === undefined) return -1;
-  let index = CACHE_INDEX_BY_RESULT.get(result);
-  if (index === undefined) {
-    index = CACHE_INDEX.get(cacheClass(result)!) ?? -1;
-    // A module-level memo of a pure function (as the enricher's edge table): the same for everyone.
-    if (CACHE_INDEX_BY_RESULT.size < CACHE_INDEX_MEMO_LIMIT)
-      CACHE_INDEX_BY_RESULT.set(flatCopy(result), index);
-  }
-  return index;
-}
-
-function recordCacheClass(r: AggregatableRecord): CacheClass | null {
-  if (r.cacheClass !== undefined) return r.cacheClass;
-  return cacheClass(r['x-edge-result-type'] ?? r['x-edge-response-result-type']);
-}
-
 const EXTRACTORS: Readonly<Record<DimensionName, Extractor>> = {
   host: (r) => r['cs-host'],
   distribution: (r) => r['x-host-header'],
   edgeLocation: (r) => r['x-edge-location'],
-  airport: (r) => r.edge?.airport ?? airportOf(r['x-edge-location']),
+  airport: (_, k) => k.airport,
   country: (r) => r.geo?.country ?? r['c-country'],
   behavior: (r) => r['cache-behavior-path-pattern'],
-  statusClass: recordStatusClass,
+  statusClass: (_, k) => k.statusClass,
   device: (r) => r.ua?.device,
-  cacheClass: recordCacheClass,
+  cacheClass: (_, k) => k.cacheClass,
 };
 
 /** One dimension's admitted values in one window: raw value -> key fragment. */
@@ -250,6 +202,7 @@ export function createAggregator(options: AggregatorOptions = {}): Aggregator {
   const sets = resolved.dimensions.map((set) => set.map((name) => DIMENSION_NAMES.indexOf(name)));
   const used = DIMENSION_NAMES.map((_, i) => sets.some((s) => s.includes(i)));
   const extractors = DIMENSION_NAMES.map((name) => EXTRACTORS[name]);
+  const airportUsed = used[DIMENSION_NAMES.indexOf('airport')]!;
 
   const windows = new Map<number, WindowState>();
   let current: WindowState | null = null;
@@ -268,6 +221,32 @@ export function createAggregator(options: AggregatorOptions = {}): Aggregator {
   const view: RecordView = createRecordView();
   const hash = { hi: 0, lo: 0 };
   const frags: string[] = DIMENSION_NAMES.map(() => '');
+  const keys: RecordKeys = blankFieldKeys();
+  const fromFields: FieldKeys = blankFieldKeys();
+
+  /** Fills `keys` for `r`: its derived keys, and `deriveFieldKeys` only when one is missing. */
+  function resolveKeys(r: AggregatableRecord): void {
+    const status = r.statusClass;
+    const isError = r.isError;
+    const cache = r.cacheClass;
+    const url = r.url;
+    const airport = r.edge?.airport ?? null;
+    const d =
+      status === undefined ||
+      isError === undefined ||
+      cache === undefined ||
+      url === undefined ||
+      (airportUsed && airport === null)
+        ? deriveFieldKeys(r, fromFields)
+        : null;
+    keys.statusClass = status !== undefined ? status : d!.statusClass;
+    keys.isError = isError !== undefined ? isError : d!.isError;
+    keys.cacheClass = cache !== undefined ? cache : d!.cacheClass;
+    // What top lists show is what an enricher protected (`url.path`); a record without it gets the
+    // default policy here. Never the raw field.
+    keys.path = url !== undefined ? url.path : (protectedUrl(d!.path) ?? null);
+    keys.airport = airport ?? d?.airport ?? null;
+  }
 
   /** The window of `ts`, made if needed; null when making it would exceed `maxWindows`. */
   function windowOf(ts: number): WindowState | null {
@@ -321,7 +300,7 @@ export function createAggregator(options: AggregatorOptions = {}): Aggregator {
     for (let i = 0; i < used.length; i++) {
       const dv = w.values[i];
       if (dv == null) continue;
-      frags[i] = r === null ? dv.unknown : fragmentOf(dv, extractors[i]!(r));
+      frags[i] = r === null ? dv.unknown : fragmentOf(dv, extractors[i]!(r, keys));
     }
   }
 
@@ -354,23 +333,13 @@ export function createAggregator(options: AggregatorOptions = {}): Aggregator {
   function fillView(r: AggregatableRecord): void {
     const v = view;
     v.w = weight;
-    const derivedStatus = r.statusClass;
-    v.statusIndex =
-      derivedStatus === undefined
-        ? statusIndexOf(r['sc-status'])
-        : derivedStatus === null
-          ? -1
-          : (STATUS_INDEX.get(derivedStatus) ?? -1);
+    const status = keys.statusClass;
+    v.statusIndex = status === null ? -1 : (STATUS_INDEX.get(status) ?? -1);
     const code = r['sc-status'];
     v.code = typeof code === 'number' && code >= 0 && code <= 999 ? code : -1;
-    const derivedCache = r.cacheClass;
-    v.cacheIndex =
-      derivedCache === undefined
-        ? cacheIndexOfResult(r['x-edge-result-type'] ?? r['x-edge-response-result-type'])
-        : derivedCache === null
-          ? -1
-          : (CACHE_INDEX.get(derivedCache) ?? -1);
-    v.isError = r.isError ?? isErrorStatus(code);
+    const cache = keys.cacheClass;
+    v.cacheIndex = cache === null ? -1 : (CACHE_INDEX.get(cache) ?? -1);
+    v.isError = keys.isError;
     v.bytesOut = r['sc-bytes'] ?? 0;
     v.bytesIn = r['cs-bytes'] ?? 0;
     v.latency[0] = r['time-taken'] ?? Number.NaN;
@@ -388,9 +357,9 @@ export function createAggregator(options: AggregatorOptions = {}): Aggregator {
     }
     const ua = r.ua;
     v.bot = ua === undefined || ua === null ? -1 : ua.isBot ? 1 : 0;
-    // What top lists show is what an enricher protected (`url.path`, `client`, `referer`); a record
-    // without those keys gets the default policy here. Never the raw field.
-    v.path = cut(r.url !== undefined ? r.url.path : protectedUrl(pathOf(r['cs-uri-stem'])));
+    // What top lists show is what an enricher protected (`client`, `referer`, and `url.path` in
+    // `keys`); a record without those keys gets the default policy here. Never the raw field.
+    v.path = cut(keys.path);
     v.client = cut(r.client !== undefined ? r.client : defaultClient(ip));
     v.referer = cut(r.referer !== undefined ? r.referer : protectedUrl(r['cs-referer']));
     v.userAgent = cut(r['cs-user-agent']);
@@ -430,6 +399,7 @@ export function createAggregator(options: AggregatorOptions = {}): Aggregator {
         overflow++;
         return 'overflow';
       }
+      resolveKeys(record);
       computeFragments(w, record);
       fillView(record);
       records++;

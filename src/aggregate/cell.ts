@@ -1,7 +1,7 @@
 /**
  * A window x dimension-values cell: the unit of state that is merged, stored and summarized.
  */
-import { CACHE_CLASSES, type CacheClass, STATUS_CLASSES, type StatusClass } from '../enrich/classes.js';
+import { CACHE_CLASSES, type CacheClass, STATUS_CLASSES, type StatusClass } from '../model/classes.js';
 import { DDSketch } from './ddsketch.js';
 import { CellMergeError } from './errors.js';
 import { HyperLogLog } from './hyperloglog.js';

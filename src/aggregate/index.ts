@@ -3,6 +3,15 @@
  * DDSketch latency quantiles, HyperLogLog distinct clients and Space-Saving top-N lists, per
  * window x dimension values ("cell"). Pure: time comes only from the records' `timestamp`.
  */
+
+// The line pipeline (parse -> derive -> aggregate) lives above this room, in src/pipeline; this
+// subpath has always exported it, so it still does.
+export {
+  createLineAggregator,
+  type LineAdded,
+  type LineAggregator,
+  type LineAggregatorParts,
+} from '../pipeline/line-aggregator.js';
 export {
   type AddOutcome,
   type Aggregator,
@@ -23,12 +32,6 @@ export {
 export { type ClientKey, LEGACY_CLIENT_KEY_ID, MIN_CLIENT_KEY_BYTES } from './client-key.js';
 export { nearestRank } from './ddsketch.js';
 export { AggregatorOptionsError, CellFormatError, CellMergeError } from './errors.js';
-export {
-  createLineAggregator,
-  type LineAdded,
-  type LineAggregator,
-  type LineAggregatorParts,
-} from './line-aggregator.js';
 export {
   type AggregatorOptions,
   DIMENSION_NAMES,

@@ -2,11 +2,13 @@
  * What the aggregator reads from a record: any subset of these keys. A parsed record (`LogRecord`)
  * or a derived one (`enricher.derive(record)`) fits; keys that are absent are simply not counted.
  */
-import type { CacheClass, StatusClass } from '../enrich/classes.js';
-import type { DeviceType } from '../enrich/types.js';
+import type { DerivedKeys } from '../model/derive.js';
 
-/** The record fields (CloudFront's own and the derived keys) the aggregator reads. */
-export interface AggregatableRecord {
+/**
+ * The record fields (CloudFront's own and the derived keys) the aggregator reads. A derived key
+ * that is absent is derived from these fields by `deriveFieldKeys` (classes, path, airport).
+ */
+export interface AggregatableRecord extends DerivedKeys {
   /** Event time, epoch ms: the only clock the aggregator knows. */
   readonly timestamp?: number | null;
   /** Raw client address: hashed under the aggregator's secret key for distinct clients (never output). */
@@ -28,23 +30,11 @@ export interface AggregatableRecord {
   readonly 'cache-behavior-path-pattern'?: string | null;
   readonly 'origin-fbl'?: number | null;
   readonly 'origin-lbl'?: number | null;
-  /** Derived keys (`src/enrich/types.ts`); computed here from the fields above when absent. */
-  readonly statusClass?: StatusClass | null;
-  readonly isError?: boolean;
-  readonly cacheClass?: CacheClass | null;
-  readonly url?: { readonly path: string | null };
-  readonly ua?: { readonly device: DeviceType; readonly isBot: boolean };
-  readonly edge?: { readonly airport: string | null };
-  readonly geo?: { readonly country: string | null };
-  /** The client address after the privacy policy: what top clients count. */
-  readonly client?: string | null;
-  /** The referer after the redaction policy: what top referers count. */
-  readonly referer?: string | null;
 }
 
 /**
  * The CloudFront fields of `AggregatableRecord`: what an aggregator reads of a parsed record (its
- * derived keys it computes from these when they are absent, except the enricher's lookups).
+ * derived keys are derived from these when they are absent, except the enricher's lookups).
  */
 export const AGGREGATED_FIELDS = [
   'timestamp',

@@ -20,7 +20,7 @@
  * Bucket counts are a JSON array rather than base64 of a Float64Array: counts are small integers
  * (1-4 characters each in JSON, 10.7 in base64 doubles).
  */
-import { CACHE_CLASSES, STATUS_CLASSES } from '../enrich/classes.js';
+import { CACHE_CLASSES, STATUS_CLASSES } from '../model/classes.js';
 import { Cell, type WindowCell } from './cell.js';
 import { LEGACY_CLIENT_KEY_ID } from './client-key.js';
 import { DDSketch } from './ddsketch.js';

@@ -3,7 +3,7 @@
  * the plain-object summary of one window x dimension-values cell. The aggregate room produces it
  * with `summarize()`; nothing downstream reads sketch internals.
  */
-import type { CacheClass, StatusClass } from '../enrich/classes.js';
+import type { CacheClass, StatusClass } from '../model/classes.js';
 
 /** Latency quantiles in seconds; `null` when the window has no value for that field. */
 export interface LatencySummary {

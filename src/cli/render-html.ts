@@ -6,7 +6,7 @@
  */
 
 import type { WindowSummary } from '../aggregate/types.js';
-import { STATUS_CLASSES } from '../enrich/classes.js';
+import { STATUS_CLASSES } from '../model/classes.js';
 import { escapeControl } from './escape-control.js';
 import {
   formatClock,

@@ -4,7 +4,7 @@
  */
 
 import type { WindowSummary } from '../aggregate/types.js';
-import { STATUS_CLASSES } from '../enrich/classes.js';
+import { STATUS_CLASSES } from '../model/classes.js';
 import { escapeControl } from './escape-control.js';
 import { formatDuration, formatInt, formatPercent, formatSeconds, formatTime } from './figures.js';
 import { formatBytes } from './progress.js';

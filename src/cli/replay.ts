@@ -15,16 +15,17 @@ import {
   GetShardIteratorCommand,
   KinesisClient,
   ListShardsCommand,
-  PutRecordsCommand,
-  type PutRecordsRequestEntry,
 } from '@aws-sdk/client-kinesis';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { type DimensionName, summarize } from '../aggregate/index.js';
 import type { WindowSummary } from '../aggregate/types.js';
-import { STATUS_CLASSES, type StatusClass } from '../enrich/classes.js';
 import { createHandler, type QuarantinedLine } from '../handler.js';
+import { STATUS_CLASSES, type StatusClass } from '../model/classes.js';
 import { resolveLayouts, splitFieldList } from '../parser/layout.js';
+import { KINESIS_MAX_RECORDS_PER_PUT } from '../sinks/aws-limits.js';
 import { createDynamoDbSink, windowTableDefinition } from '../sinks/dynamodb.js';
+import { createKinesisSink } from '../sinks/kinesis.js';
+import type { Sink } from '../sinks/types.js';
 import { dimensionsFromArgs } from './analyze-args.js';
 import { UsageError } from './errors.js';
 import { escapeControl } from './escape-control.js';
@@ -44,10 +45,11 @@ import { formatBytes, Progress } from './progress.js';
 import { type ContractWindow, contractFigures } from './report.js';
 import { loadSample } from './sample.js';
 
-/** PutRecords takes at most 500 records per call (Kinesis limit). */
-export const MAX_PUT_RECORDS = 500;
-/** ... and at most 5 MiB per call. */
-export const MAX_PUT_BYTES = 5 * 1024 * 1024;
+/**
+ * Lines held before they are put: a few PutRecords calls' worth, cut into calls by the sink's
+ * batched writer, so memory stays flat however long the input.
+ */
+const PUT_BUFFER_LINES = 4 * KINESIS_MAX_RECORDS_PER_PUT;
 /** Shards kinesalite is asked for at most (each is a poller here). */
 export const MAX_SHARDS = 64;
 /** Attempts at putting a chunk whose entries kinesalite refused. */
@@ -199,16 +201,10 @@ async function waitActive(kinesis: KinesisClient, name: string): Promise<void> {
   throw new Error(`The local stream ${name} did not become ACTIVE.`);
 }
 
-/** Puts one chunk, re-putting only the entries Kinesis refused (`FailedRecordCount`). */
-async function putChunk(kinesis: KinesisClient, entries: PutRecordsRequestEntry[]): Promise<void> {
-  let pending = entries;
-  for (let attempt = 1; pending.length > 0; attempt++) {
-    const out = await kinesis.send(new PutRecordsCommand({ StreamName: SOURCE_STREAM, Records: pending }));
-    if ((out.FailedRecordCount ?? 0) === 0) return;
-    if (attempt >= MAX_PUT_ATTEMPTS) throw new Error(`kinesalite refused ${out.FailedRecordCount} records`);
-    pending = pending.filter((_, i) => out.Records?.[i]?.ErrorCode !== undefined);
-    await new Promise((r) => setTimeout(r, 20 * attempt));
-  }
+/** Puts lines; what Kinesis still refuses after the sink's retries fails the replay. */
+async function putChunk(source: Sink<string>, lines: readonly string[]): Promise<void> {
+  const { failed } = await source.write(lines);
+  if (failed.length > 0) throw new Error(`kinesalite refused ${failed.length} records: ${failed[0]!.reason}`);
 }
 
 /**
@@ -221,8 +217,17 @@ async function putLines(
 ): Promise<{ lines: number; tooLong: ReplayResult['tooLong'] }> {
   let lines = 0;
   const tooLong: ReplayResult['tooLong'] = { count: 0, examples: [] };
-  let chunk: PutRecordsRequestEntry[] = [];
-  let bytes = 0;
+  // One call at a time, in input order, as CloudFront's own records arrive.
+  const stream = createKinesisSink<string>({
+    client: kinesis,
+    streamName: SOURCE_STREAM,
+    serialize: (line) => `${line}\n`,
+    // CloudFront spreads records over shards; a random partition key does the same.
+    partitionKey: () => randomBytes(8).toString('hex'),
+    concurrency: 1,
+    retry: { maxAttempts: MAX_PUT_ATTEMPTS },
+  });
+  let chunk: string[] = [];
   for (const source of options.inputs) {
     let lineNo = 0;
     for await (const line of readLineItems([source])) {
@@ -235,20 +240,15 @@ async function putLines(
           tooLong.examples.push(`${source === '-' ? 'stdin' : source}: line ${lineNo}: ${line.reason}`);
         continue;
       }
-      const data = Buffer.from(`${line}\n`);
-      // CloudFront spreads records over shards; a random partition key does the same.
-      const entry = { Data: data, PartitionKey: randomBytes(8).toString('hex') };
-      if (chunk.length === MAX_PUT_RECORDS || bytes + data.length + 16 > MAX_PUT_BYTES) {
-        await putChunk(kinesis, chunk);
-        chunk = [];
-        bytes = 0;
-      }
-      chunk.push(entry);
-      bytes += data.length + 16;
+      chunk.push(line);
       lines++;
+      if (chunk.length === PUT_BUFFER_LINES) {
+        await putChunk(stream, chunk);
+        chunk = [];
+      }
     }
   }
-  if (chunk.length > 0) await putChunk(kinesis, chunk);
+  if (chunk.length > 0) await putChunk(stream, chunk);
   return { lines, tooLong };
 }
 

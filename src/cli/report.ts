@@ -5,7 +5,7 @@
  */
 
 import type { TopEntry, WindowSummary } from '../aggregate/types.js';
-import { STATUS_CLASSES, type StatusClass } from '../enrich/classes.js';
+import { STATUS_CLASSES, type StatusClass } from '../model/classes.js';
 
 /** Everything an analysis produced. */
 export interface AnalyzeReport {

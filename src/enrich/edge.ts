@@ -1,3 +1,4 @@
+import { airportOf } from '../model/classes.js';
 import { EDGE_AIRPORTS } from './edge-locations.js';
 import type { EdgeFields } from './types.js';
 
@@ -6,38 +7,13 @@ export type EdgeInfo = EdgeFields['edge'];
 
 const NO_EDGE: EdgeInfo = Object.freeze({ airport: null, city: null, country: null, continent: null });
 
-function isUpperLetter(c: number): boolean {
-  return c >= 65 && c <= 90;
-}
-
-/**
- * The airport code of an edge location: its leading three letters (`IAD89-C1` -> `IAD`). A value
- * of another shape passes through whole, so nothing is silently merged.
- *
- * @example
- * airportOf('IAD89-C1'); // 'IAD'
- * airportOf('weird');    // 'weird'
- */
-export function airportOf(location: string): string {
-  if (
-    location.length >= 3 &&
-    isUpperLetter(location.charCodeAt(0)) &&
-    isUpperLetter(location.charCodeAt(1)) &&
-    isUpperLetter(location.charCodeAt(2)) &&
-    (location.length === 3 || !isUpperLetter(location.charCodeAt(3)))
-  ) {
-    return location.length === 3 ? location : location.slice(0, 3);
-  }
-  return location;
-}
-
 const byLocation = new Map<string, EdgeInfo>();
 /** Distinct `x-edge-location` values remembered: CloudFront has ~600 POPs; beyond that, no cache. */
 export const EDGE_CACHE_LIMIT = 4_096;
 
 /**
- * Airport, city, country and continent of an `x-edge-location`; an unknown airport passes through
- * with the other fields `null`. Results are frozen and shared.
+ * Airport (`airportOf`), city, country and continent of an `x-edge-location`; an unknown airport
+ * passes through with the other fields `null`. Results are frozen and shared.
  *
  * @example
  * edgeLocation('IAD89-C1'); // { airport: 'IAD', city: 'Ashburn', country: 'US', continent: 'NA' }
@@ -47,7 +23,8 @@ export function edgeLocation(location: string | null | undefined): EdgeInfo {
   if (location === null || location === undefined || location === '') return NO_EDGE;
   const cached = byLocation.get(location);
   if (cached !== undefined) return cached;
-  const airport = airportOf(location);
+  // Not null: the location is a non-empty string.
+  const airport = airportOf(location)!;
   const row = Object.hasOwn(EDGE_AIRPORTS, airport) ? EDGE_AIRPORTS[airport] : undefined;
   const info: EdgeInfo = Object.freeze(
     row === undefined

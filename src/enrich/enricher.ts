@@ -4,7 +4,7 @@
  * and every lookup table, cache and matcher is built here, once; per record, the enricher only
  * tests which fields exist, indexes, looks up and caches.
  */
-import { cacheClass, isErrorStatus, statusClass } from './classes.js';
+import { blankFieldKeys, deriveFieldKeys, type FieldKeys } from '../model/derive.js';
 import { createAddressProtector, firstPublicAddress } from './client-address.js';
 import { edgeLocation } from './edge.js';
 import { type CityLocator, createCityLocator, resolveGeoIp } from './geo.js';
@@ -32,6 +32,23 @@ export interface EnricherStats {
   readonly address: CacheStats | null;
 }
 
+/**
+ * The half of `derive` that needs an enricher's tables, caches and policy: user agent, edge location,
+ * geography by city, the protected client and referer. For a consumer that owns a record and reads
+ * the other keys from its fields itself (the line pipeline derives these in place on the records
+ * it parses, and leaves classes, path and airport to the aggregator's `deriveFieldKeys`).
+ */
+export interface EnricherLookups {
+  /** The record fields the lookups read: what a parser must keep for `deriveInto`. */
+  readonly fields: readonly string[];
+  /**
+   * Adds `ua`, `edge`, `geo`, `client` and `referer` to `out` as `derive` would, from `record`'s
+   * fields (`out` may be `record` itself), except `geo` when it would only repeat `c-country`
+   * (geography by country): an aggregator reads `c-country` itself. Never throws.
+   */
+  deriveInto(record: object, out: object): void;
+}
+
 /** Derives and protects records; build once, use for every record. */
 export interface Enricher<O extends EnricherShape = DefaultEnricherShape> {
   /**
@@ -52,6 +69,8 @@ export interface Enricher<O extends EnricherShape = DefaultEnricherShape> {
   protect<R extends object>(record: R): R;
   /** `protect(derive(record))` in one copy: what leaves the process. */
   enrich<R extends object>(record: R): Derived<R, O>;
+  /** The lookup half of `derive`, for a consumer that derives in place (see `EnricherLookups`). */
+  readonly lookups: EnricherLookups;
   /** Loads the geography database now (with `geo: 'city'`), e.g. in a Lambda's init phase. */
   warmUp(): void;
   stats(): EnricherStats;
@@ -60,7 +79,6 @@ export interface Enricher<O extends EnricherShape = DefaultEnricherShape> {
 type Fields = Record<string, unknown>;
 
 const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
-const num = (v: unknown): number | null => (typeof v === 'number' ? v : null);
 
 /**
  * Builds an enricher. Throws `EnricherOptionsError` for options that cannot work, and
@@ -130,22 +148,23 @@ export function createEnricher<const O extends EnricherOptions = DefaultEnricher
     return hasIp ? str(r['c-ip']) : null;
   }
 
-  /** The keys computed from the record's own fields: status and cache classes, URL facts. */
+  const fieldKeys: FieldKeys = blankFieldKeys();
+
+  /** The keys computed from the record's own fields (by the model's one rule), and URL facts. */
   function deriveClassesInto(r: Fields, out: Fields): void {
-    if ('sc-status' in r) {
-      const status = num(r['sc-status']);
-      out.statusClass = statusClass(status);
-      out.isError = isErrorStatus(status);
-    }
-    const hasResult = 'x-edge-result-type' in r;
-    if (hasResult || 'x-edge-response-result-type' in r) {
-      const result = str(r['x-edge-result-type']) ?? str(r['x-edge-response-result-type']);
-      const detailed = str(r['x-edge-detailed-result-type']);
-      const cls = cacheClass(result);
-      out.cacheClass = cls;
-      out.originShield = detailed === 'OriginShieldHit';
-      // Every error gets a kind (the generic `Error` included), so errors can be grouped by it.
-      out.errorKind = cls === 'error' ? (detailed ?? result) : null;
+    const hasStatus = 'sc-status' in r;
+    const hasResult = 'x-edge-result-type' in r || 'x-edge-response-result-type' in r;
+    if (hasStatus || hasResult) {
+      const keys = deriveFieldKeys(r, fieldKeys);
+      if (hasStatus) {
+        out.statusClass = keys.statusClass;
+        out.isError = keys.isError;
+      }
+      if (hasResult) {
+        out.cacheClass = keys.cacheClass;
+        out.originShield = keys.originShield;
+        out.errorKind = keys.errorKind;
+      }
     }
     if ('cs-uri-stem' in r) {
       const info = urlInfo(
@@ -166,7 +185,7 @@ export function createEnricher<const O extends EnricherOptions = DefaultEnricher
 
   /**
    * The keys that need the enricher's tables, caches and policy: user agent, edge location,
-   * geography, protected client. An aggregator computes the others itself from the same fields.
+   * geography, protected client (`lookups.deriveInto`, with `forAggregation`).
    */
   function deriveLookupsInto(r: Fields, out: Fields, forAggregation = false): void {
     if (ua !== null && 'cs-user-agent' in r) out.ua = ua.classify(str(r['cs-user-agent']));
@@ -269,7 +288,13 @@ export function createEnricher<const O extends EnricherOptions = DefaultEnricher
     if (!opts.keepCookies && 'cs-cookie' in out) out['cs-cookie'] = null;
   }
 
+  const lookups: EnricherLookups = {
+    fields: fromXff ? LOOKUP_FIELDS : LOOKUP_FIELDS.filter((f) => f !== 'x-forwarded-for'),
+    deriveInto: (record, out) => deriveLookupsInto(record as Fields, out as Fields, true),
+  };
+
   const enricher: Enricher<O> = {
+    lookups,
     derive<R extends object>(record: R): Derived<R, O> {
       const out = copyFields(record);
       deriveInto(record as Fields, out);
@@ -298,10 +323,6 @@ export function createEnricher<const O extends EnricherOptions = DefaultEnricher
       };
     },
   };
-  LOOKUPS.set(enricher, {
-    fields: fromXff ? LOOKUP_FIELDS : LOOKUP_FIELDS.filter((f) => f !== 'x-forwarded-for'),
-    into: (r, out) => deriveLookupsInto(r, out, true),
-  });
   return enricher;
 }
 
@@ -314,25 +335,3 @@ const LOOKUP_FIELDS: readonly string[] = [
   'x-forwarded-for',
   'c-country',
 ];
-
-/**
- * The lookup half of an enricher's `derive` (see `deriveLookupsInto`), for a consumer that needs
- * only those keys and owns the record (the line aggregator derives them in place). Not part of
- * the public API.
- */
-export interface EnricherLookups {
-  /** The record fields the lookups read. */
-  readonly fields: readonly string[];
-  /**
-   * Adds `ua`, `edge`, `geo`, `client` and `referer` to `out` as `derive` would, from `r`, for an aggregator:
-   * `geo` only where it is not simply `c-country` (which an aggregator reads itself).
-   */
-  into(r: Fields, out: Fields): void;
-}
-
-const LOOKUPS = new WeakMap<object, EnricherLookups>();
-
-/** The lookups of an enricher made by `createEnricher`, or `undefined` for any other object. */
-export function lookupsOf(enricher: object): EnricherLookups | undefined {
-  return LOOKUPS.get(enricher);
-}

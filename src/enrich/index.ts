@@ -1,55 +1,35 @@
+/**
+ * `cloudfront-realtime-logs/enrich`: `createEnricher`, its options and result types, its errors,
+ * and the shared vocabulary (status, cache and device classes, the derived keys). The tables,
+ * matchers and caches behind it are internal.
+ */
 export {
+  airportOf,
   CACHE_CLASSES,
   type CacheClass,
   cacheClass,
+  type DerivedKeys,
+  type DeviceType,
+  deriveFieldKeys,
+  type FieldKeys,
   isErrorStatus,
   pathOf,
   STATUS_CLASSES,
   type StatusClass,
   statusClass,
-} from './classes.js';
+} from '../model/index.js';
+export { CLIENT_IP_POLICIES, type ClientIpPolicy, HMAC_MIN_KEY_BYTES } from './client-address.js';
 export {
-  type AddressProtector,
-  CLIENT_IP_POLICIES,
-  type ClientIpPolicy,
-  createAddressProtector,
-  firstPublicAddress,
-  HMAC_MIN_KEY_BYTES,
-} from './client-address.js';
-export { airportOf, type EdgeInfo, edgeLocation } from './edge.js';
-export { type Continent, EDGE_AIRPORTS } from './edge-locations.js';
-export { createEnricher, type Enricher, type EnricherStats } from './enricher.js';
+  createEnricher,
+  type Enricher,
+  type EnricherLookups,
+  type EnricherStats,
+} from './enricher.js';
 export { EnricherOptionsError, GeoIpUnavailableError } from './errors.js';
-export {
-  type CityGeo,
-  type CityLocator,
-  createCityLocator,
-  DEFAULT_GEO_CACHE_SIZE,
-  type GeoIpLookup,
-  type GeoIpModule,
-  resolveGeoIp,
-} from './geo.js';
-export { isPublicIp, parseIp, truncateIp, withoutPort } from './ip.js';
+export { DEFAULT_GEO_CACHE_SIZE, type GeoIpLookup, type GeoIpModule } from './geo.js';
 export type { CacheStats } from './lru.js';
-export { type EnricherOptions, type ResolvedEnricherOptions, resolveEnricherOptions } from './options.js';
-export {
-  ADDRESS_HEADERS,
-  ADDRESS_NAME_PARTS,
-  ADDRESS_NAME_WORDS,
-  createNameMatcher,
-  DEFAULT_REDACTED_HEADERS,
-  LOCATION_NAME_WORDS,
-  type NamePattern,
-  type NameRules,
-  REDACTED,
-  redactParams,
-  redactQuery,
-  redactUrlQuery,
-  SECRET_NAME_PARTS,
-  SECRET_NAME_WORDS,
-  SECRET_NAMES,
-  VIEWER_HEADERS_KEPT,
-} from './redact.js';
+export type { EnricherOptions } from './options.js';
+export { DEFAULT_REDACTED_HEADERS, REDACTED } from './redact.js';
 export type {
   CacheFields,
   CityGeoFields,
@@ -59,7 +39,6 @@ export type {
   ContentCategory,
   DefaultEnricherShape,
   Derived,
-  DeviceType,
   EdgeFields,
   EnrichedFields,
   EnricherShape,
@@ -70,10 +49,3 @@ export type {
   UrlFields,
   UserAgentFields,
 } from './types.js';
-export { contentCategory, extensionOf, queryParamCount, type UrlInfo, urlInfo } from './url.js';
-export {
-  createUserAgentClassifier,
-  isEmptyUserAgent,
-  type UserAgentClassifier,
-  type UserAgentInfo,
-} from './user-agent.js';

@@ -3,10 +3,9 @@
  * fields are kebab-case (`sc-status`); added keys are camelCase, so the two never collide.
  * An added key exists only when the fields it is derived from were configured.
  */
-import type { CacheClass, StatusClass } from './classes.js';
+import type { CacheClass, DeviceType, StatusClass } from '../model/classes.js';
 
-/** Device type from the user agent. `unknown` for an empty or `-` user agent. */
-export type DeviceType = 'desktop' | 'mobile' | 'tablet' | 'bot' | 'other' | 'unknown';
+export type { DeviceType };
 
 /** Content category from the path's extension and cache behavior. */
 export type ContentCategory =

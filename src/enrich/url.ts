@@ -1,3 +1,4 @@
+import { pathOf } from '../model/classes.js';
 import type { ContentCategory, UrlFields } from './types.js';
 
 /** What `url` holds for one request. */
@@ -167,13 +168,15 @@ export function urlInfo(
   if (uriStem === null || uriStem === undefined) {
     return { path: null, extension: null, category: 'other', queryParamCount: queryParamCount(uriQuery) };
   }
-  const q = uriStem.indexOf('?');
-  const path = q === -1 ? uriStem : uriStem.slice(0, q);
+  const path = pathOf(uriStem)!;
   const extension = extensionOf(path);
   return {
     path,
     extension,
     category: contentCategory(path, extension, behavior, contentType),
-    queryParamCount: queryParamCount(q === -1 ? uriQuery : uriStem.slice(q + 1)),
+    // Real-time logs put the query in the stem, after the path.
+    queryParamCount: queryParamCount(
+      path.length === uriStem.length ? uriQuery : uriStem.slice(path.length + 1),
+    ),
   };
 }

@@ -1,6 +1,7 @@
 /**
- * Status and cache classes: small pure lookups every room uses (enrichers add them to records,
- * aggregates count them, sinks name metrics after them).
+ * The class vocabularies every room shares (enrichers add them to records, aggregates count them,
+ * sinks name metrics after them) and the rules that give a field its class, path or airport. These
+ * rules are written here only: `deriveFieldKeys` (./derive.ts) applies them to a record.
  */
 
 /** HTTP status class; `000` is a request the viewer abandoned before the response. */
@@ -74,3 +75,40 @@ export function pathOf(uriStem: string | null | undefined): string | null {
   const q = uriStem.indexOf('?');
   return q === -1 ? uriStem : uriStem.slice(0, q);
 }
+
+function isLetter(c: number): boolean {
+  return (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+}
+
+/**
+ * The airport code of an `x-edge-location`: its three leading letters, upper-cased, when exactly
+ * three letters lead (`IAD89-C1`, `iad89-c1` and `IAD` are all `IAD`). A value of any other shape
+ * (`ABCD1`, `A1`, `weird`) passes through whole, so unrelated locations are never merged into one
+ * airport; `null` for a missing or empty value. The enricher's `edge.airport` and the aggregator's
+ * `airport` dimension both come from this rule.
+ *
+ * @example
+ * airportOf('IAD89-C1'); // 'IAD'
+ * airportOf('iad89-c1'); // 'IAD'
+ * airportOf('weird');    // 'weird'
+ */
+export function airportOf(location: string | null | undefined): string | null {
+  if (location === null || location === undefined || location === '') return null;
+  if (
+    location.length >= 3 &&
+    isLetter(location.charCodeAt(0)) &&
+    isLetter(location.charCodeAt(1)) &&
+    isLetter(location.charCodeAt(2)) &&
+    (location.length === 3 || !isLetter(location.charCodeAt(3)))
+  ) {
+    const code = location.length === 3 ? location : location.slice(0, 3);
+    // Real locations are upper case already: no new string for them.
+    return code.charCodeAt(0) <= 90 && code.charCodeAt(1) <= 90 && code.charCodeAt(2) <= 90
+      ? code
+      : code.toUpperCase();
+  }
+  return location;
+}
+
+/** Device type from the user agent. `unknown` for an empty or `-` user agent. */
+export type DeviceType = 'desktop' | 'mobile' | 'tablet' | 'bot' | 'other' | 'unknown';

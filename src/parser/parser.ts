@@ -62,7 +62,8 @@ export interface Parser<R> {
   /**
    * A parser for the same layouts whose records hold only `keys` (those a layout has): the other
    * columns are still checked, so the same lines parse and fail, but never decoded into the
-   * record. For a consumer that reads a few fields of many, e.g. an aggregator.
+   * record. For a consumer that reads a few fields of many, e.g. an aggregator. Picking the same
+   * keys again returns the same parser (compiled once).
    *
    * @example
    * const counts = createParser(fields).pick(['timestamp', 'sc-status']);
@@ -164,6 +165,9 @@ function compile(layout: Layout, picked: ReadonlySet<string> | null): CompiledLa
   };
 }
 
+/** Field sets whose picked parser a parser keeps; a program picks one or two. */
+const PICK_CACHE_SIZE = 8;
+
 type FieldSpecInput = readonly string[] | { readonly layouts: readonly (readonly string[])[] };
 
 /**
@@ -242,6 +246,9 @@ function parserOf(
 
   // The layout of the previous line: the one to try first (lines of one config come in runs).
   let recent = byCount[counts[0]!]!;
+  // Picked parsers by field set: picking the same fields again (a line aggregator per batch)
+  // compiles nothing and keeps that parser's memos warm.
+  const picks = new Map<string, Parser<Record<string, unknown>>>();
 
   function parseLine(input: string): ParseResult<Record<string, unknown>> {
     // The builders read `input` up to `end`: no slice without the line ending, whose reads
@@ -294,7 +301,14 @@ function parserOf(
       const names = new Set<string>(keys);
       // Picking from a picked parser narrows it further.
       if (picked !== null) for (const name of names) if (!picked.has(name)) names.delete(name);
-      return parserOf(layouts, names) as never;
+      const key = [...names].sort().join('\t');
+      let parser = picks.get(key);
+      if (parser === undefined) {
+        parser = parserOf(layouts, names);
+        if (picks.size >= PICK_CACHE_SIZE) picks.delete(picks.keys().next().value!);
+        picks.set(key, parser);
+      }
+      return parser as never;
     },
   };
 }

@@ -6,13 +6,14 @@
  * property test holds it to that), for less: the parser builds records of only the fields an
  * aggregator reads (`parser.pick`; every column is still checked, so the same lines fail), and only
  * the enricher's lookups (user agent, edge, geography, protected client) are derived, in place on
- * that record, which nobody else holds; status, cache class and path the aggregator takes from the
- * fields, as it does for any record without those keys. Nothing is copied.
+ * that record, which nobody else holds (`enricher.lookups`); status, cache class and path the
+ * aggregator derives from the fields (`deriveFieldKeys`), as for any record without those keys.
+ * Nothing is copied.
  */
-import { type Enricher, lookupsOf } from '../enrich/enricher.js';
+import type { AddOutcome, Aggregator } from '../aggregate/aggregator.js';
+import { AGGREGATED_FIELDS, type AggregatableRecord } from '../aggregate/record.js';
+import type { Enricher } from '../enrich/enricher.js';
 import type { ParseFailure, Parser } from '../parser/parser.js';
-import type { AddOutcome, Aggregator } from './aggregator.js';
-import { AGGREGATED_FIELDS, type AggregatableRecord } from './record.js';
 
 /** A line that parsed and was counted. */
 export interface LineAdded {
@@ -45,35 +46,14 @@ export interface LineAggregator {
 export interface LineAggregatorParts {
   /** Any parser (its layouts are used; its records are not). */
   readonly parser: Parser<object>;
-  /** An enricher made by `createEnricher`: its options (privacy, user agents, geography) apply. */
-  readonly enricher: Enricher;
+  /** An enricher (`createEnricher`): its options (privacy, user agents, geography) apply. */
+  readonly enricher: Pick<Enricher, 'lookups'>;
   readonly aggregator: Aggregator;
-}
-
-type LooseParser = Parser<Record<string, unknown>>;
-
-// Picked parsers by parser and lookup fields, so that a line aggregator per batch (the handler
-// makes one per invocation) compiles nothing and keeps the parser's memos warm.
-const PICKED = new WeakMap<LooseParser, Map<string, LooseParser>>();
-
-function pickedParser(parser: LooseParser, lookupFields: readonly string[]): LooseParser {
-  let byFields = PICKED.get(parser);
-  if (byFields === undefined) {
-    byFields = new Map();
-    PICKED.set(parser, byFields);
-  }
-  const key = lookupFields.join(',');
-  let picked = byFields.get(key);
-  if (picked === undefined) {
-    picked = parser.pick([...new Set<string>([...AGGREGATED_FIELDS, ...lookupFields])]);
-    byFields.set(key, picked);
-  }
-  return picked;
 }
 
 /**
  * Builds a line aggregator from a parser, an enricher and an aggregator. Cheap to build once the
- * parser has been seen: build one per batch if batches have their own aggregators.
+ * parser has picked these fields before: build one per batch if batches have their own aggregators.
  *
  * @example
  * const lines = createLineAggregator({
@@ -89,12 +69,16 @@ function pickedParser(parser: LooseParser, lookupFields: readonly string[]): Loo
  */
 export function createLineAggregator(parts: LineAggregatorParts): LineAggregator {
   const { aggregator } = parts;
-  const lookups = lookupsOf(parts.enricher);
+  const lookups = parts.enricher.lookups as Enricher['lookups'] | undefined;
   if (lookups === undefined) {
     throw new TypeError('createLineAggregator needs an enricher made by createEnricher().');
   }
-  const parser = pickedParser(parts.parser as Parser<Record<string, unknown>>, lookups.fields);
-  const into = lookups.into;
+  // `pick` is memoized by the parser: a line aggregator per batch (the handler makes one per
+  // invocation) compiles nothing and keeps the picked parser's memos warm.
+  const parser = (parts.parser as Parser<Record<string, unknown>>).pick([
+    ...new Set<string>([...AGGREGATED_FIELDS, ...lookups.fields]),
+  ]);
+  const into = lookups.deriveInto;
   return {
     aggregator,
     add(line) {

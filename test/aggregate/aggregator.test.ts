@@ -13,8 +13,8 @@ import {
   summarize,
   type WindowCell,
 } from '../../src/aggregate/index.js';
-import { cacheClass, statusClass } from '../../src/enrich/classes.js';
 import { createEnricher } from '../../src/enrich/index.js';
+import { cacheClass, statusClass } from '../../src/model/classes.js';
 import { createParser } from '../../src/parser/index.js';
 import { arbRecord, BASE, split } from './factories.js';
 

@@ -5,7 +5,7 @@
  */
 import { expect } from 'vitest';
 import { nearestRank } from '../../src/aggregate/ddsketch.js';
-import { statusClass } from '../../src/enrich/classes.js';
+import { statusClass } from '../../src/model/classes.js';
 
 export interface OracleFigures {
   requests: number;

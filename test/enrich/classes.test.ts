@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { cacheClass, isErrorStatus, pathOf, statusClass } from '../../src/enrich/classes.js';
 import { createEnricher } from '../../src/enrich/index.js';
+import { cacheClass, isErrorStatus, pathOf, statusClass } from '../../src/model/classes.js';
 
 describe('status classes', () => {
   it.each([

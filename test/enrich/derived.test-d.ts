@@ -1,5 +1,4 @@
 import { describe, expectTypeOf, it } from 'vitest';
-import type { CacheClass, StatusClass } from '../../src/enrich/classes.js';
 import {
   type CityGeoFields,
   createEnricher,
@@ -7,6 +6,7 @@ import {
   type EnricherOptions,
   type UserAgentFields,
 } from '../../src/enrich/index.js';
+import type { CacheClass, StatusClass } from '../../src/model/classes.js';
 import { createParser, type LogRecord } from '../../src/parser/index.js';
 
 type Small = LogRecord<['timestamp', 'sc-status', 'cs-user-agent']>;

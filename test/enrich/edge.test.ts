@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { EDGE_LOCATIONS } from '../../fixtures/generator.js';
-import { airportOf, edgeLocation } from '../../src/enrich/edge.js';
+import { edgeLocation } from '../../src/enrich/edge.js';
 import { EDGE_AIRPORTS } from '../../src/enrich/edge-locations.js';
+import { airportOf } from '../../src/model/classes.js';
 
 /**
  * A broad list of POP codes seen in real CloudFront traffic (x-edge-location / x-amz-cf-pop),
@@ -150,7 +151,10 @@ describe('edge locations', () => {
     ['IAD89-C1', 'IAD'],
     ['SEA900-P1', 'SEA'],
     ['FRA', 'FRA'],
-    ['iad89-c1', 'iad89-c1'],
+    ['iad89-c1', 'IAD'],
+    ['Fra2-c1', 'FRA'],
+    ['weird', 'weird'],
+    ['123', '123'],
     ['ABCD1', 'ABCD1'],
     ['A1', 'A1'],
   ])('airportOf(%j) is %j', (code, airport) => {

@@ -2,7 +2,8 @@ import { createHmac } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { EnricherOptions } from '../../src/enrich/index.js';
-import { createEnricher, REDACTED, truncateIp } from '../../src/enrich/index.js';
+import { createEnricher, REDACTED } from '../../src/enrich/index.js';
+import { truncateIp } from '../../src/enrich/ip.js';
 
 const KEY = 'a-test-key-of-32-bytes-0123456789';
 

@@ -139,14 +139,29 @@ describe('createLineAggregator: exactly parse -> derive -> aggregate, for less w
     expect(lineAggregator.add('1600299221.087\t2x0')).toMatchObject({ ok: false, field: 'sc-status' });
   });
 
-  it('refuses an enricher it cannot look inside', () => {
+  it("takes the enricher's lookups from its declared part, and refuses an object without them", () => {
     const enricher = createEnricher();
+    const lines = createLineAggregator({
+      parser: createParser(['timestamp', 'cs-user-agent']),
+      enricher: { lookups: enricher.lookups },
+      aggregator: createAggregator(),
+    });
+    expect(lines.add('1600299221.087\tcurl/8.0')).toMatchObject({
+      ok: true,
+      record: { ua: { isBot: true } },
+    });
     expect(() =>
       createLineAggregator({
         parser: createParser(['timestamp']),
-        enricher: { ...enricher },
+        enricher: {} as ReturnType<typeof createEnricher>,
         aggregator: createAggregator(),
       }),
     ).toThrow('createLineAggregator needs an enricher made by createEnricher().');
+  });
+
+  it('reuses the picked parser: picking the same fields again compiles nothing (a line aggregator per batch)', () => {
+    const parser = createParser(RECOMMENDED_FIELDS);
+    expect(parser.pick(['timestamp', 'sc-status'])).toBe(parser.pick(['sc-status', 'timestamp']));
+    expect(parser.pick(['timestamp'])).not.toBe(parser.pick(['timestamp', 'sc-status']));
   });
 });
