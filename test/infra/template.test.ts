@@ -1,5 +1,7 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -239,7 +241,7 @@ describe('infra/template.yaml: the function and its build', () => {
     }
   });
 
-  it('finds the handler in the build output: dist/lambda/index.mjs exports a function `handler`', () => {
+  it('finds the handler in the build output: dist/lambda/index.mjs exports a function `handler`', async () => {
     expect(existsSync(BUNDLE_PATH), 'dist/lambda/index.mjs is missing: run `npm run build` first').toBe(true);
     // Imported in a fresh Node process with the environment the template gives the function (all
     // parameters at their defaults), as Lambda's init phase would: a module that throws at load,
@@ -247,30 +249,57 @@ describe('infra/template.yaml: the function and its build', () => {
     const resolved = resolveTemplate(template).resolve(environment()) as Record<string, string>;
     const [module, exportName] = String(processor().Handler).split('.');
     expect(module).toBe('index');
-    const child = spawnSync(
-      process.execPath,
-      [
-        '--input-type=module',
-        '-e',
-        `const m = await import(process.env.TEST_CFRT_BUNDLE);
+    // The cold start reads the client-key secret the template generates: a loopback Secrets
+    // Manager answers GetSecretValue (never the network), and every other AWS endpoint is a closed
+    // loopback port, so nothing leaves the machine.
+    const secrets = createServer((req, res) => {
+      req.resume();
+      req.on('end', () => {
+        const ok = req.headers['x-amz-target'] === 'secretsmanager.GetSecretValue';
+        res.writeHead(ok ? 200 : 400, { 'content-type': 'application/x-amz-json-1.1' });
+        res.end(
+          JSON.stringify(
+            ok
+              ? { Name: 'ClientKeySecret', SecretString: 'k'.repeat(32) }
+              : { __type: 'UnknownOperationException' },
+          ),
+        );
+      });
+    });
+    await new Promise<void>((done) => secrets.listen(0, '127.0.0.1', done));
+    const port = (secrets.address() as AddressInfo).port;
+    const child = await new Promise<{ status: number | null; stderr: string }>((done) => {
+      const p = spawn(
+        process.execPath,
+        [
+          '--input-type=module',
+          '-e',
+          `const m = await import(process.env.TEST_CFRT_BUNDLE);
          const h = m[process.env.TEST_CFRT_EXPORT];
          if (typeof h !== 'function') { console.error('export is ' + typeof h); process.exit(3); }`,
-      ],
-      {
-        encoding: 'utf8',
-        timeout: 30_000,
-        env: {
-          PATH: process.env.PATH ?? '',
-          ...resolved,
-          AWS_REGION: 'us-east-1',
-          AWS_ACCESS_KEY_ID: 'test',
-          AWS_SECRET_ACCESS_KEY: 'test',
-          AWS_LAMBDA_FUNCTION_NAME: 'cfrt-test-ProcessorFunction',
-          TEST_CFRT_BUNDLE: BUNDLE_PATH.href,
-          TEST_CFRT_EXPORT: exportName ?? '',
+        ],
+        {
+          timeout: 30_000,
+          env: {
+            PATH: process.env.PATH ?? '',
+            ...resolved,
+            AWS_ENDPOINT_URL: 'http://127.0.0.1:9',
+            AWS_ENDPOINT_URL_SECRETS_MANAGER: `http://127.0.0.1:${port}`,
+            AWS_REGION: 'us-east-1',
+            AWS_ACCESS_KEY_ID: 'test',
+            AWS_SECRET_ACCESS_KEY: 'test',
+            AWS_LAMBDA_FUNCTION_NAME: 'cfrt-test-ProcessorFunction',
+            TEST_CFRT_BUNDLE: BUNDLE_PATH.href,
+            TEST_CFRT_EXPORT: exportName ?? '',
+          },
         },
-      },
-    );
+      );
+      let stderr = '';
+      p.stderr.on('data', (d: Buffer) => {
+        stderr += d.toString();
+      });
+      p.on('close', (status) => done({ status, stderr }));
+    }).finally(() => secrets.close());
     // stderr may carry runtime warnings (the AWS SDK warns about Node 20); the exit status decides.
     expect(child.status, child.stderr).toBe(0);
   });
