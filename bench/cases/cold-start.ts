@@ -46,6 +46,13 @@ export const coldStarts: ColdStartCase[] = [
     name: 'lambda-sam-default',
     description: 'SAM defaults: EMF and DynamoDB sinks, so @aws-sdk/client-dynamodb loads too',
     module: bundle,
-    env: { ...SAM_DEFAULTS, CFRT_SINKS: 'emf,dynamodb', CFRT_TABLE_NAME: 'cfrt-windows' },
+    // The SAM app reads the client key from Secrets Manager (CFRT_HMAC_KEY_SECRET); a bench has no
+    // AWS, so the same key comes in plain text: the handler and the DynamoDB client load alike.
+    env: {
+      ...SAM_DEFAULTS,
+      CFRT_SINKS: 'emf,dynamodb',
+      CFRT_TABLE_NAME: 'cfrt-windows',
+      CFRT_HMAC_KEY: 'bench-client-key-0123456789abcdef',
+    },
   },
 ];
