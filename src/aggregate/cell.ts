@@ -289,15 +289,24 @@ function mergeAs(
     topK = Math.min(topK, y.params.topK);
   }
   // Hashes under different keys are different numbers for the same client: a union would count
-  // them twice (and a key id is all that tells them apart). Cells without clients carry none.
-  let clientKeyId: string | null = null;
+  // it twice (a key id is all that tells them apart). Sketches are merged per key, and the cell
+  // keeps the key whose union is largest: a lower bound of the distinct clients, never a double
+  // count. That happens only across a key change (a rotation, or state written before keyed
+  // hashing); with one key, as a deployment has, it is the exact union. Cells without clients carry none.
+  const byKey = new Map<string, HyperLogLog[]>();
   for (const y of cells) {
     if (y.clients === null) continue;
-    if (clientKeyId === null) clientKeyId = y.params.clientKeyId;
-    else if (y.params.clientKeyId !== clientKeyId) {
-      throw new CellMergeError(
-        `Cells ${x.key} were built with different client keys (key ids ${clientKeyId} and ${y.params.clientKeyId}); their distinct clients cannot be merged. Use one clientKey (CFRT_HMAC_KEY) wherever state is written.`,
-      );
+    const group = byKey.get(y.params.clientKeyId);
+    if (group === undefined) byKey.set(y.params.clientKeyId, [y.clients]);
+    else group.push(y.clients);
+  }
+  let clientKeyId: string | null = null;
+  let clients: HyperLogLog | null = null;
+  for (const [id, group] of byKey) {
+    const union = HyperLogLog.mergeAll(group);
+    if (clients === null || union.estimate() > clients.estimate()) {
+      clients = union;
+      clientKeyId = id;
     }
   }
   const out = new Cell(key, start, end, x.dimensions, {
@@ -323,8 +332,7 @@ function mergeAs(
     const sketches = present(cells.map((c) => c.latency[i] ?? null));
     out.latency[i] = sketches.length === 0 ? null : DDSketch.mergeAll(sketches);
   }
-  const clients = present(cells.map((c) => c.clients));
-  out.clients = clients.length === 0 ? null : HyperLogLog.mergeAll(clients);
+  out.clients = clients;
   for (let i = 0; i < out.top.length; i++) {
     const lists = present(cells.map((c) => c.top[i] ?? null));
     // A cell without the list counted nothing in it: an empty summary of the output's size.
