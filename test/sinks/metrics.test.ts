@@ -106,6 +106,16 @@ describe('sketchDistribution', () => {
 });
 
 describe('cellMetrics', () => {
+  it('lets CloudWatch see the tail of a tiny cell: p99 of {0 s, 5 s} is 5,000 ms, p50 is 0', () => {
+    const [cell] = cellsOf([
+      { timestamp: WINDOW_START, 'time-taken': 0 },
+      { timestamp: WINDOW_START + 1, 'time-taken': 5 },
+    ]);
+    const taken = cellMetrics(cell!).metrics.find((m) => m.name === 'TimeTaken')!;
+    expect(weightedPercentile(taken.values, taken.counts, 0.99)).toBe(5_000);
+    expect(weightedPercentile(taken.values, taken.counts, 0.5)).toBe(0);
+  });
+
   it('sends rates weighted by their denominators, counts as single values, latencies from the sketch', () => {
     const set = cellMetrics(makeCell(1_000));
     const pick = (name: string) => set.metrics.find((m) => m.name === name)!;
