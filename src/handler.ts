@@ -42,5 +42,7 @@ export {
   createLogQuarantine,
   MAX_QUARANTINE_LOG_LINE_BYTES,
   MAX_QUARANTINE_LOG_LINES,
+  omittedLine,
   type QuarantinedLine,
+  type QuarantineSink,
 } from './handler/quarantine.js';

@@ -122,6 +122,7 @@ export function createHandlerFromSettings(
         const batch = ingest(invocation, records, {
           records: sinks.records.length > 0,
           quarantine: sinks.quarantine !== null,
+          quarantineKeep: sinks.quarantine?.keepsAtMost,
           shardId: shardId!,
         });
         ({ counts, cellOverflow } = batch);

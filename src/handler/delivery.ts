@@ -17,7 +17,7 @@
 import type { WindowCell } from '../aggregate/index.js';
 import type { StateWriteOptions } from '../sinks/dynamodb.js';
 import type { Sink, SinkResult, WriteOptions } from '../sinks/types.js';
-import type { QuarantinedLine } from './quarantine.js';
+import type { QuarantinedLine, QuarantineSink } from './quarantine.js';
 
 /** What one sink did in one invocation (the log line's `sinks` entries). */
 export interface SinkReport {
@@ -35,7 +35,7 @@ export interface SinkReport {
 export interface DeliverySinks {
   readonly state: readonly Sink<WindowCell>[];
   readonly records: readonly Sink<Record<string, unknown>>[];
-  readonly quarantine: Sink<QuarantinedLine> | null;
+  readonly quarantine: QuarantineSink | null;
   readonly metrics: readonly Sink<WindowCell>[];
 }
 

@@ -17,7 +17,7 @@ import { timestampAt } from '../parser/decode.js';
 import { MAX_LINE_BYTES, tooLongReason } from '../parser/line-limit.js';
 import type { ParseFailure, Parser } from '../parser/parser.js';
 import { type CheckedRecord, type KinesisStreamRecord, recordText } from './kinesis-event.js';
-import type { QuarantinedLine } from './quarantine.js';
+import { omittedLine, type QuarantinedLine } from './quarantine.js';
 
 /** What ingest is built from: decided once, at construction (and when the key arrives). */
 export interface IngestStages {
@@ -37,6 +37,11 @@ export interface IngestOptions {
   readonly records?: boolean;
   /** Keep malformed lines for the quarantine sink. */
   readonly quarantine?: boolean;
+  /**
+   * Keep at most this many malformed lines whole (the quarantine sink's `keepsAtMost`); the rest
+   * become `omittedLine` placeholders that carry only their field. Default: all.
+   */
+  readonly quarantineKeep?: number;
   /** The shard the quarantined lines name. */
   readonly shardId?: string;
 }
@@ -112,6 +117,7 @@ export function ingest(
   const to = options.to ?? records.length;
   const keepRecords = options.records === true;
   const keepQuarantined = options.quarantine === true;
+  const keepWhole = options.quarantineKeep ?? Number.POSITIVE_INFINITY;
   const shardId = options.shardId ?? '';
   const out: Record<string, unknown>[] = [];
   const recordIndex: number[] = [];
@@ -145,7 +151,10 @@ export function ingest(
     const ts = at !== null && at > 0 ? at : null;
     agg.addMalformed(ts);
     seen(ts, k.sequenceNumber);
-    if (keepQuarantined) {
+    if (keepQuarantined && quarantined.length >= keepWhole) {
+      quarantined.push(omittedLine(result.field));
+      quarantineIndex.push(i);
+    } else if (keepQuarantined) {
       quarantined.push({
         reason: result.reason,
         field: result.field,

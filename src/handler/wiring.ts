@@ -25,7 +25,7 @@ import {
 } from './config.js';
 import type { DeliverySinks } from './delivery.js';
 import type { IngestStages } from './ingest.js';
-import { createLogQuarantine, type QuarantinedLine } from './quarantine.js';
+import { createLogQuarantine, type QuarantinedLine, type QuarantineSink } from './quarantine.js';
 import { fetchSecretKey } from './secret-key.js';
 
 /**
@@ -72,7 +72,7 @@ export interface HandlerConfig extends HandlerSettings {
   /** More sinks for enriched, privacy-protected records. */
   readonly recordSinks?: readonly Sink<Record<string, unknown>>[];
   /** Replaces the quarantine named by `quarantine`. */
-  readonly quarantineSink?: Sink<QuarantinedLine>;
+  readonly quarantineSink?: QuarantineSink;
   /** Enricher options beyond the settings (redaction lists, cache sizes, a loaded geoip module). */
   readonly enricher?: EnricherOptions;
   /** Aggregator options beyond the settings (cardinality limits, sketch sizes). */
@@ -196,7 +196,7 @@ async function buildSinks(s: ResolvedSettings, config: HandlerConfig): Promise<D
       );
     }
   }
-  let quarantine: Sink<QuarantinedLine> | null = config.quarantineSink ?? null;
+  let quarantine: QuarantineSink | null = config.quarantineSink ?? null;
   if (quarantine === null && s.quarantine === 'log') quarantine = createLogQuarantine(config.log);
   if (quarantine === null && s.quarantine === 'kinesis') {
     const { createKinesisSink } = await import('../sinks/kinesis.js');

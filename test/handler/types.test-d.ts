@@ -7,6 +7,7 @@ import {
   type KinesisStreamEvent,
   type LambdaContext,
   type QuarantinedLine,
+  type QuarantineSink,
   type RealtimeLogHandler,
 } from '../../src/handler.js';
 import { createEmfSink } from '../../src/sinks/emf.js';
@@ -37,7 +38,9 @@ describe('handler types', () => {
     >();
     expectTypeOf(createEmfSink()).toEqualTypeOf<MetricSink>();
     expectTypeOf<MetricSink>().toExtend<Sink<WindowCell>>();
-    expectTypeOf<NonNullable<HandlerConfig['quarantineSink']>>().toEqualTypeOf<Sink<QuarantinedLine>>();
+    expectTypeOf<NonNullable<HandlerConfig['quarantineSink']>>().toEqualTypeOf<QuarantineSink>();
+    // Any sink of quarantined lines fits; `keepsAtMost` is an option of the sink.
+    expectTypeOf<Sink<QuarantinedLine>>().toExtend<QuarantineSink>();
     expectTypeOf<Sink<number>['write']>().returns.resolves.toEqualTypeOf<SinkResult>();
   });
 });

@@ -58,4 +58,20 @@ describe('the worst batch for memory', () => {
     expect(out.parsed).toBe(DEFAULT_MAX_WINDOWS);
     expect(out.maxRssBytes).toBeLessThan(SAM_MEMORY_BYTES / 2);
   });
+
+  it('2.5 million 2-byte malformed lines in one event: every one counted, 100 logged, memory far under 512 MB', () => {
+    // Before, the handler held every quarantined line whole for a log that writes 100: 720 MB peak.
+    const script = resolve(import.meta.dirname, 'scripts/tiny-lines.ts');
+    const run = spawnSync(process.execPath, ['--max-old-space-size=512', '--import', 'tsx', script], {
+      encoding: 'utf8',
+      cwd: resolve(import.meta.dirname, '../..'),
+      timeout: 120_000,
+    });
+    expect(run.status, run.stderr).toBe(0);
+    const out = JSON.parse(run.stdout.trim().split('\n').at(-1)!);
+    expect(out).toMatchObject({ failures: 0, malformed: 2_500_000 });
+    // 100 lines, one summary, the invocation line.
+    expect(out.logLines).toBe(102);
+    expect(out.maxRssBytes).toBeLessThan(512 * 1024 * 1024);
+  });
 });
