@@ -122,7 +122,7 @@ export const MAX_ALLOWED_LATENESS_SECONDS = 365 * 86_400;
 export const DEFAULT_CARDINALITY_LIMIT = 100;
 /** A dimension with more values than this per window is a key, not a dimension. */
 export const MAX_CARDINALITY_LIMIT = 10_000;
-/** At least 100 Space-Saving counters (issue 4). */
+/** At least 100 Space-Saving counters: fewer leave a busy cell's top 10 within n/k of noise. */
 export const MIN_TOP_K = 100;
 export const DEFAULT_TOP_K = 100;
 /**
@@ -148,12 +148,12 @@ export const DEFAULT_MAX_CELLS = 20_000;
 /** The largest topK whose worst-case serialized cell (227 KB) fits a 400 KB DynamoDB item. */
 export const MAX_STORABLE_TOP_K = 200;
 export const DEFAULT_QUANTILE_ALPHA = 0.01;
-/** Issue 4 asks for alpha <= 1%. */
+/** Latency quantiles within 1% of the exact value, or tighter. */
 export const MAX_QUANTILE_ALPHA = 0.01;
 /** Below this the bucket count (and a cell's size) grows past what a DynamoDB item should carry. */
 export const MIN_QUANTILE_ALPHA = 0.001;
 export const DEFAULT_HLL_PRECISION = 14;
-/** p = 10 is 3.25% standard error, over the 2% issue 4 allows; p = 11 is 2.3%, p = 12 is 1.6%. */
+/** p = 12 is 1.6% standard error, within the 2% distinct counts may be off; p = 11 is 2.3%, p = 10 3.25%. */
 export const MIN_HLL_PRECISION = 12;
 /** 2^16 registers = 48 KiB packed: the largest that keeps a cell small. */
 export const MAX_HLL_PRECISION = 16;

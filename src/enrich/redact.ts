@@ -18,7 +18,7 @@
  *   credential-like (query, fragment, `;matrix=` and `/path=` parameters, `a=1; b=2` lists).
  *
  * Every function here is a single pass over its input: no regular expression runs on log data
- * (a backtracking one on a hostile name cost seconds: issue 13).
+ * (a backtracking one on a hostile name cost seconds per record).
  */
 import { createBoundedCache } from './lru.js';
 

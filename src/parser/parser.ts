@@ -81,7 +81,7 @@ export type Picked<R, K extends string> = R extends unknown ? Pick<R, Extract<K,
 /**
  * Longest value a failure reason quotes. Reasons reach logs (the handler's quarantine), so a value
  * is quoted only when it cannot be personal: this short, and not shaped like an address or an email.
- * Any other value is described by its length and shape (issue 13: an old-layout line put a client
+ * Any other value is described by its length and shape (an old-layout line once put a client
  * address into a reason written to CloudWatch Logs).
  */
 export const MAX_QUOTED_VALUE_LENGTH = 8;
