@@ -252,6 +252,8 @@ function sipCore(
     v0l = (v0l ^ ml) | 0;
   }
   v2l = (v2l ^ 0xff) | 0;
+  // The same SipRound as above, written out again rather than called: a function would have to
+  // return eight lanes (an object per round), and the lanes stay in registers only as locals.
   for (let c = 0; c < 4; c++) {
     lo = (v0l + v1l) | 0;
     v0h = (v0h + v1h + (lo >>> 0 < v0l >>> 0 ? 1 : 0)) | 0;
