@@ -25,9 +25,8 @@ import { createCliEnricher, type PrivacyOptions } from './deriver.js';
 import { isTooLong, readLineItems } from './input.js';
 import { createMatchCheck } from './no-records.js';
 import { Progress } from './progress.js';
-import { renderHtml } from './render-html.js';
-import { renderTable } from './render-table.js';
-import { type AnalyzeReport, type MalformedExample, toJson } from './report.js';
+import { renderReport } from './render-report.js';
+import type { AnalyzeReport, MalformedExample } from './report.js';
 
 /** Malformed lines quoted in the report (all of them are counted). */
 export const MAX_MALFORMED_EXAMPLES = 20;
@@ -270,12 +269,7 @@ function byStartThenDimensions(a: WindowSummary, b: WindowSummary): number {
 export async function runAnalyze(options: AnalyzeOptions): Promise<number> {
   const started = Date.now();
   const report = await analyze(options);
-  const text =
-    options.format === 'json'
-      ? `${JSON.stringify(toJson(report), null, 2)}\n`
-      : options.format === 'html'
-        ? renderHtml(report)
-        : renderTable(report, { width: process.stdout.columns ?? 100 });
+  const text = renderReport(report, options.format, process.stdout.columns ?? 100);
   if (options.out !== undefined) {
     writeFileSync(options.out, text);
     if (options.format !== 'table' || !process.stdout.isTTY) {

@@ -14,6 +14,7 @@ import { fieldListFromArgs } from './field-list.js';
 import { resolveInputs } from './glob.js';
 import { NoRecordsError } from './no-records.js';
 import { runParse } from './parse.js';
+import { parseQueryArgs, QUERY_HELP } from './query-args.js';
 import { REPLAY_HELP, REPLAY_PACKAGES } from './replay-help.js';
 
 function indent(text: string): string {
@@ -32,7 +33,7 @@ Usage:
       N bytes"); --strict stops at the first (exit 1).
       --delivery-order: the list is the column order (GetRealtimeLogConfig's Fields);
       unknown field names are then kept as raw text.
-${indent(ANALYZE_HELP)}${indent(REPLAY_HELP)}
+${indent(ANALYZE_HELP)}${indent(QUERY_HELP)}${indent(REPLAY_HELP)}
 Options:
   --fields-file <path>   read the field list from a file instead of --fields: names, a JSON
                          array of names, or the JSON of aws cloudfront get-realtime-log-config
@@ -59,6 +60,16 @@ async function main(argv: readonly string[]): Promise<number> {
       return 0;
     }
     return runAnalyze(parseAnalyzeArgs(rest));
+  }
+  if (command === 'query') {
+    if (rest.includes('-h') || rest.includes('--help')) {
+      process.stdout.write(QUERY_HELP);
+      return 0;
+    }
+    const options = parseQueryArgs(rest);
+    // Loaded on use: the SDK it reaches for is an optional peer.
+    const { runQuery } = await import('./query.js');
+    return runQuery(options);
   }
   if (command === 'replay') {
     if (rest.includes('-h') || rest.includes('--help')) {

@@ -177,7 +177,7 @@ export function renderTable(report: AnalyzeReport, options: { width?: number } =
       ? `, ${formatTime(first.start)} .. ${formatTime(last.end)} UTC (${formatDuration((last.end - first.start) / 1000)})`
       : '';
   out.push(
-    `cfrt analyze: ${formatInt(report.records)} records, ${formatInt(report.malformed)} malformed${span}`,
+    `${report.command ?? 'cfrt analyze'}: ${formatInt(report.records)} records, ${formatInt(report.malformed)} malformed${span}`,
     '',
   );
   const t = report.totals;

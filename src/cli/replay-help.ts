@@ -21,6 +21,13 @@ export const REPLAY_HELP = `cfrt replay [--fields <list>] [options] [FILE|GLOB|-
     A line over 1 MiB cannot be a Kinesis record: it is counted as too long, not put.
     --fault-rate <0-1>         answer this share of DynamoDB and quarantine calls with
                                throttling or a 500, to watch retries keep the totals exact
+    --dynamodb-endpoint <url> --table <name>
+                               keep the windows in a DynamoDB that outlives the run (a
+                               dynalite or DynamoDB Local server), creating the table with the
+                               SAM app's key schema when missing; items get no TTL (replayed
+                               logs are older than it). Then: cfrt query --endpoint <url>
+                               --table <name> --from 0. Replaying the same lines again into the
+                               same table counts them again (new sequence numbers).
 `;
 
 /** What `cfrt replay` needs beyond the library's own dependencies (devDependencies / optional peers). */

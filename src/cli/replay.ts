@@ -7,7 +7,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   CreateStreamCommand,
   DescribeStreamSummaryCommand,
@@ -22,7 +22,7 @@ import type { WindowSummary } from '../aggregate/types.js';
 import { createHandler, type QuarantinedLine } from '../handler.js';
 import { STATUS_CLASSES, type StatusClass } from '../model/classes.js';
 import { resolveLayouts, splitFieldList } from '../parser/layout.js';
-import { KINESIS_MAX_RECORDS_PER_PUT } from '../sinks/aws-limits.js';
+import { DYNAMODB_TABLE_NAME_PATTERN, KINESIS_MAX_RECORDS_PER_PUT } from '../sinks/aws-limits.js';
 import { createDynamoDbSink, windowTableDefinition } from '../sinks/dynamodb.js';
 import { createKinesisSink } from '../sinks/kinesis.js';
 import type { Sink } from '../sinks/types.js';
@@ -84,6 +84,12 @@ export interface ReplayOptions {
   limit: number;
   /** Share (0-1) of DynamoDB and Kinesis-quarantine calls answered with throttling or a 500. */
   faultRate: number;
+  /**
+   * A DynamoDB that outlives the replay (`--dynamodb-endpoint`, e.g. a dynalite or DynamoDB Local
+   * server) and the table there (`--table`, created when missing), so that `cfrt query` can read
+   * the replayed windows afterwards. Undefined: an in-memory dynalite for this run only.
+   */
+  dynamodb?: { endpoint: string; table: string } | undefined;
 }
 
 /** What landed, as `--format json` prints it. */
@@ -144,6 +150,8 @@ export function parseReplayArgs(args: readonly string[]): ReplayOptions {
       emf: { type: 'boolean', default: false },
       limit: { type: 'string' },
       'fault-rate': { type: 'string' },
+      'dynamodb-endpoint': { type: 'string' },
+      table: { type: 'string' },
     },
   });
   let fields: string[];
@@ -176,7 +184,20 @@ export function parseReplayArgs(args: readonly string[]): ReplayOptions {
   if (!(samplingRate >= 1 && samplingRate <= 100)) {
     throw new UsageError(`--sampling-rate must be from 1 to 100; got "${samplingText}".`);
   }
+  const endpoint = values['dynamodb-endpoint'];
+  if ((endpoint === undefined) !== (values.table === undefined)) {
+    throw new UsageError(
+      '--dynamodb-endpoint and --table go together: the DynamoDB to keep the windows in, and its table.',
+    );
+  }
+  if (endpoint !== undefined && !/^https?:\/\/./.test(endpoint)) {
+    throw new UsageError(`--dynamodb-endpoint must be an http(s) URL; got "${endpoint}".`);
+  }
+  if (values.table !== undefined && !DYNAMODB_TABLE_NAME_PATTERN.test(values.table)) {
+    throw new UsageError(`--table must be 3-255 characters of A-Z a-z 0-9 _ . -; got "${values.table}".`);
+  }
   return {
+    dynamodb: endpoint === undefined ? undefined : { endpoint, table: values.table! },
     fields,
     previousFields,
     inputs,
@@ -199,6 +220,26 @@ async function waitActive(kinesis: KinesisClient, name: string): Promise<void> {
     await new Promise((r) => setTimeout(r, 50));
   }
   throw new Error(`The local stream ${name} did not become ACTIVE.`);
+}
+
+/**
+ * Creates the window table with the SAM app's key schema unless it exists, and waits until it
+ * is ACTIVE.
+ */
+async function ensureTable(dynamodb: DynamoDBClient, table: string): Promise<void> {
+  try {
+    await dynamodb.send(new DescribeTableCommand({ TableName: table }));
+    return;
+  } catch (err) {
+    if ((err as { name?: string }).name !== 'ResourceNotFoundException') throw err;
+  }
+  await dynamodb.send(new CreateTableCommand(windowTableDefinition(table)));
+  for (let i = 0; i < 200; i++) {
+    const d = await dynamodb.send(new DescribeTableCommand({ TableName: table }));
+    if (d.Table?.TableStatus === 'ACTIVE') return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`The table ${table} did not become ACTIVE.`);
 }
 
 /** Puts lines; what Kinesis still refuses after the sink's retries fails the replay. */
@@ -292,8 +333,11 @@ export async function replay(
   try {
     const kinesisServer = await startKinesalite();
     servers.push(kinesisServer);
-    const dynamoServer = await startDynalite();
-    servers.push(dynamoServer);
+    // A DynamoDB that outlives the run is the caller's; an in-memory one is this run's.
+    const dynamoServer: Pick<LocalServer, 'endpoint'> =
+      options.dynamodb === undefined ? await startDynalite() : { endpoint: options.dynamodb.endpoint };
+    if (options.dynamodb === undefined) servers.push(dynamoServer as LocalServer);
+    const table = options.dynamodb?.table ?? TABLE;
     // Faults go in front of what the handler writes to, never in front of the source stream:
     // the point is to watch the handler's retries and the mapping's, not to lose the input.
     const dynamoProxy = await startFaultProxy(dynamoServer.endpoint, options.faultRate);
@@ -320,7 +364,7 @@ export async function replay(
     await kinesis.send(new CreateStreamCommand({ StreamName: QUARANTINE_STREAM, ShardCount: 1 }));
     await waitActive(kinesis, SOURCE_STREAM);
     await waitActive(kinesis, QUARANTINE_STREAM);
-    await reader.send(new CreateTableCommand(windowTableDefinition(TABLE)));
+    await ensureTable(reader, table);
 
     onProgress(`kinesalite ${kinesisServer.endpoint}, dynalite ${dynamoServer.endpoint}`);
     const { lines, tooLong } = await putLines(kinesis, options);
@@ -345,7 +389,10 @@ export async function replay(
           // The state lives in this run's local table only: a key made for the run keys its
           // distinct clients (every invocation shares it, so they merge), and dies with it.
           hmacKey: runKey,
-          tableName: TABLE,
+          tableName: table,
+          // Replayed logs are usually older than any TTL: items of a table that outlives the run
+          // would be born expired (the TTL counts from the window's end), so they get none.
+          ...(options.dynamodb === undefined ? {} : { ttlDays: 0 }),
           quarantine: 'kinesis',
           quarantineStreamName: QUARANTINE_STREAM,
           clients: { dynamodb, kinesis: handlerKinesis },
@@ -368,7 +415,7 @@ export async function replay(
       `${formatInt(stats.invocations)} invocations over ${stats.shards} shards, ${formatInt(stats.retries)} retries`,
     );
 
-    const sink = createDynamoDbSink({ client: reader, tableName: TABLE });
+    const sink = createDynamoDbSink({ client: reader, tableName: table });
     // Replayed logs are usually older than the items' TTL (window end + 14 days): read them as of
     // their own time, as a reader would have right after they were written.
     const cells = await sink.readWindows(0, LAST_WINDOW_START, {}, { consistentRead: true, now: () => 0 });

@@ -27,8 +27,10 @@ export interface AnalyzeReport {
   top: number;
   /** The sampling rate the counts were scaled by (100 = not sampled). */
   samplingRate: number;
-  /** Input sources as given (after glob expansion). */
+  /** Input sources as given (after glob expansion); for `cfrt query`, the table read. */
   inputs: string[];
+  /** The command that made the report, as its header names it; default `cfrt analyze`. */
+  command?: string;
   /** What the analysis held: closed windows are kept as mergeable cells, never as records. */
   state?: AnalyzeState;
 }
