@@ -210,7 +210,7 @@ describe('queryWindows', () => {
           if (result.windows.length > 0) expect(result.windowSeconds).toBe(window);
         },
       ),
-      { numRuns: 25 },
+      { numRuns: 15 },
     );
   }, 60_000);
 
