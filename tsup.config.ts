@@ -53,7 +53,8 @@ export default defineConfig([
     // The Lambda artifact the SAM app deploys: one self-contained ESM file. The AWS SDK v3 is
     // provided by the nodejs22.x/24.x runtime, so it stays out; geoip-lite (city-level geography)
     // ships ~150 MB of data and is not part of the default deployment.
-    entry: { 'lambda/index': 'src/lambda.ts' },
+    // The query API's function (src/query-lambda.ts) is built the same way, as its own file.
+    entry: { 'lambda/index': 'src/lambda.ts', 'query-lambda/index': 'src/query-lambda.ts' },
     format: ['esm'],
     outExtension: () => ({ js: '.mjs' }),
     dts: false,

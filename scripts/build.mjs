@@ -32,6 +32,7 @@ const OUTPUTS = [
   'dist/index.d.ts',
   'dist/cli/main.js',
   'dist/lambda/index.mjs',
+  'dist/query-lambda/index.mjs',
 ];
 
 function filesUnder(dir) {
