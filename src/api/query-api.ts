@@ -24,10 +24,11 @@ export const MAX_QUERY_WINDOWS = 1_440;
 /** Dimension sets one request may ask for, besides the stream-wide view. */
 export const MAX_QUERY_DIMENSION_SETS = 4;
 /**
- * Stored items one request may read. Merging costs about 1 ms per 25 KB item (bench:
- * query-merge), so this stays well inside the function's timeout.
+ * Stored items one request may read. Reading and merging costs about 1 ms per 21 KB item on one
+ * vCPU (bench/cases/query-merge.ts; mostly deserializing), so this stays well inside the
+ * function's 30 s timeout at its 1,769 MB (one vCPU).
  */
-export const MAX_QUERY_ITEMS = 20_000;
+export const MAX_QUERY_ITEMS = 10_000;
 /** Entries per top-N list at most. */
 export const MAX_QUERY_TOP = 100;
 /**

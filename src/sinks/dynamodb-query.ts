@@ -262,7 +262,13 @@ export async function queryWindows(options: QueryWindowsOptions): Promise<QueryW
     const parts: WindowCell[] = [];
     const close = (): void => {
       if (open === null) return;
-      const [cell] = rollUp(open.cells, { windowSeconds: open.size / 1000 });
+      const only = open.cells.length === 1 ? open.cells[0]! : undefined;
+      // One stored cell that already is the output window (the stored size asked for, one item
+      // per window) is emitted as it is: a merge would only copy it.
+      const [cell] =
+        only !== undefined && only.start === open.start && only.end - only.start === open.size
+          ? [only]
+          : rollUp(open.cells, { windowSeconds: open.size / 1000 });
       open = null;
       if (cell === undefined) return;
       if (options.onWindow !== undefined) options.onWindow(cell);
