@@ -10,6 +10,9 @@
  * - `sk` = `<window start, epoch ms, 15 digits>#<shard id>#<first sequence number of the batch>`.
  * Serves: one series over any time range in one Query (`pk = :series AND sk BETWEEN :from AND :to`),
  * the most common read (dashboards, `readWindows`). Windows sort by time inside a series.
+ * A cell with dimensions also puts a small series-index item (its dimension set, UTC day and
+ * series; see dynamodb-keys.ts), once per day and process: `queryWindows` finds every series of a
+ * set with Query alone, no Scan.
  */
 import type {
   AttributeValue,
@@ -34,6 +37,15 @@ import {
   DYNAMODB_TABLE_NAME_PATTERN,
 } from './aws-limits.js';
 import { type CallLimits, createBatchedWriter, Refusal } from './batched-writer.js';
+import {
+  SERIES_INDEX_BUCKET_MS,
+  seriesIndexBucket,
+  seriesIndexKey,
+  seriesIndexSortKey,
+  seriesKey,
+  sortKey,
+  startRange,
+} from './dynamodb-keys.js';
 import { SinkConfigError } from './errors.js';
 import { lazyModule } from './lazy-module.js';
 import type { RetryPolicy, RoundFailure } from './retry.js';
@@ -42,6 +54,21 @@ import type { BatchIdentity, Sink, SinkResult, WriteOptions } from './types.js';
 // The SDK is loaded on first use, so importing this module (or bundling it) costs nothing until used.
 const sdk = lazyModule(() => import('@aws-sdk/client-dynamodb'));
 
+export {
+  dimensionsOfSeries,
+  LAST_WINDOW_START,
+  SERIES_INDEX_BUCKET_MS,
+  seriesIndexKey,
+  seriesKey,
+  sortKey,
+} from './dynamodb-keys.js';
+export {
+  DEFAULT_QUERY_CONCURRENCY,
+  type QueryStats,
+  type QueryWindowsOptions,
+  type QueryWindowsResult,
+  queryWindows,
+} from './dynamodb-query.js';
 export {
   DYNAMODB_MAX_BATCH_WRITE_ITEMS as MAX_BATCH_WRITE_ITEMS,
   DYNAMODB_MAX_ITEM_BYTES as MAX_ITEM_BYTES,
@@ -57,8 +84,11 @@ const BATCH_WRITE_LIMITS: CallLimits = {
 };
 /** Default TTL of stored windows. */
 export const DEFAULT_TTL_DAYS = 14;
-/** Window starts are written with this many digits so that text order is time order. */
-const START_DIGITS = 15;
+/**
+ * Series-index items this sink remembers having written (so each is put once per day and
+ * process, not with every batch); past this many it forgets them all and puts them again.
+ */
+export const MAX_REMEMBERED_INDEX_ENTRIES = 10_000;
 /** Source used when a write carries no batch identity (a single writer, e.g. a CLI replay). */
 export const SINGLE_SOURCE = 'single#0';
 
@@ -101,29 +131,6 @@ export interface DynamoDbSink extends Sink<WindowCell> {
     dimensions?: Readonly<Record<string, string>>,
     options?: ReadWindowsOptions,
   ): Promise<WindowCell[]>;
-}
-
-/**
- * The partition key of a cell's series: dimension values with names sorted, or `*`.
- *
- * @example
- * seriesKey({ statusClass: '5xx', country: 'US' }); // 'country=US&statusClass=5xx'
- * seriesKey({}); // '*'
- */
-export function seriesKey(dimensions: Readonly<Record<string, string>>): string {
-  const names = Object.keys(dimensions).sort();
-  if (names.length === 0) return '*';
-  return names.map((n) => `${n}=${encodeURIComponent(dimensions[n]!)}`).join('&');
-}
-
-/**
- * The sort key of a cell written by one batch.
- *
- * @example
- * sortKey(1740830400000, 'shardId-000000000001', '4960...'); // '001740830400000#shardId-000000000001#4960...'
- */
-export function sortKey(start: number, shardId: string, firstSequenceNumber: string): string {
-  return `${String(start).padStart(START_DIGITS, '0')}#${shardId}#${firstSequenceNumber}`;
 }
 
 /** Where a batch's item for a cell comes from: the shard and the sequence number that keys it. */
@@ -247,6 +254,31 @@ export function createDynamoDbSink(options: DynamoDbSinkOptions): DynamoDbSink {
     return { id: `${pk}\u0000${sk}`, size: itemBytes(item), request: { PutRequest: { Item: item } } };
   }
 
+  /** Series-index items known to be stored (see MAX_REMEMBERED_INDEX_ENTRIES). */
+  const indexed = new Set<string>();
+
+  /**
+   * The series-index put of a cell with dimensions: its dimension set, day and series, so that a
+   * reader finds every series of a set with one Query per day (`queryWindows`). Its TTL outlives
+   * every cell of that day (windows are at most a day long).
+   */
+  function toIndexPut(cell: WindowCell): PendingPut {
+    const bucket = seriesIndexBucket(cell.start);
+    const series = seriesKey(cell.dimensions);
+    const pk = seriesIndexKey(Object.keys(cell.dimensions));
+    const sk = seriesIndexSortKey(bucket, series);
+    const item: Record<string, { S: string } | { N: string }> = {
+      pk: { S: pk },
+      sk: { S: sk },
+      series: { S: series },
+    };
+    if (ttlDays > 0) {
+      const outlives = bucket + 2 * SERIES_INDEX_BUCKET_MS;
+      item.ttl = { N: String(Math.floor(outlives / 1_000) + Math.round(ttlDays * 86_400)) };
+    }
+    return { id: `${pk}\u0000${sk}`, size: itemBytes(item), request: { PutRequest: { Item: item } } };
+  }
+
   /**
    * The put for a cell, within DynamoDB's limits, or why none can be. Keys are bounded upstream
    * (dimension values are normalized by the aggregator), so a key over its limit is refused; an
@@ -296,14 +328,26 @@ export function createDynamoDbSink(options: DynamoDbSinkOptions): DynamoDbSink {
     return failures;
   }
 
-  /** The writer for one write's options: the cells' keys depend on where the batch came from. */
-  const writerFor = (writeOptions: StateWriteOptions) =>
+  /**
+   * The writer for one write's options: the cells' keys depend on where the batch came from.
+   * Index puts this write sends are added to `sent`.
+   */
+  const writerFor = (writeOptions: StateWriteOptions, sent: Set<string>) =>
     createBatchedWriter<WindowCell, PendingPut>({
       limits: BATCH_WRITE_LIMITS,
       // What DynamoDB would refuse on every retry is caught here, never sent.
       prepare: (cell) => {
         const put = putWithinLimits(cell, stateSource(cell, writeOptions));
-        return put instanceof Refusal ? put : [put];
+        if (put instanceof Refusal) return put;
+        let streamWide = true;
+        for (const _ in cell.dimensions) streamWide = false;
+        if (streamWide) return [put];
+        // A cell counts as written only with its index item: the key dedupe below sends one put
+        // per (set, day, series), standing for every cell that needs it.
+        const index = toIndexPut(cell);
+        if (indexed.has(index.id)) return [put];
+        sent.add(index.id);
+        return [put, index];
       },
       size: (put) => put.size,
       // BatchWriteItem rejects a whole call that names one key twice: the last of each key is sent.
@@ -318,7 +362,12 @@ export function createDynamoDbSink(options: DynamoDbSinkOptions): DynamoDbSink {
     name,
     tableName,
     async write(batch: readonly WindowCell[], writeOptions: StateWriteOptions = {}): Promise<SinkResult> {
-      const { written, failed } = await writerFor(writeOptions)(batch, writeOptions);
+      const sent = new Set<string>();
+      const { written, failed } = await writerFor(writeOptions, sent)(batch, writeOptions);
+      if (failed.length === 0) {
+        if (indexed.size + sent.size > MAX_REMEMBERED_INDEX_ENTRIES) indexed.clear();
+        for (const id of sent) indexed.add(id);
+      }
       return { sink: name, written, failed };
     },
 
@@ -334,9 +383,9 @@ export function createDynamoDbSink(options: DynamoDbSinkOptions): DynamoDbSink {
             KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
             ExpressionAttributeValues: {
               ':pk': { S: seriesKey(dimensions) },
-              ':from': { S: String(Math.max(0, from)).padStart(START_DIGITS, '0') },
+              ':from': { S: startRange(from, to).from },
               // '$' sorts after '#': every sort key of the last window start below `to`.
-              ':to': { S: `${String(Math.max(0, to - 1)).padStart(START_DIGITS, '0')}$` },
+              ':to': { S: startRange(from, to).to },
             },
             ProjectionExpression: '#c, #t',
             ExpressionAttributeNames: { '#c': 'cell', '#t': 'ttl' },

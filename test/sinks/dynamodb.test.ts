@@ -8,7 +8,13 @@ import {
   type WindowCell,
 } from '../../src/aggregate/index.js';
 import { createParser } from '../../src/parser/parser.js';
-import { createDynamoDbSink, seriesKey, sortKey, windowTableDefinition } from '../../src/sinks/dynamodb.js';
+import {
+  createDynamoDbSink,
+  seriesIndexKey,
+  seriesKey,
+  sortKey,
+  windowTableDefinition,
+} from '../../src/sinks/dynamodb.js';
 import {
   closeAll,
   dynamoClient,
@@ -71,9 +77,22 @@ async function newTable(): Promise<string> {
   return name;
 }
 
-async function scan(table: string) {
+/** Every item of a table: the cells, or the series-index items. */
+async function scan(table: string, kind: 'cells' | 'index' = 'cells') {
   const out = await direct.send(new ScanCommand({ TableName: table }));
-  return out.Items ?? [];
+  return (out.Items ?? []).filter((i) => i.pk!.S!.startsWith('#series#') === (kind === 'index'));
+}
+
+/** The series-index items the cells need: one per (dimension set, UTC day, series). */
+function indexEntriesOf(cells: readonly WindowCell[]): Set<string> {
+  const out = new Set<string>();
+  for (const c of cells) {
+    if (Object.keys(c.dimensions).length === 0) continue;
+    out.add(
+      `${seriesIndexKey(Object.keys(c.dimensions))} ${Math.floor(c.start / 86_400_000)} ${seriesKey(c.dimensions)}`,
+    );
+  }
+  return out;
 }
 
 beforeAll(async () => {
@@ -111,8 +130,11 @@ describe('DynamoDB sink against dynalite', () => {
     expect(result).toEqual({ sink: 'dynamodb', written: cells.length, failed: [] });
     const items = await scan(table);
     expect(items).toHaveLength(cells.length);
+    // Beside the cells, one series-index item per (dimension set, day, series), in the same calls.
+    const index = indexEntriesOf(cells);
+    expect(await scan(table, 'index')).toHaveLength(index.size);
     const calls = proxy.seen.filter((s) => s.target.endsWith('.BatchWriteItem'));
-    expect(calls.length).toBe(Math.ceil(cells.length / 25));
+    expect(calls.length).toBe(Math.ceil((cells.length + index.size) / 25));
     const streamWide = cells.filter((c) => Object.keys(c.dimensions).length === 0);
     const first = streamWide[0]!;
     const item = items.find(
@@ -167,6 +189,45 @@ describe('DynamoDB sink against dynalite', () => {
     expect(expired).toEqual([]);
   });
 
+  it('puts each series-index item once per sink: a cell counts as written only with it', async () => {
+    const table = await newTable();
+    proxy.reset();
+    const sink = createDynamoDbSink({
+      client: viaProxy,
+      tableName: table,
+      retry: { ...noWait, maxAttempts: 1 },
+    });
+    const cells = cellsOf(parsed(500, 6));
+    const puts = () =>
+      proxy.seen
+        .filter((s) => s.target.endsWith('.BatchWriteItem'))
+        .flatMap((s) =>
+          Object.values(
+            (s.body as { RequestItems: Record<string, { PutRequest: { Item: { pk: { S: string } } } }[]> })
+              .RequestItems,
+          ).flat(),
+        )
+        .filter((r) => r.PutRequest.Item.pk.S.startsWith('#series#')).length;
+    // The index put of every country fails: so do the cells that need it.
+    proxy.plan = (req) => {
+      if (!req.target.endsWith('.BatchWriteItem')) return undefined;
+      const sent = Object.values(
+        (req.body as { RequestItems: Record<string, unknown[]> }).RequestItems,
+      ).flat();
+      return { unprocessed: (i) => JSON.stringify(sent[i]).includes('#series#') };
+    };
+    const failing = await sink.write(cells, { batch: { shardId: 's', firstSequenceNumber: '1' } });
+    const withDimensions = cells.filter((c) => Object.keys(c.dimensions).length > 0).length;
+    expect(failing.failed).toHaveLength(withDimensions);
+    proxy.reset();
+    await sink.write(cells, { batch: { shardId: 's', firstSequenceNumber: '1' } });
+    expect(puts()).toBe(indexEntriesOf(cells).size);
+    proxy.reset();
+    await sink.write(cells, { batch: { shardId: 's', firstSequenceNumber: '2' } });
+    expect(puts()).toBe(0);
+    expect(await scan(table, 'index')).toHaveLength(indexEntriesOf(cells).size);
+  });
+
   it('retries UnprocessedItems and throttled calls until every item is stored', async () => {
     const table = await newTable();
     proxy.reset();
@@ -196,7 +257,7 @@ describe('DynamoDB sink against dynalite', () => {
       .flatMap((s) =>
         Object.values((s.body as { RequestItems: Record<string, unknown[]> }).RequestItems).flat(),
       );
-    expect(sent).toHaveLength(cells.length);
+    expect(sent).toHaveLength(cells.length + indexEntriesOf(cells).size);
 
     proxy.reset();
     proxy.plan = (req) =>
