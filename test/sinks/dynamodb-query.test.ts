@@ -210,7 +210,7 @@ describe('queryWindows', () => {
           if (result.windows.length > 0) expect(result.windowSeconds).toBe(window);
         },
       ),
-      { numRuns: 15 },
+      { numRuns: 10 },
     );
   }, 60_000);
 
@@ -238,7 +238,7 @@ describe('queryWindows', () => {
           );
         },
       ),
-      { numRuns: 4 },
+      { numRuns: 3 },
     );
   }, 60_000);
 
