@@ -187,7 +187,11 @@ describe('the packed tarball', () => {
     expect(paths).toEqual(
       expect.arrayContaining(['LICENSE', 'README.md', 'package.json', 'dist/index.js', 'dist/cli/main.js']),
     );
-    expect(paths.filter((p) => p.endsWith('.map') || p.startsWith('dist/lambda/'))).toEqual([]);
+    expect(
+      paths.filter(
+        (p) => p.endsWith('.map') || p.startsWith('dist/lambda/') || p.startsWith('dist/query-lambda/'),
+      ),
+    ).toEqual([]);
     const manifest = requireFromRoot('./package.json') as Record<string, unknown>;
     expect(Object.keys(manifest)).toEqual(
       expect.arrayContaining(['repository', 'homepage', 'bugs', 'typesVersions']),

@@ -8,7 +8,11 @@ import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { RECOMMENDED_FIELDS } from 'cloudfront-realtime-logs';
 import { createHandler, type HandlerClients } from 'cloudfront-realtime-logs/handler';
 import { createCloudWatchSink } from 'cloudfront-realtime-logs/sinks/cloudwatch';
-import { createDynamoDbSink } from 'cloudfront-realtime-logs/sinks/dynamodb';
+import {
+  createDynamoDbSink,
+  type QueryWindowsResult,
+  queryWindows,
+} from 'cloudfront-realtime-logs/sinks/dynamodb';
 import { createKinesisSink } from 'cloudfront-realtime-logs/sinks/kinesis';
 
 const cloudwatch = new CloudWatchClient({ region: 'us-east-1' });
@@ -29,4 +33,14 @@ export const handler = createHandler({
   tableName: 'windows',
   processedStreamName: 'processed',
   clients,
+});
+
+// Another Lambda reading the stored windows: the SDK's client fits queryWindows' `client`.
+export const lastHour: Promise<QueryWindowsResult> = queryWindows({
+  client: dynamodb,
+  table: 'windows',
+  from: Date.now() - 3_600_000,
+  to: Date.now(),
+  dimensions: [[], ['country']],
+  window: 300,
 });
