@@ -78,6 +78,23 @@ function time(name: string, text: string, now: number): number {
 }
 
 /**
+ * `--from -6h` as `--from=-6h`: node's parseArgs takes a value that starts with `-` for an option
+ * and refuses it as ambiguous, yet relative times are written that way.
+ */
+function joinRelativeTimes(args: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    const next = args[i + 1];
+    if ((arg === '--from' || arg === '--to') && next !== undefined && /^-\d/.test(next)) {
+      out.push(`${arg}=${next}`);
+      i++;
+    } else out.push(arg);
+  }
+  return out;
+}
+
+/**
  * Parses `cfrt query`'s arguments; relative times count back from `now`.
  *
  * @example
@@ -85,7 +102,7 @@ function time(name: string, text: string, now: number): number {
  */
 export function parseQueryArgs(args: readonly string[], now: number = Date.now()): QueryOptions {
   const { values, positionals } = parseArgs({
-    args: [...args],
+    args: joinRelativeTimes(args),
     allowPositionals: true,
     options: {
       table: { type: 'string' },
