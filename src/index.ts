@@ -40,6 +40,8 @@ export {
   type StatusClass,
 } from './enrich/index.js';
 export {
+  ConfigError,
+  type ConfigIssue,
   createParser,
   encodeText,
   FIELD_CATALOGUE,
@@ -60,6 +62,7 @@ export {
   type ParseResult,
   type Parser,
   type ParserOptions,
+  problemOf,
   RECOMMENDED_FIELDS,
   RealtimeLogError,
   resolveLayout,

@@ -20,10 +20,11 @@
  * when a code unit is wider (see `sipHash24`). Nothing outside this library reads the values.
  */
 import { createHmac, randomBytes } from 'node:crypto';
+import { MIN_SECRET_BYTES, secretBytes, secretKeyIssues } from '../model/secret-key.js';
 import { AggregatorOptionsError } from './errors.js';
 
 /** Shortest secret accepted: 128 bits (NIST SP 800-107's floor for HMAC keys). */
-export const MIN_CLIENT_KEY_BYTES = 16;
+export const MIN_CLIENT_KEY_BYTES = MIN_SECRET_BYTES;
 
 /** What a secret may be: text (UTF-8) or bytes. */
 export type ClientKey = string | Uint8Array;
@@ -56,22 +57,10 @@ const KEY_LABEL = 'cloudfront-realtime-logs/distinct-clients/siphash-2-4/v1';
 const KEY_ID_LABEL = 'cloudfront-realtime-logs/distinct-clients/key-id/v1';
 const EPHEMERAL_PREFIX = 'ephemeral:';
 
-function keyBytes(secret: ClientKey): Uint8Array {
-  return typeof secret === 'string' ? Buffer.from(secret, 'utf8') : secret;
-}
+const keyBytes = secretBytes;
 
-/** Problems with a secret, in the option's words (empty when fine). */
-export function clientKeyProblems(secret: unknown, name = 'clientKey'): string[] {
-  if (secret === undefined) return [];
-  if (typeof secret !== 'string' && !(secret instanceof Uint8Array)) {
-    return [`${name} must be a secret string or bytes (at least ${MIN_CLIENT_KEY_BYTES} bytes).`];
-  }
-  const n = keyBytes(secret).byteLength;
-  if (n < MIN_CLIENT_KEY_BYTES) {
-    return [`${name} must be at least ${MIN_CLIENT_KEY_BYTES} bytes (it has ${n}); use 32 random bytes.`];
-  }
-  return [];
-}
+/** What is wrong with a secret (the library's one rule for keys), as issues at `path`. */
+export const clientKeyIssues = secretKeyIssues;
 
 /**
  * A hasher keyed by `secret` (at least 16 bytes; kept secret and stable where state is stored).
@@ -82,8 +71,8 @@ export function clientKeyProblems(secret: unknown, name = 'clientKey'): string[]
  * h.hash('203.0.113.7', out); // out.hi, out.lo: meaningless without the secret
  */
 export function createClientHasher(secret: ClientKey): ClientHasher {
-  const problems = clientKeyProblems(secret);
-  if (problems.length > 0) throw new AggregatorOptionsError(problems);
+  const issues = clientKeyIssues(secret, 'clientKey');
+  if (issues.length > 0) throw new AggregatorOptionsError(issues);
   const raw = keyBytes(secret);
   const k = createHmac('sha256', raw).update(KEY_LABEL).digest();
   const id = createHmac('sha256', raw).update(KEY_ID_LABEL).digest('hex').slice(0, 16);

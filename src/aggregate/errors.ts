@@ -2,16 +2,14 @@
  * Errors of the aggregate room. Configuration mistakes are found once, in `createAggregator`;
  * the others concern stored state (a cell that cannot be read, two cells that cannot be merged).
  */
-import { RealtimeLogError } from '../parser/errors.js';
+import { ConfigError, type ConfigIssue, RealtimeLogError } from '../model/errors.js';
 
-/** `createAggregator` options that cannot work; every problem is listed, one sentence each. */
-export class AggregatorOptionsError extends RealtimeLogError {
+/** `createAggregator` options that cannot work: every problem, as structured `issues`. */
+export class AggregatorOptionsError extends ConfigError {
   override name = 'AggregatorOptionsError';
-  readonly problems: readonly string[];
 
-  constructor(problems: readonly string[]) {
-    super(problems.length === 1 ? problems[0] : `Invalid aggregator options:\n- ${problems.join('\n- ')}`);
-    this.problems = problems;
+  constructor(issues: readonly ConfigIssue[]) {
+    super('Invalid aggregator options', issues);
   }
 }
 

@@ -33,13 +33,16 @@ export { type ClientKey, LEGACY_CLIENT_KEY_ID, MIN_CLIENT_KEY_BYTES } from './cl
 export { nearestRank } from './ddsketch.js';
 export { AggregatorOptionsError, CellFormatError, CellMergeError } from './errors.js';
 export {
+  AGGREGATOR_OPTIONS,
   type AggregatorOptions,
   DIMENSION_NAMES,
+  DIMENSION_SETS,
   type DimensionName,
   MAX_STORABLE_TOP_K,
   MAX_TOP_K,
   parseDimensionSets,
   type ResolvedAggregatorOptions,
+  resolveAggregatorOptions,
 } from './options.js';
 export { AGGREGATED_FIELDS, type AggregatableRecord } from './record.js';
 export { CELL_FORMAT_VERSION, deserializeCell, serializeCell } from './serialize.js';

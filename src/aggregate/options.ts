@@ -2,7 +2,16 @@
  * Aggregator configuration: dimension names, options, their defaults and limits, validated once
  * when the aggregator is built.
  */
-import { type ClientKey, clientKeyProblems } from './client-key.js';
+import * as z from 'zod/mini';
+import type { ConfigIssue } from '../model/errors.js';
+import {
+  checkOptions,
+  numberFrom,
+  type OptionShape,
+  unknownOptionIssues,
+  wholeNumber,
+} from '../model/options.js';
+import { type ClientKey, clientKeyIssues } from './client-key.js';
 import { AggregatorOptionsError } from './errors.js';
 import type { TimeRange } from './time-range.js';
 
@@ -163,135 +172,159 @@ export const MAX_DIMENSION_SETS = 16;
 /** Dimensions whose values are a small closed set: never folded into `other`. */
 const CLOSED_DIMENSIONS: ReadonlySet<DimensionName> = new Set(['statusClass', 'cacheClass', 'device']);
 
-function isInt(n: unknown): n is number {
-  return typeof n === 'number' && Number.isInteger(n);
-}
+const SAMPLING_RATE = "must be from 1 to 100 (the real-time log config's sampling rate)";
+const AT_LEAST_ONE = 'must be a whole number of at least 1, or Infinity';
+
+/** A count limit that may be lifted: a whole number of at least 1, or `Infinity`. */
+const countLimit = () =>
+  // z.number() refuses Infinity, which is how a limit is lifted.
+  z.custom<number>(
+    (n) => n === Number.POSITIVE_INFINITY || (typeof n === 'number' && Number.isInteger(n) && n >= 1),
+    { error: AT_LEAST_ONE },
+  );
 
 /**
- * Applies defaults and validates every option, listing every problem at once.
+ * The aggregator's scalar options, declared once: range, default and message. The handler and the
+ * CLI compose these (`CFRT_WINDOW_SECONDS`, `--window`) instead of restating them.
+ */
+export const AGGREGATOR_OPTIONS = {
+  windowSeconds: z._default(
+    wholeNumber(
+      1,
+      MAX_WINDOW_SECONDS,
+      `must be a whole number of seconds from 1 to ${MAX_WINDOW_SECONDS} (one day)`,
+    ),
+    DEFAULT_WINDOW_SECONDS,
+  ),
+  allowedLatenessSeconds: z._default(
+    wholeNumber(
+      0,
+      MAX_ALLOWED_LATENESS_SECONDS,
+      `must be a whole number of seconds from 0 to ${MAX_ALLOWED_LATENESS_SECONDS} (365 days, Kinesis' longest retention)`,
+    ),
+    DEFAULT_ALLOWED_LATENESS_SECONDS,
+  ),
+  samplingRate: z._default(numberFrom(1, 100, SAMPLING_RATE), 100),
+  topK: z._default(wholeNumber(MIN_TOP_K, MAX_TOP_K), DEFAULT_TOP_K),
+  quantileAlpha: z._default(numberFrom(MIN_QUANTILE_ALPHA, MAX_QUANTILE_ALPHA), DEFAULT_QUANTILE_ALPHA),
+  hllPrecision: z._default(wholeNumber(MIN_HLL_PRECISION, MAX_HLL_PRECISION), DEFAULT_HLL_PRECISION),
+  maxWindows: z._default(countLimit(), DEFAULT_MAX_WINDOWS),
+  maxCells: z._default(countLimit(), DEFAULT_MAX_CELLS),
+} as const satisfies OptionShape;
+
+/**
+ * Dimension sets, declared once: 1 to `MAX_DIMENSION_SETS` lists of known names (`[]` is the
+ * stream-wide set). Text forms (`CFRT_DIMENSIONS`, `--dimension`) are read by `parseDimensionSets`
+ * and checked by this.
+ */
+export const DIMENSION_SETS = z._default(
+  z
+    .array(
+      z.array(
+        z.enum(DIMENSION_NAMES as unknown as [DimensionName, ...DimensionName[]], {
+          error: (issue) =>
+            `names unknown dimension ${JSON.stringify(issue.input)}; use one of ${DIMENSION_NAMES.join(', ')}`,
+        }),
+        { error: 'must be a list of dimension names' },
+      ),
+      { error: `must be a list of dimension sets, e.g. [[], ['country']]` },
+    )
+    .check(
+      z.minLength(1, `must be 1 to ${MAX_DIMENSION_SETS} dimension sets (use [[]] for stream-wide only)`),
+      z.maxLength(
+        MAX_DIMENSION_SETS,
+        `must be 1 to ${MAX_DIMENSION_SETS} dimension sets: each multiplies the cells per window`,
+      ),
+    ),
+  [[]],
+);
+
+const OPTION_NAMES = [
+  ...Object.keys(AGGREGATOR_OPTIONS),
+  'dimensions',
+  'cardinalityLimit',
+  'timeRange',
+  'clientKey',
+] as const;
+
+const declared = z.object({ ...AGGREGATOR_OPTIONS, dimensions: DIMENSION_SETS });
+
+/**
+ * Applies defaults and checks every option against its declaration, listing every problem at
+ * once (`AggregatorOptionsError`, with structured `issues`).
  *
  * @example
  * resolveAggregatorOptions({ dimensions: [['country']] }).windowSeconds; // 60
  */
 export function resolveAggregatorOptions(options: AggregatorOptions = {}): ResolvedAggregatorOptions {
-  const problems: string[] = [];
-  const windowSeconds = options.windowSeconds ?? DEFAULT_WINDOW_SECONDS;
-  if (!isInt(windowSeconds) || windowSeconds < 1 || windowSeconds > MAX_WINDOW_SECONDS) {
-    problems.push(`windowSeconds must be an integer from 1 to ${MAX_WINDOW_SECONDS}; got ${windowSeconds}.`);
+  if (typeof options !== 'object' || options === null) {
+    throw new AggregatorOptionsError([{ path: [], message: 'aggregator options must be an object' }]);
   }
-  const allowedLatenessSeconds = options.allowedLatenessSeconds ?? DEFAULT_ALLOWED_LATENESS_SECONDS;
-  if (
-    !isInt(allowedLatenessSeconds) ||
-    allowedLatenessSeconds < 0 ||
-    allowedLatenessSeconds > MAX_ALLOWED_LATENESS_SECONDS
-  ) {
-    problems.push(
-      `allowedLatenessSeconds must be an integer from 0 to ${MAX_ALLOWED_LATENESS_SECONDS}; got ${allowedLatenessSeconds}.`,
-    );
-  }
-  const samplingRate = options.samplingRate ?? 100;
-  if (typeof samplingRate !== 'number' || !(samplingRate >= 1 && samplingRate <= 100)) {
-    problems.push(
-      `samplingRate must be from 1 to 100 (the real-time log config's sampling rate); got ${samplingRate}.`,
-    );
-  }
-  const topK = options.topK ?? DEFAULT_TOP_K;
-  if (!isInt(topK) || topK < MIN_TOP_K || topK > MAX_TOP_K) {
-    problems.push(`topK must be an integer from ${MIN_TOP_K} to ${MAX_TOP_K}; got ${topK}.`);
-  }
-  const quantileAlpha = options.quantileAlpha ?? DEFAULT_QUANTILE_ALPHA;
-  if (
-    typeof quantileAlpha !== 'number' ||
-    !(quantileAlpha >= MIN_QUANTILE_ALPHA && quantileAlpha <= MAX_QUANTILE_ALPHA)
-  ) {
-    problems.push(
-      `quantileAlpha must be from ${MIN_QUANTILE_ALPHA} to ${MAX_QUANTILE_ALPHA}; got ${quantileAlpha}.`,
-    );
-  }
-  const hllPrecision = options.hllPrecision ?? DEFAULT_HLL_PRECISION;
-  if (!isInt(hllPrecision) || hllPrecision < MIN_HLL_PRECISION || hllPrecision > MAX_HLL_PRECISION) {
-    problems.push(
-      `hllPrecision must be an integer from ${MIN_HLL_PRECISION} to ${MAX_HLL_PRECISION}; got ${hllPrecision}.`,
-    );
-  }
-
-  problems.push(...clientKeyProblems(options.clientKey));
-
-  const maxWindows = options.maxWindows ?? DEFAULT_MAX_WINDOWS;
-  const maxCells = options.maxCells ?? DEFAULT_MAX_CELLS;
-  for (const [name, value] of [
-    ['maxWindows', maxWindows],
-    ['maxCells', maxCells],
-  ] as const) {
-    if (!(value === Number.POSITIVE_INFINITY || (isInt(value) && value >= 1))) {
-      problems.push(`${name} must be a whole number of at least 1, or Infinity; got ${value}.`);
-    }
-  }
+  const issues: ConfigIssue[] = [...unknownOptionIssues(options, OPTION_NAMES)];
+  const checked = checkOptions(declared, options);
+  issues.push(...checked.issues);
+  issues.push(...clientKeyIssues(options.clientKey, 'clientKey'));
 
   const notBefore = options.timeRange?.notBefore ?? Number.NEGATIVE_INFINITY;
   const notAfter = options.timeRange?.notAfter ?? Number.POSITIVE_INFINITY;
   if (Number.isNaN(notBefore) || Number.isNaN(notAfter) || notBefore > notAfter) {
-    problems.push(`timeRange must have notBefore <= notAfter (epoch ms); got ${notBefore} and ${notAfter}.`);
+    issues.push({
+      path: ['timeRange'],
+      message: `must have notBefore <= notAfter (epoch ms); got ${notBefore} and ${notAfter}`,
+    });
   }
 
+  const limitOption = options.cardinalityLimit ?? DEFAULT_CARDINALITY_LIMIT;
+  const cardinalityLimit = {} as Record<DimensionName, number>;
+  const limitMessage = `must be a whole number from 1 to ${MAX_CARDINALITY_LIMIT}`;
   const known = new Set<string>(DIMENSION_NAMES);
-  const sets: readonly (readonly DimensionName[])[] = options.dimensions ?? [[]];
-  if (!Array.isArray(sets) || sets.length === 0 || sets.length > MAX_DIMENSION_SETS) {
-    problems.push(
-      `dimensions must be a list of 1 to ${MAX_DIMENSION_SETS} dimension sets (use [[]] for stream-wide only).`,
-    );
-  }
-  const dimensions: DimensionName[][] = [];
-  const seenSets = new Set<string>();
-  for (const set of Array.isArray(sets) ? sets : []) {
-    if (!Array.isArray(set)) {
-      problems.push('Each dimension set must be a list of dimension names.');
-      continue;
+  for (const name of DIMENSION_NAMES) {
+    const given = typeof limitOption === 'number' ? limitOption : limitOption[name];
+    const limit = given ?? DEFAULT_CARDINALITY_LIMIT;
+    if (!Number.isInteger(limit) || limit < 1 || limit > MAX_CARDINALITY_LIMIT) {
+      issues.push({
+        path: typeof limitOption === 'number' ? ['cardinalityLimit'] : ['cardinalityLimit', name],
+        message: `${limitMessage}; got ${String(limit)}`,
+      });
+      if (typeof limitOption === 'number') break;
     }
-    const names = [...new Set(set)].sort();
-    for (const name of names) {
+    cardinalityLimit[name] = CLOSED_DIMENSIONS.has(name) ? MAX_CARDINALITY_LIMIT : limit;
+  }
+  if (typeof limitOption === 'object' && limitOption !== null) {
+    for (const name of Object.keys(limitOption)) {
       if (!known.has(name)) {
-        problems.push(`Unknown dimension ${JSON.stringify(name)}; known: ${DIMENSION_NAMES.join(', ')}.`);
+        issues.push({
+          path: ['cardinalityLimit', name],
+          message: `is not a dimension; use ${DIMENSION_NAMES.join(', ')}`,
+        });
       }
     }
+  }
+
+  if (!checked.ok || issues.length > 0) throw new AggregatorOptionsError(issues);
+  const c = checked.value;
+  // Each set sorted by name with duplicates removed; a set given twice is kept once.
+  const dimensions: DimensionName[][] = [];
+  const seenSets = new Set<string>();
+  for (const set of c.dimensions) {
+    const names = [...new Set(set)].sort();
     const id = names.join(',');
     if (seenSets.has(id)) continue;
     seenSets.add(id);
     dimensions.push(names);
   }
-
-  const limitOption = options.cardinalityLimit ?? DEFAULT_CARDINALITY_LIMIT;
-  const cardinalityLimit = {} as Record<DimensionName, number>;
-  for (const name of DIMENSION_NAMES) {
-    const given = typeof limitOption === 'number' ? limitOption : limitOption[name];
-    const limit = given ?? DEFAULT_CARDINALITY_LIMIT;
-    if (!isInt(limit) || limit < 1 || limit > MAX_CARDINALITY_LIMIT) {
-      problems.push(
-        `cardinalityLimit for ${name} must be an integer from 1 to ${MAX_CARDINALITY_LIMIT}; got ${limit}.`,
-      );
-    }
-    cardinalityLimit[name] = CLOSED_DIMENSIONS.has(name) ? MAX_CARDINALITY_LIMIT : limit;
-  }
-  if (typeof limitOption === 'object') {
-    for (const name of Object.keys(limitOption)) {
-      if (!known.has(name))
-        problems.push(`cardinalityLimit names an unknown dimension ${JSON.stringify(name)}.`);
-    }
-  }
-
-  if (problems.length > 0) throw new AggregatorOptionsError(problems);
   return {
-    windowSeconds,
+    windowSeconds: c.windowSeconds,
     dimensions,
     cardinalityLimit,
-    allowedLatenessSeconds,
-    samplingRate,
-    topK,
-    quantileAlpha,
-    hllPrecision,
+    allowedLatenessSeconds: c.allowedLatenessSeconds,
+    samplingRate: c.samplingRate,
+    topK: c.topK,
+    quantileAlpha: c.quantileAlpha,
+    hllPrecision: c.hllPrecision,
     timeRange: { notBefore, notAfter },
-    maxWindows,
-    maxCells,
+    maxWindows: c.maxWindows,
+    maxCells: c.maxCells,
   };
 }
 

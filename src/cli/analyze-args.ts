@@ -3,19 +3,52 @@
  * `UsageError` that says what to change.
  */
 import { parseArgs } from 'node:util';
-import { DIMENSION_NAMES, type DimensionName, parseDimensionSets } from '../aggregate/index.js';
+import * as z from 'zod/mini';
+import {
+  AGGREGATOR_OPTIONS,
+  DIMENSION_NAMES,
+  type DimensionName,
+  parseDimensionSets,
+} from '../aggregate/index.js';
+import { DEFAULT_ALLOWED_LATENESS_SECONDS, DEFAULT_TOP_K } from '../aggregate/options.js';
+import { ENRICHER_OPTIONS } from '../enrich/options.js';
+import { wholeNumber } from '../model/options.js';
 import type { AnalyzeOptions, ReportFormat } from './analyze.js';
 import { UsageError } from './errors.js';
 import { fieldListFromArgs, fieldListOf } from './field-list.js';
+import { type FlagSpec, optionsFromFlags } from './flags.js';
 import { resolveInputs } from './glob.js';
 import { loadSample } from './sample.js';
 
 /** Default entries per top-N list in the report. */
 export const DEFAULT_TOP = 10;
 /** The library's default: open windows (and memory) stay few; `--allowed-lateness` for files read out of order. */
-export const DEFAULT_ANALYZE_LATENESS_SECONDS = 300;
+export const DEFAULT_ANALYZE_LATENESS_SECONDS = DEFAULT_ALLOWED_LATENESS_SECONDS;
 /** Space-Saving counters per list per window (the library's default). */
-export const DEFAULT_ANALYZE_TOP_K = 100;
+export const DEFAULT_ANALYZE_TOP_K = DEFAULT_TOP_K;
+
+/** The options analyze's flags set: the rooms' declarations, and the report's own `--top`. */
+const ANALYZE_OPTIONS = z.object({
+  windowSeconds: AGGREGATOR_OPTIONS.windowSeconds,
+  allowedLatenessSeconds: AGGREGATOR_OPTIONS.allowedLatenessSeconds,
+  samplingRate: AGGREGATOR_OPTIONS.samplingRate,
+  topK: AGGREGATOR_OPTIONS.topK,
+  clientIp: ENRICHER_OPTIONS.clientIp,
+  geo: ENRICHER_OPTIONS.geo,
+  top: z._default(wholeNumber(1, 1000), DEFAULT_TOP),
+  format: z._default(z.enum(['table', 'html', 'json'], { error: 'must be table, html or json' }), 'table'),
+});
+
+const ANALYZE_FLAGS: Readonly<Record<string, FlagSpec>> = {
+  windowSeconds: { flag: 'window', read: 'number' },
+  allowedLatenessSeconds: { flag: 'allowed-lateness', read: 'number' },
+  samplingRate: { flag: 'sampling-rate', read: 'number' },
+  topK: { flag: 'top-k', read: 'number' },
+  clientIp: { flag: 'client-ip', read: 'text' },
+  geo: { flag: 'geo', read: 'text' },
+  top: { flag: 'top', read: 'number' },
+  format: { flag: 'format', read: 'text' },
+};
 
 export const ANALYZE_HELP = `cfrt analyze [--fields <list>] [options] [FILE|GLOB|- ...]
     A report of real-time logs: totals, a per-window timeline (requests, bandwidth, status
@@ -46,28 +79,6 @@ export const ANALYZE_HELP = `cfrt analyze [--fields <list>] [options] [FILE|GLOB
     --stats                    print records/s and peak memory to stderr as JSON
     --strict                   exit 1 when a line is malformed (the report is still written)
 `;
-
-function int(name: string, text: string | undefined, min: number, max: number, fallback: number): number {
-  if (text === undefined) return fallback;
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < min || n > max) {
-    throw new UsageError(`--${name} must be a whole number from ${min} to ${max}; got "${text}".`);
-  }
-  return n;
-}
-
-function oneOf<T extends string>(
-  name: string,
-  text: string | undefined,
-  allowed: readonly T[],
-  fallback: T,
-): T {
-  if (text === undefined) return fallback;
-  if (!(allowed as readonly string[]).includes(text)) {
-    throw new UsageError(`--${name} must be one of ${allowed.join(', ')}; got "${text}".`);
-  }
-  return text as T;
-}
 
 /**
  * Parses `cfrt analyze`'s arguments.
@@ -117,17 +128,11 @@ export function parseAnalyzeArgs(args: readonly string[]): AnalyzeOptions {
   }
   if (fields.length === 0) throw new UsageError('--fields is empty.');
 
-  const format = oneOf<ReportFormat>('format', values.format, ['table', 'html', 'json'], 'table');
   const dimensions = dimensionsFromArgs(values.dimension);
-  const samplingText = values['sampling-rate'];
-  const samplingRate = samplingText === undefined ? 100 : Number(samplingText);
-  if (!(samplingRate >= 1 && samplingRate <= 100)) {
-    throw new UsageError(
-      `--sampling-rate must be from 1 to 100 (the config's sampling rate); got "${samplingText}".`,
-    );
-  }
+  const o = optionsFromFlags(ANALYZE_OPTIONS, values, ANALYZE_FLAGS);
   const hmacKey = values['hmac-key'] ?? process.env.CFRT_HMAC_KEY;
-  const top = int('top', values.top, 1, 1000, DEFAULT_TOP);
+  const format: ReportFormat = o.format;
+  const top = o.top;
   return {
     fields,
     previousFields:
@@ -138,23 +143,17 @@ export function parseAnalyzeArgs(args: readonly string[]): AnalyzeOptions {
     inputs,
     format,
     out: values.out,
-    windowSeconds: int('window', values.window, 1, 86_400, 60),
-    allowedLatenessSeconds: int(
-      'allowed-lateness',
-      values['allowed-lateness'],
-      0,
-      365 * 86_400,
-      DEFAULT_ANALYZE_LATENESS_SECONDS,
-    ),
-    samplingRate,
+    windowSeconds: o.windowSeconds,
+    allowedLatenessSeconds: o.allowedLatenessSeconds,
+    samplingRate: o.samplingRate,
     dimensions,
     top,
     // Top-N lists cannot show more entries than they count.
-    topK: Math.max(int('top-k', values['top-k'], 100, 1000, DEFAULT_ANALYZE_TOP_K), top),
+    topK: Math.max(o.topK, top),
     privacy: {
-      clientIp: oneOf('client-ip', values['client-ip'], ['truncate', 'hash', 'keep'] as const, 'truncate'),
+      clientIp: o.clientIp,
       hmacKey,
-      geo: oneOf('geo', values.geo, ['none', 'country', 'city'] as const, 'country'),
+      geo: o.geo,
       userAgent: values['no-user-agent'] !== true,
     },
     progress: values['no-progress'] !== true,

@@ -4,6 +4,7 @@
  * output (records, top-N lists) carries only what this returns.
  */
 import { createHmac } from 'node:crypto';
+import { MIN_SECRET_BYTES } from '../model/secret-key.js';
 import { formatIPv6, isPublicIp, parseIp, truncateDottedQuad, truncateIp, withoutPort } from './ip.js';
 import { type CacheStats, createBoundedCache } from './lru.js';
 
@@ -13,8 +14,8 @@ export type ClientIpPolicy = 'truncate' | 'hash' | 'keep';
 /** Every client address policy. */
 export const CLIENT_IP_POLICIES: readonly ClientIpPolicy[] = ['truncate', 'hash', 'keep'];
 
-/** Shortest HMAC key accepted: 128 bits, NIST SP 800-107's floor for HMAC security strength. */
-export const HMAC_MIN_KEY_BYTES = 16;
+/** Shortest HMAC key accepted: the library's one rule for secrets (128 bits, NIST SP 800-107's floor). */
+export const HMAC_MIN_KEY_BYTES = MIN_SECRET_BYTES;
 
 /** Hex characters kept of the HMAC: 128 bits, collision-free at any realistic client count. */
 export const HASHED_ADDRESS_HEX_LENGTH = 32;

@@ -1,16 +1,14 @@
-import { RealtimeLogError } from '../parser/errors.js';
+import { ConfigError, type ConfigIssue, RealtimeLogError } from '../model/errors.js';
 
 /**
  * Options of `createEnricher` that cannot work: found once, at construction, never per record.
- * `problems` lists every mistake, one sentence each, saying what to change.
+ * `issues` lists every mistake, saying what to change.
  */
-export class EnricherOptionsError extends RealtimeLogError {
+export class EnricherOptionsError extends ConfigError {
   override name = 'EnricherOptionsError';
-  readonly problems: readonly string[];
 
-  constructor(problems: readonly string[]) {
-    super(problems.length === 1 ? problems[0] : `Invalid enricher options:\n- ${problems.join('\n- ')}`);
-    this.problems = problems;
+  constructor(issues: readonly ConfigIssue[]) {
+    super('Invalid enricher options', issues);
   }
 }
 

@@ -3,8 +3,17 @@
  * wrong is found here, once, with a message that says what to change.
  */
 
-import { closestName } from '../parser/suggest.js';
-import { CLIENT_IP_POLICIES, HMAC_MIN_KEY_BYTES } from './client-address.js';
+import * as z from 'zod/mini';
+import type { ConfigIssue } from '../model/errors.js';
+import {
+  checkOptions,
+  flag,
+  type OptionShape,
+  oneOf,
+  unknownOptionIssues,
+  wholeNumber,
+} from '../model/options.js';
+import { secretKeyIssues } from '../model/secret-key.js';
 import { EnricherOptionsError } from './errors.js';
 import { DEFAULT_GEO_CACHE_SIZE, type GeoIpModule } from './geo.js';
 import type { NamePattern } from './redact.js';
@@ -75,119 +84,97 @@ export const DEFAULT_ADDRESS_CACHE_SIZE = 10_000;
 /** Largest cache accepted: a million entries is already hundreds of MB of strings. */
 export const MAX_CACHE_SIZE = 1_000_000;
 
-const GEO_MODES: readonly GeoMode[] = ['none', 'country', 'city'];
-const SOURCES: readonly ClientAddressSource[] = ['c-ip', 'x-forwarded-for'];
+const cacheSize = (fallback: number) =>
+  z._default(
+    wholeNumber(0, MAX_CACHE_SIZE, `must be a whole number from 0 (no cache) to ${MAX_CACHE_SIZE}`),
+    fallback,
+  );
+
+/**
+ * The enricher's plain options, declared once: allowed values, default and message. The handler
+ * and the CLI compose these (`CFRT_GEO`, `--geo`) instead of restating them.
+ */
+export const ENRICHER_OPTIONS = {
+  geo: z._default(oneOf(['none', 'country', 'city']), 'country'),
+  geoCacheSize: cacheSize(DEFAULT_GEO_CACHE_SIZE),
+  userAgent: z._default(flag(), true),
+  userAgentCacheSize: cacheSize(DEFAULT_USER_AGENT_CACHE_SIZE),
+  clientAddress: z._default(oneOf(['c-ip', 'x-forwarded-for']), 'c-ip'),
+  clientIp: z._default(oneOf(['truncate', 'hash', 'keep']), 'truncate'),
+  addressCacheSize: cacheSize(DEFAULT_ADDRESS_CACHE_SIZE),
+  redactSecrets: z._default(flag(), true),
+  keepCookies: z._default(flag(), false),
+} as const satisfies OptionShape;
+
+const declared = z.object(ENRICHER_OPTIONS);
 
 const OPTION_NAMES = [
-  'geo',
+  ...(Object.keys(ENRICHER_OPTIONS) as (keyof typeof ENRICHER_OPTIONS)[]),
   'geoip',
-  'geoCacheSize',
-  'userAgent',
-  'userAgentCacheSize',
-  'clientAddress',
-  'clientIp',
   'hmacKey',
-  'addressCacheSize',
   'redactHeaders',
   'redactQueryParams',
-  'redactSecrets',
-  'keepCookies',
 ] as const satisfies readonly (keyof EnricherOptions)[];
 
 const show = (v: unknown): string => (typeof v === 'string' ? JSON.stringify(v) : String(v));
 
+function patternIssues(name: string, value: unknown): ConfigIssue[] {
+  if (value === undefined) return [];
+  if (!Array.isArray(value)) {
+    return [{ path: [name], message: 'must be a list of header or parameter names (strings or RegExps)' }];
+  }
+  return value.flatMap((p, i): ConfigIssue[] =>
+    p instanceof RegExp || (typeof p === 'string' && p.trim() !== '')
+      ? []
+      : [{ path: [name, i], message: `must be a non-empty string or a RegExp; got ${show(p)}` }],
+  );
+}
+
 /**
- * Validates options and fills in defaults; throws `EnricherOptionsError` listing every problem.
+ * Checks options against their declarations and fills in defaults; throws `EnricherOptionsError`
+ * listing every problem (structured `issues`).
  *
  * @example
  * resolveEnricherOptions({ clientIp: 'hash', hmacKey: 'a-long-secret-key-from-ssm' }).geo; // 'country'
  */
 export function resolveEnricherOptions(options: EnricherOptions = {}): ResolvedEnricherOptions {
-  const problems: string[] = [];
   if (typeof options !== 'object' || options === null) {
-    throw new EnricherOptionsError([`Enricher options must be an object, not ${show(options)}.`]);
+    throw new EnricherOptionsError([
+      { path: [], message: `enricher options must be an object, not ${show(options)}` },
+    ]);
   }
-  const known = new Set<string>(OPTION_NAMES);
-  for (const key of Object.keys(options)) {
-    if (known.has(key)) continue;
-    const near = closestName(key, OPTION_NAMES);
-    problems.push(`Unknown option "${key}"${near === null ? '.' : `; did you mean "${near}"?`}`);
-  }
-  const oneOf = <T extends string>(name: string, value: unknown, allowed: readonly T[], fallback: T): T => {
-    if (value === undefined) return fallback;
-    if (typeof value === 'string' && (allowed as readonly string[]).includes(value)) return value as T;
-    problems.push(`${name} must be one of ${allowed.map((a) => `'${a}'`).join(', ')}, not ${show(value)}.`);
-    return fallback;
-  };
-  const flag = (name: string, value: unknown, fallback: boolean): boolean => {
-    if (value === undefined) return fallback;
-    if (typeof value === 'boolean') return value;
-    problems.push(`${name} must be true or false, not ${show(value)}.`);
-    return fallback;
-  };
-  const size = (name: string, value: unknown, fallback: number): number => {
-    if (value === undefined) return fallback;
-    if (typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= MAX_CACHE_SIZE) {
-      return value;
-    }
-    problems.push(`${name} must be an integer from 0 (no cache) to ${MAX_CACHE_SIZE}, not ${show(value)}.`);
-    return fallback;
-  };
-  const patterns = (name: string, value: unknown): readonly NamePattern[] => {
-    if (value === undefined) return [];
-    if (!Array.isArray(value)) {
-      problems.push(`${name} must be a list of header or parameter names (strings or RegExps).`);
-      return [];
-    }
-    for (const p of value) {
-      if (!(p instanceof RegExp) && (typeof p !== 'string' || p.trim() === '')) {
-        problems.push(`${name} items must be non-empty strings or RegExps, not ${show(p)}.`);
-      }
-    }
-    return value as NamePattern[];
-  };
-
-  const geo = oneOf('geo', options.geo, GEO_MODES, 'country');
-  const clientIp = oneOf('clientIp', options.clientIp, CLIENT_IP_POLICIES, 'truncate');
+  const issues: ConfigIssue[] = [...unknownOptionIssues(options, OPTION_NAMES)];
+  // Options given as `undefined` take their defaults (the declarations' inputs are optional).
+  const checked = checkOptions(declared, options);
+  issues.push(...checked.issues);
   const hmacKey = options.hmacKey;
-  if (clientIp === 'hash') {
-    const bytes =
-      typeof hmacKey === 'string'
-        ? Buffer.byteLength(hmacKey)
-        : hmacKey instanceof Uint8Array
-          ? hmacKey.byteLength
-          : -1;
-    if (bytes === -1) {
-      problems.push(
-        "clientIp: 'hash' needs hmacKey (a secret string or bytes, e.g. from Secrets Manager or SSM; CFRT_HMAC_KEY for the handler).",
-      );
-    } else if (bytes < HMAC_MIN_KEY_BYTES) {
-      problems.push(`hmacKey must be at least ${HMAC_MIN_KEY_BYTES} bytes (it has ${bytes}).`);
-    }
+  if (checked.value?.clientIp === 'hash' && hmacKey === undefined) {
+    issues.push({
+      path: ['hmacKey'],
+      message:
+        "is required with clientIp: 'hash' (a secret string or bytes, e.g. from Secrets Manager or SSM; CFRT_HMAC_KEY for the handler)",
+    });
   }
+  issues.push(...secretKeyIssues(hmacKey, 'hmacKey'));
   const geoip = options.geoip;
   if (
     geoip !== undefined &&
     (typeof geoip !== 'object' || geoip === null || typeof geoip.lookup !== 'function')
   ) {
-    problems.push('geoip must be the geoip-lite module (an object with a lookup function).');
+    issues.push({
+      path: ['geoip'],
+      message: 'must be the geoip-lite module (an object with a lookup function)',
+    });
   }
-
-  const resolved: ResolvedEnricherOptions = {
-    geo,
+  issues.push(...patternIssues('redactHeaders', options.redactHeaders));
+  issues.push(...patternIssues('redactQueryParams', options.redactQueryParams));
+  if (!checked.ok || issues.length > 0) throw new EnricherOptionsError(issues);
+  const c = checked.value;
+  return {
+    ...c,
     geoip,
-    geoCacheSize: size('geoCacheSize', options.geoCacheSize, DEFAULT_GEO_CACHE_SIZE),
-    userAgent: flag('userAgent', options.userAgent, true),
-    userAgentCacheSize: size('userAgentCacheSize', options.userAgentCacheSize, DEFAULT_USER_AGENT_CACHE_SIZE),
-    clientAddress: oneOf('clientAddress', options.clientAddress, SOURCES, 'c-ip'),
-    clientIp,
     hmacKey,
-    addressCacheSize: size('addressCacheSize', options.addressCacheSize, DEFAULT_ADDRESS_CACHE_SIZE),
-    redactHeaders: patterns('redactHeaders', options.redactHeaders),
-    redactQueryParams: patterns('redactQueryParams', options.redactQueryParams),
-    redactSecrets: flag('redactSecrets', options.redactSecrets, true),
-    keepCookies: flag('keepCookies', options.keepCookies, false),
+    redactHeaders: options.redactHeaders ?? [],
+    redactQueryParams: options.redactQueryParams ?? [],
   };
-  if (problems.length > 0) throw new EnricherOptionsError(problems);
-  return resolved;
 }

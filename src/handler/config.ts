@@ -1,29 +1,36 @@
 /**
- * Handler configuration: one zod schema for code, one mapping from environment variables (what
- * the SAM app sets), validated once at cold start. Every problem is reported at once, named as the
- * user wrote it (the option in code, the variable in the environment), with what to change.
+ * Handler configuration, composed from the rooms' declarations: the aggregator's window,
+ * lateness and sampling (`AGGREGATOR_OPTIONS`), the enricher's geography, user agents and client
+ * addresses (`ENRICHER_OPTIONS`), the sinks' namespace, table and streams (`sinks/options.ts`),
+ * plus the handler's own (field lists, sinks, quarantine, the key's secret). Each setting has one
+ * environment name (`HANDLER_ENV`). Validated once, at cold start: every problem at once, as
+ * structured issues named as the user wrote them (the option in code, the variable in the
+ * environment).
  */
 import * as z from 'zod/mini';
-import type { DimensionName } from '../aggregate/index.js';
-import { DIMENSION_NAMES, parseDimensionSets } from '../aggregate/index.js';
+import {
+  AGGREGATOR_OPTIONS,
+  DIMENSION_SETS,
+  type DimensionName,
+  parseDimensionSets,
+} from '../aggregate/index.js';
 import type { EnricherOptions } from '../enrich/index.js';
-import { FieldListError, RealtimeLogError } from '../parser/errors.js';
+import { ENRICHER_OPTIONS } from '../enrich/options.js';
+import { ConfigError, type ConfigIssue } from '../model/errors.js';
+import { checkOptions, listOr, type OptionShape, oneOf } from '../model/options.js';
+import { MIN_SECRET_BYTES, secretKeyIssues } from '../model/secret-key.js';
+import { closestName } from '../model/suggest.js';
+import { FieldListError } from '../parser/errors.js';
 import { type Layout, layoutConflict, resolveLayout, splitFieldList } from '../parser/layout.js';
-import { closestName } from '../parser/suggest.js';
+import { DYNAMODB_SINK_OPTIONS, KINESIS_SINK_OPTIONS, METRIC_SINK_OPTIONS } from '../sinks/options.js';
 import type { RetryPolicy } from '../sinks/retry.js';
 
-/** A bad handler configuration; `problems` lists each one, `message` all of them. */
-export class HandlerConfigError extends RealtimeLogError {
+/** A bad handler configuration: every problem as structured `issues`, `message` all of them. */
+export class HandlerConfigError extends ConfigError {
   override name = 'HandlerConfigError';
-  readonly problems: readonly string[];
-  constructor(problems: readonly string[], options?: { cause?: unknown }) {
-    super(
-      problems.length === 1
-        ? `Invalid cloudfront-realtime-logs handler configuration: ${problems[0]}`
-        : `Invalid cloudfront-realtime-logs handler configuration:\n- ${problems.join('\n- ')}`,
-      options,
-    );
-    this.problems = problems;
+
+  constructor(issues: readonly ConfigIssue[], options?: { cause?: unknown }) {
+    super('Invalid cloudfront-realtime-logs handler configuration', issues, options);
   }
 }
 
@@ -104,258 +111,238 @@ export interface ResolvedSettings {
 /** Every environment variable of the handler starts with this. */
 export const ENV_PREFIX = 'CFRT_';
 
-/** Option name -> environment variable, for messages about environment configuration. */
-export const ENV_NAMES: Readonly<Record<keyof HandlerSettings, string>> = {
-  fields: 'CFRT_FIELDS',
-  previousFields: 'CFRT_PREVIOUS_FIELDS',
-  fieldOrder: 'CFRT_FIELD_ORDER',
-  samplingRate: 'CFRT_SAMPLING_RATE',
-  windowSeconds: 'CFRT_WINDOW_SECONDS',
-  allowedLatenessSeconds: 'CFRT_ALLOWED_LATENESS_SECONDS',
-  dimensions: 'CFRT_DIMENSIONS',
-  geo: 'CFRT_GEO',
-  userAgent: 'CFRT_USER_AGENT',
-  clientIp: 'CFRT_CLIENT_IP',
-  hmacKey: 'CFRT_HMAC_KEY',
-  hmacKeySecret: 'CFRT_HMAC_KEY_SECRET',
-  sinks: 'CFRT_SINKS',
-  metricsNamespace: 'CFRT_METRICS_NAMESPACE',
-  storageResolution: 'CFRT_STORAGE_RESOLUTION',
-  tableName: 'CFRT_TABLE_NAME',
-  ttlDays: 'CFRT_TTL_DAYS',
-  processedStreamName: 'CFRT_PROCESSED_STREAM_NAME',
-  partitionKey: 'CFRT_PARTITION_KEY',
-  quarantine: 'CFRT_QUARANTINE',
-  quarantineStreamName: 'CFRT_QUARANTINE_STREAM_NAME',
-};
+/** The sinks a configuration can name, in documentation order. */
+const SINKS = ['emf', 'cloudwatch', 'dynamodb', 'kinesis'] as const satisfies readonly SinkKind[];
 
-/** Minimum HMAC key length for `clientIp: 'hash'` (the enricher's own limit). */
-export const MIN_HMAC_KEY_LENGTH = 16;
-/** DynamoDB table names: 3-255 of `[A-Za-z0-9_.-]`. */
-const TABLE_NAME = /^[A-Za-z0-9_.-]{3,255}$/;
-/** Kinesis stream names: 1-128 of `[A-Za-z0-9_.-]`. */
-const STREAM_NAME = /^[A-Za-z0-9_.-]{1,128}$/;
-
-const dimensionName = z.enum(DIMENSION_NAMES as unknown as [DimensionName, ...DimensionName[]], {
-  error: (issue) =>
-    `unknown dimension ${JSON.stringify(issue.input)}; use one of ${DIMENSION_NAMES.join(', ')}`,
+const FIELD_LIST = z.array(z.string(), {
+  error: 'must be a field list: the real-time log config\'s fields, e.g. "timestamp,c-ip,sc-status,..."',
 });
 
-const SAMPLING = "must be from 1 to 100 (the real-time log config's sampling rate)";
-const WHOLE_SECONDS = 'must be a whole number of seconds';
-const STREAM = 'must be a Kinesis stream name (1-128 of A-Z a-z 0-9 _ . -)';
-
-// zod/mini, the tree-shakable build: the same checks as zod's chained API, a fraction of its bytes
-// in the Lambda bundle and of its import time at cold start.
-const settingsSchema = z
-  .object({
-    fields: z.union([z.string(), z.array(z.string())], {
-      error:
-        'the field list is required: the real-time log config\'s fields, e.g. "timestamp,c-ip,sc-status,..."',
-    }),
-    previousFields: z._default(
-      z.union([z.string(), z.array(z.string())], {
-        error: 'must be a field list (comma/space separated) or empty',
+/**
+ * Every setting, declared once: the rooms' declarations composed, and the handler's own. Text
+ * forms (field lists, dimension sets, sinks from the environment) are read before these check
+ * them. Exported for documentation and for the SAM template's test.
+ */
+export const HANDLER_SETTINGS = {
+  fields: FIELD_LIST,
+  previousFields: z._default(FIELD_LIST, []),
+  fieldOrder: z._default(oneOf(['canonical', 'delivery']), 'canonical'),
+  samplingRate: AGGREGATOR_OPTIONS.samplingRate,
+  windowSeconds: AGGREGATOR_OPTIONS.windowSeconds,
+  allowedLatenessSeconds: AGGREGATOR_OPTIONS.allowedLatenessSeconds,
+  dimensions: DIMENSION_SETS,
+  geo: ENRICHER_OPTIONS.geo,
+  userAgent: ENRICHER_OPTIONS.userAgent,
+  clientIp: ENRICHER_OPTIONS.clientIp,
+  hmacKey: z.optional(z.string({ error: 'must be text' })),
+  hmacKeySecret: z.optional(
+    z
+      .string({ error: 'must name a Secrets Manager secret (its ARN or name)' })
+      .check(
+        z.minLength(1, 'must name a Secrets Manager secret (its ARN or name)'),
+        z.maxLength(2048, 'must be a Secrets Manager secret ARN or name (at most 2048 characters)'),
+      ),
+  ),
+  sinks: z._default(
+    z.array(
+      z.enum(SINKS, {
+        error: (issue) => `names unknown sink ${JSON.stringify(issue.input)}; use ${listOr(SINKS)}`,
       }),
-      [],
+      { error: `must be a list of sinks: ${listOr(SINKS)}` },
     ),
-    fieldOrder: z._default(
-      z.enum(['canonical', 'delivery'], { error: 'must be "canonical" or "delivery"' }),
-      'canonical',
-    ),
-    samplingRate: z._default(
-      z
-        .number({ error: "must be a number from 1 to 100 (the real-time log config's sampling rate)" })
-        .check(z.minimum(1, SAMPLING), z.maximum(100, SAMPLING)),
-      100,
-    ),
-    windowSeconds: z._default(
-      z
-        .int({ error: WHOLE_SECONDS })
-        .check(
-          z.minimum(1, 'must be at least 1 second'),
-          z.maximum(86_400, 'must be at most 86400 (one day)'),
-        ),
-      60,
-    ),
-    allowedLatenessSeconds: z._default(
-      z.int({ error: WHOLE_SECONDS }).check(z.minimum(0, 'must be 0 or more')),
-      300,
-    ),
-    dimensions: z._default(z.union([z.string(), z.array(z.array(dimensionName))]), [[]]),
-    geo: z._default(
-      z.enum(['none', 'country', 'city'], { error: 'must be "none", "country" or "city"' }),
-      'country',
-    ),
-    userAgent: z._default(z.boolean({ error: 'must be true or false' }), true),
-    clientIp: z._default(
-      z.enum(['truncate', 'hash', 'keep'], { error: 'must be "truncate", "hash" or "keep"' }),
-      'truncate',
-    ),
-    hmacKey: z.optional(z.string()),
-    hmacKeySecret: z.optional(
-      z
-        .string()
-        .check(
-          z.minLength(1, 'must name a Secrets Manager secret (its ARN or name)'),
-          z.maxLength(2048, 'must be a Secrets Manager secret ARN or name (at most 2048 characters)'),
-        ),
-    ),
-    sinks: z._default(
-      z.array(
-        z.enum(SINK_KINDS as unknown as [SinkKind, ...SinkKind[]], {
-          error: (issue) =>
-            `unknown sink ${JSON.stringify(issue.input)}; use emf, cloudwatch, dynamodb or kinesis`,
-        }),
-      ),
-      ['emf'],
-    ),
-    metricsNamespace: z._default(
-      z.string().check(
-        z.minLength(1, 'must not be empty'),
-        z.maxLength(255, 'must be at most 255 characters'),
-        z.refine((s) => !s.startsWith('AWS/'), 'must not start with "AWS/" (reserved for AWS services)'),
-      ),
-      'CloudFront/RealtimeLogs',
-    ),
-    storageResolution: z._default(
-      z.union([z.literal(1), z.literal(60)], { error: 'must be 1 (high resolution) or 60' }),
-      60,
-    ),
-    tableName: z.optional(
-      z.string().check(z.regex(TABLE_NAME, 'must be a DynamoDB table name (3-255 of A-Z a-z 0-9 _ . -)')),
-    ),
-    ttlDays: z._default(
-      z.number({ error: 'must be a number of days' }).check(z.minimum(0, 'must be 0 (no TTL) or more')),
-      14,
-    ),
-    processedStreamName: z.optional(z.string().check(z.regex(STREAM_NAME, STREAM))),
-    partitionKey: z._default(z.string().check(z.minLength(1, 'must name a field')), 'x-edge-request-id'),
-    quarantine: z._default(
-      z.enum(['log', 'kinesis', 'none'], { error: 'must be "log", "kinesis" or "none"' }),
-      'log',
-    ),
-    quarantineStreamName: z.optional(z.string().check(z.regex(STREAM_NAME, STREAM))),
-  })
-  .check(
-    z.superRefine((c, ctx) => {
-      const need = (ok: boolean, path: keyof HandlerSettings, message: string) => {
-        if (!ok) ctx.addIssue({ code: 'custom', path: [path], message, input: c });
-      };
-      need(
-        !c.sinks.includes('dynamodb') || c.tableName !== undefined,
-        'tableName',
-        'is required with the dynamodb sink: the table that stores window state',
-      );
-      need(
-        !c.sinks.includes('kinesis') || c.processedStreamName !== undefined,
-        'processedStreamName',
-        'is required with the kinesis sink: the stream that receives enriched records',
-      );
-      need(
-        c.quarantine !== 'kinesis' || c.quarantineStreamName !== undefined,
-        'quarantineStreamName',
-        'is required with quarantine "kinesis": the stream that receives malformed lines',
-      );
-      need(
-        c.clientIp !== 'hash' ||
-          c.hmacKeySecret !== undefined ||
-          (c.hmacKey !== undefined && c.hmacKey.length >= MIN_HMAC_KEY_LENGTH),
-        'hmacKey',
-        `is required with clientIp "hash": a secret of at least ${MIN_HMAC_KEY_LENGTH} characters, stable across deployments (or hmacKeySecret, the Secrets Manager secret holding it)`,
-      );
-      need(
-        c.hmacKey === undefined || c.clientIp === 'hash' || c.hmacKey.length >= MIN_HMAC_KEY_LENGTH,
-        'hmacKey',
-        `must be at least ${MIN_HMAC_KEY_LENGTH} characters (32 random ones are best)`,
-      );
-      need(
-        c.hmacKey === undefined || c.hmacKeySecret === undefined,
-        'hmacKeySecret',
-        'and hmacKey are two sources of one key: give one',
-      );
-      need(
-        !c.sinks.includes('dynamodb') || c.hmacKey !== undefined || c.hmacKeySecret !== undefined,
-        'hmacKeySecret',
-        'is required with the dynamodb sink: stored distinct-client sketches are keyed hashes, and only one stable key lets invocations merge them (or hmacKey)',
-      );
-      need(new Set(c.sinks).size === c.sinks.length, 'sinks', 'names a sink twice');
-    }),
-  );
+    ['emf'],
+  ),
+  metricsNamespace: METRIC_SINK_OPTIONS.namespace,
+  storageResolution: METRIC_SINK_OPTIONS.storageResolution,
+  tableName: z.optional(DYNAMODB_SINK_OPTIONS.tableName),
+  ttlDays: DYNAMODB_SINK_OPTIONS.ttlDays,
+  processedStreamName: z.optional(KINESIS_SINK_OPTIONS.streamName),
+  partitionKey: KINESIS_SINK_OPTIONS.partitionKey,
+  quarantine: z._default(oneOf(['log', 'kinesis', 'none']), 'log'),
+  quarantineStreamName: z.optional(KINESIS_SINK_OPTIONS.streamName),
+} as const satisfies { readonly [K in keyof HandlerSettings]-?: OptionShape[string] };
 
-function describe(path: readonly PropertyKey[], source: 'code' | 'env'): string {
-  const head = path[0];
-  if (typeof head !== 'string') return 'configuration';
-  if (source === 'env') return ENV_NAMES[head as keyof HandlerSettings] ?? head;
-  return path.map(String).join('.');
+const settingsSchema = z.object(HANDLER_SETTINGS);
+
+/** How an environment variable's text becomes a setting's input. */
+export type EnvReader = 'text' | 'word' | 'number' | 'boolean' | 'list';
+
+/** A setting's environment variable and how its text is read. */
+export interface EnvSetting {
+  readonly name: string;
+  readonly read: EnvReader;
 }
 
-/**
- * Validates settings given in code and applies the defaults. Throws `HandlerConfigError` listing
- * every problem.
- *
- * @example
- * resolveSettings({ fields: 'timestamp,c-ip,sc-status', sinks: ['emf'] }).windowSeconds; // 60
- */
-export function resolveSettings(
-  settings: HandlerSettings,
-  source: 'code' | 'env' = 'code',
-): ResolvedSettings {
-  const parsed = settingsSchema.safeParse(settings);
-  const problems: string[] = parsed.success
-    ? []
-    : parsed.error.issues.map((i) => `${describe(i.path, source)} ${i.message}`);
-  // The field lists are checked against the catalogue here too, so their problems are listed with the others.
-  const order = settings.fieldOrder === 'delivery' ? 'delivery' : 'canonical';
-  const listOf = (raw: unknown): string[] =>
-    typeof raw === 'string' ? splitFieldList(raw) : Array.isArray(raw) ? raw.map(String) : [];
-  const layoutOf = (list: readonly string[], path: keyof HandlerSettings): Layout | null => {
+/** Every setting's environment variable (the SAM app's interface), declared once. */
+export const HANDLER_ENV: { readonly [K in keyof HandlerSettings]-?: EnvSetting } = {
+  fields: { name: 'CFRT_FIELDS', read: 'text' },
+  previousFields: { name: 'CFRT_PREVIOUS_FIELDS', read: 'text' },
+  fieldOrder: { name: 'CFRT_FIELD_ORDER', read: 'word' },
+  samplingRate: { name: 'CFRT_SAMPLING_RATE', read: 'number' },
+  windowSeconds: { name: 'CFRT_WINDOW_SECONDS', read: 'number' },
+  allowedLatenessSeconds: { name: 'CFRT_ALLOWED_LATENESS_SECONDS', read: 'number' },
+  dimensions: { name: 'CFRT_DIMENSIONS', read: 'text' },
+  geo: { name: 'CFRT_GEO', read: 'word' },
+  userAgent: { name: 'CFRT_USER_AGENT', read: 'boolean' },
+  clientIp: { name: 'CFRT_CLIENT_IP', read: 'word' },
+  hmacKey: { name: 'CFRT_HMAC_KEY', read: 'text' },
+  hmacKeySecret: { name: 'CFRT_HMAC_KEY_SECRET', read: 'text' },
+  sinks: { name: 'CFRT_SINKS', read: 'list' },
+  metricsNamespace: { name: 'CFRT_METRICS_NAMESPACE', read: 'text' },
+  storageResolution: { name: 'CFRT_STORAGE_RESOLUTION', read: 'number' },
+  tableName: { name: 'CFRT_TABLE_NAME', read: 'text' },
+  ttlDays: { name: 'CFRT_TTL_DAYS', read: 'number' },
+  processedStreamName: { name: 'CFRT_PROCESSED_STREAM_NAME', read: 'text' },
+  partitionKey: { name: 'CFRT_PARTITION_KEY', read: 'text' },
+  quarantine: { name: 'CFRT_QUARANTINE', read: 'word' },
+  quarantineStreamName: { name: 'CFRT_QUARANTINE_STREAM_NAME', read: 'text' },
+};
+
+/** Option name -> environment variable. */
+export const ENV_NAMES: Readonly<Record<keyof HandlerSettings, string>> = Object.fromEntries(
+  Object.entries(HANDLER_ENV).map(([option, env]) => [option, env.name]),
+) as Record<keyof HandlerSettings, string>;
+
+/** Shortest client-address key, in bytes (UTF-8 for text): the library's one rule for secrets. */
+export const MIN_HMAC_KEY_LENGTH = MIN_SECRET_BYTES;
+
+type Naming = (path: readonly (string | number)[]) => string | undefined;
+
+const codeNames: Naming = () => undefined;
+// The variable is text: a position inside what it was read into would mean nothing to its writer.
+const envNames: Naming = (path) => HANDLER_ENV[path[0] as keyof HandlerSettings]?.name;
+
+function named(issues: readonly ConfigIssue[], nameOf: Naming): ConfigIssue[] {
+  return issues.map((issue) => {
+    const name = nameOf(issue.path);
+    return name === undefined ? issue : { ...issue, name };
+  });
+}
+
+/** Text forms read into the shapes the declarations check: field lists, dimension sets, sinks. */
+function readTextForms(settings: HandlerSettings): Record<string, unknown> {
+  const input: Record<string, unknown> = { ...settings };
+  if (typeof settings.fields === 'string') input.fields = splitFieldList(settings.fields);
+  if (typeof settings.previousFields === 'string')
+    input.previousFields = splitFieldList(settings.previousFields);
+  if (typeof settings.dimensions === 'string') {
+    input.dimensions = parseDimensionSets(settings.dimensions.trim() === '' ? 'none' : settings.dimensions);
+  }
+  return input;
+}
+
+type Settings = z.output<typeof settingsSchema>;
+
+/** Each setting as given where it is valid alone, else its default (or absent). */
+function eachValid(input: Record<string, unknown>): Settings {
+  const out: Record<string, unknown> = {};
+  for (const [key, schema] of Object.entries(HANDLER_SETTINGS)) {
+    const given = schema.safeParse(input[key]);
+    const value = given.success ? given.data : schema.safeParse(undefined).data;
+    if (value !== undefined) out[key] = value;
+  }
+  return out as Settings;
+}
+
+/** What one setting needs of another. */
+function crossIssues(c: Settings): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  const need = (ok: boolean, path: keyof HandlerSettings, message: string) => {
+    if (!ok) issues.push({ path: [path], message });
+  };
+  need(
+    !c.sinks.includes('dynamodb') || c.tableName !== undefined,
+    'tableName',
+    'is required with the dynamodb sink: the table that stores window state',
+  );
+  need(
+    !c.sinks.includes('kinesis') || c.processedStreamName !== undefined,
+    'processedStreamName',
+    'is required with the kinesis sink: the stream that receives enriched records',
+  );
+  need(
+    c.quarantine !== 'kinesis' || c.quarantineStreamName !== undefined,
+    'quarantineStreamName',
+    'is required with quarantine "kinesis": the stream that receives malformed lines',
+  );
+  need(
+    c.clientIp !== 'hash' || c.hmacKeySecret !== undefined || c.hmacKey !== undefined,
+    'hmacKey',
+    `is required with clientIp "hash": a secret of at least ${MIN_SECRET_BYTES} bytes, stable across deployments (or hmacKeySecret, the Secrets Manager secret holding it)`,
+  );
+  issues.push(...secretKeyIssues(c.hmacKey, 'hmacKey'));
+  need(
+    c.hmacKey === undefined || c.hmacKeySecret === undefined,
+    'hmacKeySecret',
+    'and hmacKey are two sources of one key: give one',
+  );
+  need(
+    !c.sinks.includes('dynamodb') || c.hmacKey !== undefined || c.hmacKeySecret !== undefined,
+    'hmacKeySecret',
+    'is required with the dynamodb sink: stored distinct-client sketches are keyed hashes, and only one stable key lets invocations merge them (or hmacKey)',
+  );
+  need(new Set(c.sinks).size === c.sinks.length, 'sinks', 'names a sink twice');
+  return issues;
+}
+
+/** The field lists against the catalogue, and the previous list against the current one. */
+function fieldListIssues(fields: unknown, previous: unknown, order: 'canonical' | 'delivery'): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  const layoutOf = (list: unknown, path: keyof HandlerSettings): Layout | null => {
+    if (!Array.isArray(list) || list.length === 0) return null;
     try {
-      return resolveLayout(list, order);
+      return resolveLayout(list.map(String), order);
     } catch (error) {
       if (!(error instanceof FieldListError)) throw error;
-      for (const p of error.problems) problems.push(`${describe([path], source)}: ${p}`);
+      for (const issue of error.issues) issues.push({ path: [path], message: issue.message });
       return null;
     }
   };
-  const fields = listOf(settings.fields);
-  const previousFields = listOf(settings.previousFields);
-  let current: Layout | null = null;
-  if (settings.fields !== undefined && fields.length === 0) {
-    problems.push(`${describe(['fields'], source)} is empty: list the real-time log config's fields`);
-  } else if (fields.length > 0) current = layoutOf(fields, 'fields');
-  const previous = previousFields.length > 0 ? layoutOf(previousFields, 'previousFields') : null;
+  if (Array.isArray(fields) && fields.length === 0) {
+    issues.push({ path: ['fields'], message: "is empty: list the real-time log config's fields" });
+  }
+  const current = layoutOf(fields, 'fields');
+  const before = layoutOf(previous, 'previousFields');
   // The same list again is harmless (the parser reads it once); one of the same length is not.
-  if (current !== null && previous !== null && current.fields.join() !== previous.fields.join()) {
-    const conflict = layoutConflict(current, previous);
+  if (current !== null && before !== null && current.fields.join() !== before.fields.join()) {
+    const conflict = layoutConflict(current, before);
     if (conflict !== null) {
-      problems.push(
-        `${describe(['previousFields'], source)} cannot be read beside ${describe(['fields'], source)}: ${conflict}`,
-      );
+      issues.push({
+        path: ['previousFields'],
+        message: `cannot be read beside the current field list: ${conflict}`,
+      });
     }
   }
-  // Dimension sets written as text are checked whether or not the rest parsed: every problem at once.
-  let dimensions: DimensionName[][] | null = null;
-  if (typeof settings.dimensions === 'string') {
-    dimensions = parseDimensionSets(settings.dimensions.trim() === '' ? 'none' : settings.dimensions);
-    for (const set of dimensions) {
-      for (const name of set) {
-        if (!DIMENSION_NAMES.includes(name)) {
-          problems.push(
-            `${describe(['dimensions'], source)} names unknown dimension "${name}"; use one of ${DIMENSION_NAMES.join(', ')} (sets separated by ";", names by ",", "none" for stream-wide)`,
-          );
-        }
-      }
-    }
+  return issues;
+}
+
+function resolveWith(
+  settings: HandlerSettings,
+  nameOf: Naming,
+  more: readonly ConfigIssue[] = [],
+): ResolvedSettings {
+  const input = readTextForms(settings);
+  const checked = checkOptions(settingsSchema, input);
+  const issues: ConfigIssue[] = [...more, ...checked.issues];
+  if (input.fields === undefined) {
+    // zod names a missing key like a wrong type; say what the setting is instead.
+    const i = issues.findIndex((x) => x.path[0] === 'fields' && x.path.length === 1);
+    const missing = {
+      path: ['fields'],
+      message: 'is required (the real-time log config\'s fields, e.g. "timestamp,c-ip,sc-status,...")',
+    };
+    if (i >= 0) issues[i] = missing;
   }
-  if (!parsed.success || problems.length > 0) throw new HandlerConfigError(problems);
-  const c = parsed.data;
-  if (dimensions === null)
-    dimensions = (c.dimensions as readonly (readonly DimensionName[])[]).map((s) => [...s]);
+  const order = settings.fieldOrder === 'delivery' ? 'delivery' : 'canonical';
+  issues.push(...fieldListIssues(input.fields, input.previousFields, order));
+  // What settings need of each other is checked even when some are wrong alone (every problem at
+  // once): each valid one as given, each wrong one at its default.
+  issues.push(...crossIssues(checked.ok ? checked.value : eachValid(input)));
+  if (!checked.ok || issues.length > 0) throw new HandlerConfigError(named(issues, nameOf));
+  const c = checked.value;
+  const dimensions = c.dimensions.map((set) => [...set]);
   return {
     ...c,
-    fields,
-    previousFields,
     dimensions,
     hmacKey: c.hmacKey,
     hmacKeySecret: c.hmacKeySecret,
@@ -365,89 +352,75 @@ export function resolveSettings(
   };
 }
 
-function envNumber(value: string | undefined): number | undefined {
-  if (value === undefined || value.trim() === '') return undefined;
-  const n = Number(value.trim());
-  // Leave text that is not a number as NaN, for zod to name the variable.
-  return Number.isNaN(n) ? Number.NaN : n;
+/**
+ * Validates settings given in code and applies the defaults. Throws `HandlerConfigError` listing
+ * every problem, each issue at its option's path.
+ *
+ * @example
+ * resolveSettings({ fields: 'timestamp,c-ip,sc-status', sinks: ['emf'] }).windowSeconds; // 60
+ */
+export function resolveSettings(
+  settings: HandlerSettings,
+  source: 'code' | 'env' = 'code',
+): ResolvedSettings {
+  return resolveWith(settings, source === 'env' ? envNames : codeNames);
 }
 
-function envBoolean(value: string | undefined, name: string, problems: string[]): boolean | undefined {
-  if (value === undefined || value.trim() === '') return undefined;
-  const v = value.trim().toLowerCase();
-  if (v === 'true' || v === '1' || v === 'yes') return true;
-  if (v === 'false' || v === '0' || v === 'no') return false;
-  problems.push(`${name} must be "true" or "false"; got ${JSON.stringify(value)}`);
-  return undefined;
-}
-
-function envText(value: string | undefined): string | undefined {
-  if (value === undefined) return undefined;
-  const t = value.trim();
-  return t === '' ? undefined : t;
+function readEnv(text: string | undefined, read: EnvReader): unknown {
+  if (text === undefined || text.trim() === '') return undefined;
+  const t = text.trim();
+  switch (read) {
+    case 'text':
+      return t;
+    case 'word':
+      return t.toLowerCase();
+    case 'number': {
+      // Text that is not a number stays text: the declaration names the variable and shows it.
+      const n = Number(t);
+      return Number.isNaN(n) ? t : n;
+    }
+    case 'boolean': {
+      const v = t.toLowerCase();
+      if (v === 'true' || v === '1' || v === 'yes') return true;
+      if (v === 'false' || v === '0' || v === 'no') return false;
+      return t;
+    }
+    case 'list':
+      return t.toLowerCase() === 'none'
+        ? []
+        : t
+            .split(/[\s,]+/)
+            .filter((s) => s !== '')
+            .map((s) => s.toLowerCase());
+  }
 }
 
 /**
  * Reads the settings from `CFRT_*` environment variables (the SAM app's interface), validated as
- * `resolveSettings` does, with problems named by variable.
+ * `resolveSettings` does, with problems named by variable. A `CFRT_*` variable that is no setting
+ * is a problem too (a misspelling would silently leave its setting at the default).
  *
  * @example
  * const settings = settingsFromEnv({ CFRT_FIELDS: 'timestamp,c-ip,sc-status', CFRT_SINKS: 'emf,dynamodb', CFRT_TABLE_NAME: 'cf' });
  */
 export function settingsFromEnv(env: Readonly<Record<string, string | undefined>>): ResolvedSettings {
-  const problems: string[] = [];
-  // A misspelt variable would silently leave its setting at the default: every CFRT_* is known.
   const known = Object.values(ENV_NAMES);
+  const unknown: ConfigIssue[] = [];
   for (const name of Object.keys(env).sort()) {
     if (!name.startsWith(ENV_PREFIX) || known.includes(name)) continue;
     const near = closestName(name, known);
-    problems.push(
-      `${name} is not a setting${near === null ? `; the settings are ${known.join(', ')}` : `; did you mean ${near}?`}`,
-    );
+    unknown.push({
+      path: [],
+      name,
+      message: `is not a setting${near === null ? `; the settings are ${known.join(', ')}` : `; did you mean ${near}?`}`,
+    });
   }
-  const fields = envText(env.CFRT_FIELDS);
-  const sinksText = envText(env.CFRT_SINKS);
-  const settings = {
-    fields: fields ?? (undefined as unknown as string),
-    previousFields: envText(env.CFRT_PREVIOUS_FIELDS),
-    fieldOrder: envText(env.CFRT_FIELD_ORDER),
-    samplingRate: envNumber(env.CFRT_SAMPLING_RATE),
-    windowSeconds: envNumber(env.CFRT_WINDOW_SECONDS),
-    allowedLatenessSeconds: envNumber(env.CFRT_ALLOWED_LATENESS_SECONDS),
-    dimensions: envText(env.CFRT_DIMENSIONS),
-    geo: envText(env.CFRT_GEO),
-    userAgent: envBoolean(env.CFRT_USER_AGENT, 'CFRT_USER_AGENT', problems),
-    clientIp: envText(env.CFRT_CLIENT_IP),
-    hmacKey: envText(env.CFRT_HMAC_KEY),
-    hmacKeySecret: envText(env.CFRT_HMAC_KEY_SECRET),
-    sinks:
-      sinksText === undefined || sinksText.toLowerCase() === 'none'
-        ? sinksText === undefined
-          ? undefined
-          : []
-        : sinksText
-            .split(/[\s,]+/)
-            .filter((s) => s !== '')
-            .map((s) => s.toLowerCase()),
-    metricsNamespace: envText(env.CFRT_METRICS_NAMESPACE),
-    storageResolution: envNumber(env.CFRT_STORAGE_RESOLUTION),
-    tableName: envText(env.CFRT_TABLE_NAME),
-    ttlDays: envNumber(env.CFRT_TTL_DAYS),
-    processedStreamName: envText(env.CFRT_PROCESSED_STREAM_NAME),
-    partitionKey: envText(env.CFRT_PARTITION_KEY),
-    quarantine: envText(env.CFRT_QUARANTINE)?.toLowerCase(),
-    quarantineStreamName: envText(env.CFRT_QUARANTINE_STREAM_NAME),
-  };
-  const defined = Object.fromEntries(Object.entries(settings).filter(([, v]) => v !== undefined));
-  let resolved: ResolvedSettings | null = null;
-  try {
-    resolved = resolveSettings(defined as unknown as HandlerSettings, 'env');
-  } catch (error) {
-    if (!(error instanceof HandlerConfigError)) throw error;
-    problems.push(...error.problems);
+  const settings: Record<string, unknown> = {};
+  for (const [option, spec] of Object.entries(HANDLER_ENV)) {
+    const value = readEnv(env[spec.name], spec.read);
+    if (value !== undefined) settings[option] = value;
   }
-  if (resolved === null || problems.length > 0) throw new HandlerConfigError(problems);
-  return resolved;
+  return resolveWith(settings as unknown as HandlerSettings, envNames, unknown);
 }
 
 /** The enricher options the settings ask for. */

@@ -6,8 +6,10 @@
  * from; the invocation log (./invocation-log.ts) is one JSON line of counts.
  */
 import { plausibleTimeRange } from '../aggregate/index.js';
+import { unknownOptionIssues } from '../model/options.js';
 import type { StateWriteOptions } from '../sinks/dynamodb.js';
 import {
+  HANDLER_SETTINGS,
   HandlerConfigError,
   type HandlerSettings,
   type ResolvedSettings,
@@ -24,7 +26,7 @@ import {
   retrySequenceNumber,
   shardIdOf,
 } from './kinesis-event.js';
-import { clientProblems, type HandlerConfig, wire } from './wiring.js';
+import { clientIssues, type HandlerConfig, wire } from './wiring.js';
 
 export type { SinkReport } from './delivery.js';
 export type { InvocationLog } from './invocation-log.js';
@@ -37,6 +39,25 @@ export interface RealtimeLogHandler {
   /** Resolves when the sinks are built (their SDK modules loaded); rejects with why they cannot be. */
   readonly ready: Promise<void>;
 }
+
+/** Every key of `HandlerConfig`: the settings and the code-only wiring. */
+const CONFIG_KEYS: readonly string[] = [
+  ...Object.keys(HANDLER_SETTINGS),
+  ...([
+    'clients',
+    'metricSinks',
+    'stateSinks',
+    'recordSinks',
+    'quarantineSink',
+    'enricher',
+    'aggregator',
+    'retry',
+    'safetyMarginMs',
+    'log',
+    'emfOutput',
+    'now',
+  ] satisfies (keyof HandlerConfig)[]),
+];
 
 /** Largest default safety margin kept from the remaining time. */
 export const MAX_SAFETY_MARGIN_MS = 2_000;
@@ -59,6 +80,8 @@ export const DEFAULT_BUDGET_MS = 60_000;
  * });
  */
 export function createHandler(config: HandlerConfig): RealtimeLogHandler {
+  // A misspelt option would silently leave its setting at the default: every key is known.
+  const unknown = unknownOptionIssues(config, CONFIG_KEYS);
   let settings: ResolvedSettings;
   try {
     settings = resolveSettings(config, 'code');
@@ -66,9 +89,10 @@ export function createHandler(config: HandlerConfig): RealtimeLogHandler {
     if (!(error instanceof HandlerConfigError)) throw error;
     // List the missing clients too: every problem at once.
     const sinks = Array.isArray(config.sinks) ? config.sinks : ['emf'];
-    const more = clientProblems(sinks, config.quarantine ?? 'log', config);
-    throw more.length === 0 ? error : new HandlerConfigError([...error.problems, ...more]);
+    const more = [...unknown, ...clientIssues(sinks, config.quarantine ?? 'log', config)];
+    throw more.length === 0 ? error : new HandlerConfigError([...more, ...error.issues]);
   }
+  if (unknown.length > 0) throw new HandlerConfigError(unknown);
   return createHandlerFromSettings(settings, config);
 }
 

@@ -5,8 +5,10 @@
  * `@aws-sdk/client-secrets-manager` is an optional peer, loaded only when a secret is named; the
  * client is injected (`clients.secretsManager`), so tests point it at a local server.
  */
+
+import { secretKeyIssues } from '../model/secret-key.js';
 import { lazyModule } from '../sinks/lazy-module.js';
-import { HandlerConfigError, MIN_HMAC_KEY_LENGTH } from './config.js';
+import { HandlerConfigError } from './config.js';
 
 /** What the key fetch needs of a Secrets Manager client: its `send`. */
 export interface SecretsClient {
@@ -23,14 +25,15 @@ const sdk = lazyModule(() => import('@aws-sdk/client-secrets-manager'));
  * const key = await fetchSecretKey(new SecretsManagerClient({}), process.env.CFRT_HMAC_KEY_SECRET!);
  */
 export async function fetchSecretKey(client: SecretsClient, secretId: string): Promise<string> {
-  const where = `CFRT_HMAC_KEY_SECRET (hmacKeySecret) ${JSON.stringify(secretId)}`;
+  const issue = (message: string) => ({ path: ['hmacKeySecret'], name: 'CFRT_HMAC_KEY_SECRET', message });
+  const where = `the secret ${JSON.stringify(secretId)}`;
   let answer: { SecretString?: string; SecretBinary?: Uint8Array };
   try {
     const { GetSecretValueCommand } = await sdk();
     answer = (await client.send(new GetSecretValueCommand({ SecretId: secretId }))) as typeof answer;
   } catch (error) {
     const why = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-    throw new HandlerConfigError([`${where} could not be read: ${why}`], { cause: error });
+    throw new HandlerConfigError([issue(`${where} could not be read: ${why}`)], { cause: error });
   }
   const key =
     typeof answer.SecretString === 'string'
@@ -38,11 +41,10 @@ export async function fetchSecretKey(client: SecretsClient, secretId: string): P
       : answer.SecretBinary instanceof Uint8Array
         ? Buffer.from(answer.SecretBinary).toString('utf8')
         : undefined;
-  if (key === undefined) throw new HandlerConfigError([`${where} has no value`]);
-  if (key.length < MIN_HMAC_KEY_LENGTH) {
-    throw new HandlerConfigError([
-      `${where} holds ${key.length} characters; the key needs at least ${MIN_HMAC_KEY_LENGTH} (32 random ones are best)`,
-    ]);
-  }
+  if (key === undefined) throw new HandlerConfigError([issue(`${where} has no value`)]);
+  // The one rule for keys, in bytes; the value itself never appears in a message.
+  const [short] = secretKeyIssues(key);
+  if (short !== undefined)
+    throw new HandlerConfigError([issue(`${where} ${short.message.replace(/^must be/, 'must hold')}`)]);
   return key;
 }

@@ -8,11 +8,12 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import {
   type AggregatorOptions,
-  createAggregator,
   MAX_STORABLE_TOP_K,
+  resolveAggregatorOptions,
   type WindowCell,
 } from '../aggregate/index.js';
 import { createEnricher, type Enricher, type EnricherOptions } from '../enrich/index.js';
+import { ConfigError, type ConfigIssue, nestIssues } from '../model/errors.js';
 import { createParser, type Parser } from '../parser/parser.js';
 import { dimensionLimitProblems, type MetricSink, metricsForFields } from '../sinks/metrics.js';
 import type { RetryPolicy } from '../sinks/retry.js';
@@ -101,28 +102,33 @@ const CLIENT_CLASSES = {
   kinesis: 'KinesisClient',
 } as const;
 
-function missingClient(kind: keyof typeof CLIENT_CLASSES, why: string): string {
-  return `clients.${kind} is required ${why}: pass an SDK v3 client, e.g. new ${CLIENT_CLASSES[kind]}({ maxAttempts: 2 })`;
+function missingClient(kind: keyof typeof CLIENT_CLASSES, why: string): ConfigIssue {
+  return {
+    path: ['clients', kind],
+    message: `is required ${why}: pass an SDK v3 client, e.g. new ${CLIENT_CLASSES[kind]}({ maxAttempts: 2 })`,
+  };
 }
 
 /**
  * What is missing among the clients the named sinks (and the key's secret) need.
  *
  * @example
- * clientProblems(['dynamodb'], 'log', {}); // ['clients.dynamodb is required with the dynamodb sink: ...']
+ * clientIssues(['dynamodb'], 'log', {}); // [{ path: ['clients', 'dynamodb'], message: 'is required with the dynamodb sink: ...' }]
  */
-export function clientProblems(
+export function clientIssues(
   sinks: readonly string[],
   quarantine: string,
   config: Pick<HandlerConfig, 'clients' | 'quarantineSink'>,
   hmacKeySecret?: string,
-): string[] {
-  const problems: string[] = [];
+): ConfigIssue[] {
+  const problems: ConfigIssue[] = [];
   const clients = config.clients ?? {};
   if (hmacKeySecret !== undefined && clients.secretsManager === undefined) {
-    problems.push(
-      'clients.secretsManager is required with hmacKeySecret (CFRT_HMAC_KEY_SECRET): pass an SDK v3 client, e.g. new SecretsManagerClient({})',
-    );
+    problems.push({
+      path: ['clients', 'secretsManager'],
+      message:
+        'is required with hmacKeySecret (CFRT_HMAC_KEY_SECRET): pass an SDK v3 client, e.g. new SecretsManagerClient({})',
+    });
   }
   if (sinks.includes('cloudwatch') && clients.cloudwatch === undefined) {
     problems.push(missingClient('cloudwatch', 'with the cloudwatch sink'));
@@ -230,22 +236,27 @@ export function wire(
   s: ResolvedSettings,
   config: Omit<HandlerConfig, keyof HandlerSettings>,
 ): Promise<Wired> {
-  const problems: string[] = [];
-  problems.push(...clientProblems(s.sinks, s.quarantine, config, s.hmacKeySecret));
+  const problems: ConfigIssue[] = [];
+  problems.push(...clientIssues(s.sinks, s.quarantine, config, s.hmacKeySecret));
   // Every datum carries its sink's fixed dimensions and its cell's: CloudWatch rejects more than 30
   // on every retry, so the largest combination is checked here. (The built-in sinks add none.)
   for (const sink of config.metricSinks ?? []) {
     const fixed = (sink as Partial<MetricSink>).dimensions;
     if (fixed === undefined) continue;
     for (const p of dimensionLimitProblems(Object.keys(fixed), s.dimensions)) {
-      problems.push(`metricSinks "${sink.name}" with dimensions (CFRT_DIMENSIONS): ${p}`);
+      problems.push({
+        path: ['metricSinks', sink.name],
+        name: `metricSinks "${sink.name}"`,
+        message: `with dimensions (CFRT_DIMENSIONS): ${p}`,
+      });
     }
   }
   const topK = config.aggregator?.topK;
   if (s.sinks.includes('dynamodb') && topK !== undefined && topK > MAX_STORABLE_TOP_K) {
-    problems.push(
-      `aggregator.topK must be at most ${MAX_STORABLE_TOP_K} with the dynamodb sink (got ${topK}): a larger cell may not fit a 400 KB item`,
-    );
+    problems.push({
+      path: ['aggregator', 'topK'],
+      message: `must be at most ${MAX_STORABLE_TOP_K} with the dynamodb sink (got ${topK}): a larger cell may not fit a 400 KB item`,
+    });
   }
   let parser: Parser<Record<string, unknown>>;
   try {
@@ -256,7 +267,7 @@ export function wire(
       Record<string, unknown>
     >;
   } catch (error) {
-    problems.push(`fields (CFRT_FIELDS): ${(error as Error).message}`);
+    problems.push({ path: ['fields'], name: 'fields (CFRT_FIELDS)', message: (error as Error).message });
     parser = undefined as never;
   }
   // The key of client-address hashing: in the settings, or read from Secrets Manager in `ready`
@@ -276,18 +287,22 @@ export function wire(
     } satisfies AggregatorOptions,
   });
   const options = withKey(s.hmacKey ?? keyPlaceholder);
+  // The code-only options (`enricher`, `aggregator`) are checked against their rooms' declarations
+  // here; what came from the settings was checked by resolveSettings.
   let enricher: Enricher;
   try {
     enricher = createEnricher(options.enricher) as unknown as Enricher;
   } catch (error) {
-    problems.push(`enrichment: ${(error as Error).message}`);
+    if (!(error instanceof ConfigError)) throw error;
+    problems.push(...nestIssues(error.issues, ['enricher']));
     enricher = undefined as never;
   }
   const aggregatorOptions: AggregatorOptions = options.aggregator;
   try {
-    createAggregator(aggregatorOptions);
+    resolveAggregatorOptions(aggregatorOptions);
   } catch (error) {
-    problems.push(`aggregation: ${(error as Error).message}`);
+    if (!(error instanceof ConfigError)) throw error;
+    problems.push(...nestIssues(error.issues, ['aggregator']));
   }
   if (problems.length > 0) throw new HandlerConfigError(problems);
 

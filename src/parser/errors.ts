@@ -1,23 +1,18 @@
 /**
- * The one error base class of the library. Every error it throws is a `RealtimeLogError`, so a
- * caller can tell the library's complaints from its own bugs; specific subclasses say which.
- *
- * Per-line parse failures are *values*, not exceptions (see `ParseFailure`); these classes are
- * for configuration mistakes, found once at construction, and for the thin throwing wrappers.
+ * The parser's errors. The base classes live in the model room (every room's errors share them):
+ * `RealtimeLogError` for everything the library throws, `ConfigError` for configuration mistakes.
  */
-export class RealtimeLogError extends Error {
-  override name = 'RealtimeLogError';
-}
+import { ConfigError, type ConfigIssue, RealtimeLogError, sentenceIssues } from '../model/errors.js';
+
+export { ConfigError, type ConfigIssue, RealtimeLogError };
 
 /** A field list that cannot describe a real-time log config: unknown, duplicate, standard-log names. */
-export class FieldListError extends RealtimeLogError {
+export class FieldListError extends ConfigError {
   override name = 'FieldListError';
-  /** Every problem found, one sentence each; `message` joins them. */
-  readonly problems: readonly string[];
 
+  /** Each problem a whole sentence: the list as a whole is the option (an empty `path`). */
   constructor(problems: readonly string[]) {
-    super(problems.length === 1 ? problems[0] : `Invalid field list:\n- ${problems.join('\n- ')}`);
-    this.problems = problems;
+    super('Invalid field list', sentenceIssues(problems));
   }
 }
 

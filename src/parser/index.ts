@@ -1,5 +1,12 @@
+export { problemOf } from '../model/errors.js';
 export { DECODERS, decodeText, MALFORMED } from './decode.js';
-export { FieldListError, MalformedLineError, RealtimeLogError } from './errors.js';
+export {
+  ConfigError,
+  type ConfigIssue,
+  FieldListError,
+  MalformedLineError,
+  RealtimeLogError,
+} from './errors.js';
 export {
   canonicalPosition,
   FIELD_CATALOGUE,

@@ -3,6 +3,8 @@
  * restricted to the configured fields, whatever order the config was written in, so the layout is
  * the list sorted by catalogue position, unless the caller gives the delivery order explicitly.
  */
+
+import { editDistance } from '../model/suggest.js';
 import { FieldListError } from './errors.js';
 import {
   canonicalPosition,
@@ -11,7 +13,6 @@ import {
   fieldSpec,
   STANDARD_LOG_ONLY_FIELDS,
 } from './fields.js';
-import { editDistance } from './suggest.js';
 
 /**
  * How the field list maps to columns.

@@ -14,6 +14,8 @@ export const KINESIS_MAX_PUT_BYTES = 5 * 1024 * 1024;
 export const KINESIS_MAX_RECORD_BYTES = 1024 * 1024;
 /** Partition keys are 1-256 Unicode characters (Kinesis API reference, PutRecordsRequestEntry). */
 export const KINESIS_MAX_PARTITION_KEY_LENGTH = 256;
+/** Stream names are 1-128 characters of A-Z a-z 0-9 _ . - (Kinesis CreateStream). */
+export const KINESIS_STREAM_NAME_PATTERN = /^[A-Za-z0-9_.-]{1,128}$/;
 
 // CloudWatch PutMetricData
 

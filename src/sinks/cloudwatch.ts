@@ -10,21 +10,19 @@ import {
   CLOUDWATCH_MAX_AGE_MS,
   CLOUDWATCH_MAX_CALL_BYTES,
   CLOUDWATCH_MAX_DATUMS_PER_CALL,
-  CLOUDWATCH_MAX_NAMESPACE_LENGTH,
   CLOUDWATCH_MAX_VALUES_PER_DATUM,
 } from './aws-limits.js';
 import { type CallLimits, chunkBySize, createBatchedWriter, Refusal } from './batched-writer.js';
 import { DEFAULT_NAMESPACE } from './cloudwatch-constants.js';
-import { SinkConfigError } from './errors.js';
 import { lazyModule } from './lazy-module.js';
 import {
   cellMetrics,
+  checkMetricSinkOptions,
   dimensionProblem,
   fixedDimensions,
   type MetricOptions,
   type MetricSet,
   type MetricSink,
-  metricOptionProblems,
 } from './metrics.js';
 import type { RetryPolicy } from './retry.js';
 import type { SinkResult, WriteOptions } from './types.js';
@@ -141,22 +139,7 @@ export function planMetricCalls(perCell: readonly MetricDatum[][]): MetricDataCa
  * await sink.write(aggregator.cells());
  */
 export function createCloudWatchSink(options: CloudWatchSinkOptions): MetricSink {
-  const namespace = options.namespace ?? DEFAULT_NAMESPACE;
-  const storageResolution = options.storageResolution ?? 60;
-  const problems = metricOptionProblems(options);
-  if (
-    namespace === '' ||
-    namespace.length > CLOUDWATCH_MAX_NAMESPACE_LENGTH ||
-    namespace.startsWith('AWS/')
-  ) {
-    problems.push(
-      `namespace must be 1-${CLOUDWATCH_MAX_NAMESPACE_LENGTH} characters and not start with "AWS/"; got "${namespace}"`,
-    );
-  }
-  if (storageResolution !== 1 && storageResolution !== 60) {
-    problems.push(`storageResolution must be 1 or 60; got ${String(storageResolution)}`);
-  }
-  if (problems.length > 0) throw new SinkConfigError(`CloudWatch sink: ${problems.join('; ')}.`);
+  const { namespace, storageResolution } = checkMetricSinkOptions('CloudWatch', options);
   const name = options.name ?? 'cloudwatch';
   const now = options.now ?? Date.now;
   const { client } = options;

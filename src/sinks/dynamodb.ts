@@ -14,12 +14,14 @@
  * series; see dynamodb-keys.ts), once per day and process: `queryWindows` finds every series of a
  * set with Query alone, no Scan.
  */
+
 import type {
   AttributeValue,
   DynamoDBClient,
   KeySchemaElement,
   WriteRequest,
 } from '@aws-sdk/client-dynamodb';
+import * as z from 'zod/mini';
 import { Cell, withTopK } from '../aggregate/cell.js';
 import {
   deserializeCell,
@@ -28,13 +30,13 @@ import {
   summarize,
   type WindowCell,
 } from '../aggregate/index.js';
+import { checkOptions } from '../model/options.js';
 import {
   DYNAMODB_MAX_BATCH_WRITE_BYTES,
   DYNAMODB_MAX_BATCH_WRITE_ITEMS,
   DYNAMODB_MAX_ITEM_BYTES,
   DYNAMODB_MAX_PARTITION_KEY_BYTES,
   DYNAMODB_MAX_SORT_KEY_BYTES,
-  DYNAMODB_TABLE_NAME_PATTERN,
 } from './aws-limits.js';
 import { type CallLimits, createBatchedWriter, Refusal } from './batched-writer.js';
 import {
@@ -48,6 +50,7 @@ import {
 } from './dynamodb-keys.js';
 import { SinkConfigError } from './errors.js';
 import { lazyModule } from './lazy-module.js';
+import { DYNAMODB_SINK_OPTIONS } from './options.js';
 import type { RetryPolicy, RoundFailure } from './retry.js';
 import type { BatchIdentity, Sink, SinkResult, WriteOptions } from './types.js';
 
@@ -82,8 +85,8 @@ const BATCH_WRITE_LIMITS: CallLimits = {
   maxBytes: DYNAMODB_MAX_BATCH_WRITE_BYTES,
   maxEntryBytes: DYNAMODB_MAX_ITEM_BYTES,
 };
-/** Default TTL of stored windows. */
-export const DEFAULT_TTL_DAYS = 14;
+
+export { DEFAULT_TTL_DAYS } from './options.js';
 /**
  * Series-index items this sink remembers having written (so each is put once per day and
  * process, not with every batch); past this many it forgets them all and puts them again.
@@ -211,6 +214,8 @@ function itemBytes(item: Record<string, { S?: string; N?: string }>): number {
   return n;
 }
 
+const declaredOptions = z.object(DYNAMODB_SINK_OPTIONS);
+
 /**
  * Creates a sink storing window cells in DynamoDB, keyed so that retries overwrite (see the
  * module comment for the key design), and reading them back merged.
@@ -222,16 +227,10 @@ function itemBytes(item: Record<string, { S?: string; N?: string }>): number {
  * const lastHour = await sink.readWindows(Date.now() - 3_600_000, Date.now());
  */
 export function createDynamoDbSink(options: DynamoDbSinkOptions): DynamoDbSink {
-  const { client, tableName } = options;
-  const ttlDays = options.ttlDays ?? DEFAULT_TTL_DAYS;
-  const problems: string[] = [];
-  if (typeof tableName !== 'string' || !DYNAMODB_TABLE_NAME_PATTERN.test(tableName)) {
-    problems.push(
-      `tableName must be 3-255 characters of A-Z a-z 0-9 _ . -; got ${JSON.stringify(tableName)}`,
-    );
-  }
-  if (!Number.isFinite(ttlDays) || ttlDays < 0) problems.push(`ttlDays must be >= 0; got ${ttlDays}`);
-  if (problems.length > 0) throw new SinkConfigError(`DynamoDB sink: ${problems.join('; ')}.`);
+  const { client } = options;
+  const checked = checkOptions(declaredOptions, options);
+  if (!checked.ok) throw new SinkConfigError({ sink: 'DynamoDB', issues: checked.issues });
+  const { tableName, ttlDays } = checked.value;
   const name = options.name ?? 'dynamodb';
   const top = options.summaryTop ?? 10;
 

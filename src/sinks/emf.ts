@@ -20,16 +20,15 @@ import {
   EMF_MAX_VALUES_PER_METRIC as MAX_VALUES_PER_METRIC,
 } from './aws-limits.js';
 import { DEFAULT_NAMESPACE } from './cloudwatch-constants.js';
-import { SinkConfigError } from './errors.js';
 import {
   cellMetrics,
+  checkMetricSinkOptions,
   dimensionProblem,
   fixedDimensions,
   type MetricOptions,
   type MetricPoint,
   type MetricSet,
   type MetricSink,
-  metricOptionProblems,
 } from './metrics.js';
 import type { SinkFailure, SinkResult, WriteOptions } from './types.js';
 
@@ -148,18 +147,14 @@ export function renderEmf(cell: WindowCell, options: EmfOptions = {}): string[] 
  * await sink.write(aggregator.cells());
  */
 export function createEmfSink(options: EmfSinkOptions = {}): MetricSink {
-  const problems = metricOptionProblems(options);
   const extra = Object.keys(options.dimensions ?? {});
-  if (extra.length > EMF_MAX_DIMENSION_KEYS)
-    problems.push(`at most ${EMF_MAX_DIMENSION_KEYS} dimension keys per set`);
-  if (
-    options.storageResolution !== undefined &&
-    options.storageResolution !== 1 &&
-    options.storageResolution !== 60
-  ) {
-    problems.push(`storageResolution must be 1 or 60; got ${String(options.storageResolution)}`);
-  }
-  if (problems.length > 0) throw new SinkConfigError(`EMF sink: ${problems.join('; ')}.`);
+  checkMetricSinkOptions(
+    'EMF',
+    options,
+    extra.length > EMF_MAX_DIMENSION_KEYS
+      ? [{ path: ['dimensions'], message: `must have at most ${EMF_MAX_DIMENSION_KEYS} keys` }]
+      : [],
+  );
   const output = options.output ?? ((line: string) => void process.stdout.write(`${line}\n`));
   const name = options.name ?? 'emf';
   return {

@@ -11,14 +11,18 @@
  * true ratio; EMF has no weights (see emf.ts), so a true ratio over a period is metric math on the
  * counts, `100 * SUM(Requests5xx) / SUM(Requests)`, for both sinks.
  */
+import * as z from 'zod/mini';
 import { Cell, summarize, type WindowCell } from '../aggregate/cell.js';
 import type { DDSketch } from '../aggregate/ddsketch.js';
+import { type ConfigIssue, sentenceIssues } from '../model/errors.js';
+import { checkOptions } from '../model/options.js';
 import {
   CLOUDWATCH_MAX_DIMENSION_NAME_LENGTH as MAX_DIMENSION_NAME_LENGTH,
   CLOUDWATCH_MAX_DIMENSION_VALUE_LENGTH as MAX_DIMENSION_VALUE_LENGTH,
   CLOUDWATCH_MAX_DIMENSIONS as MAX_DIMENSIONS,
 } from './aws-limits.js';
 import { SinkConfigError } from './errors.js';
+import { METRIC_SINK_OPTIONS } from './options.js';
 import type { Sink } from './types.js';
 
 /** CloudWatch units used here. */
@@ -429,6 +433,24 @@ export function metricOptionProblems(
   }
   problems.push(...dimensionLimitProblems(extra, dimensionSets));
   return problems;
+}
+
+const declaredMetricOptions = z.object(METRIC_SINK_OPTIONS);
+
+/**
+ * Checks a metric sink's options once, at construction: its namespace and storage resolution
+ * against their declarations (`METRIC_SINK_OPTIONS`), and `metricOptionProblems`. Throws
+ * `SinkConfigError` with every issue; returns the namespace and resolution with defaults.
+ */
+export function checkMetricSinkOptions(
+  sink: string,
+  options: MetricOptions & { readonly namespace?: string; readonly storageResolution?: 1 | 60 },
+  more: readonly ConfigIssue[] = [],
+): { readonly namespace: string; readonly storageResolution: 1 | 60 } {
+  const checked = checkOptions(declaredMetricOptions, options);
+  const issues = [...checked.issues, ...sentenceIssues(metricOptionProblems(options)), ...more];
+  if (!checked.ok || issues.length > 0) throw new SinkConfigError({ sink, issues });
+  return checked.value;
 }
 
 /**

@@ -15,7 +15,7 @@ import {
 } from '../../src/aggregate/index.js';
 import { createEnricher } from '../../src/enrich/index.js';
 import { cacheClass, statusClass } from '../../src/model/classes.js';
-import { createParser } from '../../src/parser/index.js';
+import { ConfigError, createParser } from '../../src/parser/index.js';
 import { arbRecord, BASE, split } from './factories.js';
 
 /** Loose enough that splitting the input never changes which records are late or folded. */
@@ -489,12 +489,27 @@ describe('createAggregator', () => {
     expect(() => createAggregator({ hllPrecision: 10 })).toThrow(/hllPrecision/);
     expect(() => createAggregator({ samplingRate: 0 })).toThrow(/samplingRate/);
     // @ts-expect-error an unknown dimension
-    expect(() => createAggregator({ dimensions: [['colour']] })).toThrow(/Unknown dimension "colour"/);
-    try {
-      createAggregator({ windowSeconds: -1, topK: 5 });
-    } catch (e) {
-      expect((e as AggregatorOptionsError).problems).toHaveLength(2);
-    }
+    expect(() => createAggregator({ dimensions: [['colour']] })).toThrow(/unknown dimension "colour"/);
+    const error = (() => {
+      try {
+        // @ts-expect-error a misspelt option
+        createAggregator({ windowSeconds: -1, topK: 5, cardinalityLimit: { host: 0 }, windowSecond: 60 });
+      } catch (e) {
+        return e as AggregatorOptionsError;
+      }
+      throw new Error('expected an AggregatorOptionsError');
+    })();
+    expect(error).toBeInstanceOf(ConfigError);
+    expect(error.issues).toEqual([
+      { path: ['windowSecond'], message: 'is not an option; did you mean windowSeconds?' },
+      {
+        path: ['windowSeconds'],
+        message: 'must be a whole number of seconds from 1 to 86400 (one day); got -1',
+      },
+      { path: ['topK'], message: 'must be a whole number from 100 to 1000; got 5' },
+      { path: ['cardinalityLimit', 'host'], message: 'must be a whole number from 1 to 10000; got 0' },
+    ]);
+    expect(error.problems).toEqual(error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
   });
 
   it('counts generated real-format traffic as the generator records say, through parse and derive', () => {

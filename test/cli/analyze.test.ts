@@ -197,8 +197,17 @@ describe('cfrt analyze input', () => {
 
   it('says what to change for a bad option, a missing file or an unmatched glob (exit 2)', async () => {
     for (const [args, message] of [
-      [['--format', 'xml', plain], /--format must be one of table, html, json/],
-      [['--window', '0', plain], /--window must be a whole number from 1 to 86400/],
+      [['--format', 'xml', plain], /--format: must be table, html or json; got "xml"/],
+      [
+        ['--window', '0', plain],
+        /--window: must be a whole number of seconds from 1 to 86400 \(one day\); got 0/,
+      ],
+      [['--window', 'ten', plain], /--window: must be a whole number of seconds .*; got "ten"/],
+      // Every mistake at once, each named by its flag.
+      [
+        ['--top-k', '5', '--geo', 'moon', plain],
+        /--top-k: must be a whole number from 100 to 1000; got 5\n- --geo: must be "none", "country" or "city"; got "moon"/,
+      ],
       [['--dimension', 'planet', plain], /Unknown dimension "planet"/],
       [[join(dir, 'nope.tsv')], /No such file/],
       [[join(dir, '*.nope')], /No file matches/],

@@ -173,22 +173,36 @@ describe('createEnricher', () => {
 
 describe('options', () => {
   it.each([
-    [{ geo: 'City' }, "geo must be one of 'none', 'country', 'city', not \"City\"."],
-    [{ clientIp: 'hash' }, "clientIp: 'hash' needs hmacKey"],
-    [{ clientIp: 'hash', hmacKey: 'short' }, 'hmacKey must be at least 16 bytes (it has 5).'],
-    [{ clientIp: 'anonymize' }, "clientIp must be one of 'truncate', 'hash', 'keep'"],
-    [{ userAgentCacheSize: -1 }, 'userAgentCacheSize must be an integer from 0 (no cache) to 1000000'],
-    [{ geoCacheSize: 1.5 }, 'geoCacheSize must be an integer'],
-    [{ userAgent: 'yes' }, 'userAgent must be true or false'],
-    [{ clientAddres: 'c-ip' }, 'Unknown option "clientAddres"; did you mean "clientAddress"?'],
-    [{ redactHeaders: 'authorization' }, 'redactHeaders must be a list'],
-    [{ redactQueryParams: [''] }, 'redactQueryParams items must be non-empty strings or RegExps'],
-    [{ geoip: {} }, 'geoip must be the geoip-lite module'],
-  ])('rejects %j at construction, saying what to change', (options, message) => {
+    [{ geo: 'City' }, ['geo'], 'must be "none", "country" or "city"; got "City"'],
+    [{ clientIp: 'hash' }, ['hmacKey'], "is required with clientIp: 'hash'"],
+    [{ clientIp: 'hash', hmacKey: 'short' }, ['hmacKey'], 'must be at least 16 bytes (it has 5)'],
+    // Bytes, not characters: 8 two-byte characters are 16 bytes.
+    [{ clientIp: 'hash', hmacKey: 'é'.repeat(7) }, ['hmacKey'], 'must be at least 16 bytes (it has 14)'],
+    [{ clientIp: 'anonymize' }, ['clientIp'], 'must be "truncate", "hash" or "keep"; got "anonymize"'],
+    [
+      { userAgentCacheSize: -1 },
+      ['userAgentCacheSize'],
+      'must be a whole number from 0 (no cache) to 1000000; got -1',
+    ],
+    [{ geoCacheSize: 1.5 }, ['geoCacheSize'], 'must be a whole number from 0 (no cache) to 1000000; got 1.5'],
+    [{ userAgent: 'yes' }, ['userAgent'], 'must be true or false; got "yes"'],
+    [{ clientAddres: 'c-ip' }, ['clientAddres'], 'is not an option; did you mean clientAddress?'],
+    [{ redactHeaders: 'authorization' }, ['redactHeaders'], 'must be a list'],
+    [{ redactQueryParams: [''] }, ['redactQueryParams', 0], 'must be a non-empty string or a RegExp'],
+    [{ geoip: {} }, ['geoip'], 'must be the geoip-lite module'],
+  ] as const)('rejects %j at construction, saying what to change', (options, path, message) => {
     const build = () => createEnricher(options as EnricherOptions);
     expect(build).toThrow(EnricherOptionsError);
     expect(build).toThrow(RealtimeLogError);
     expect(build).toThrow(message);
+    try {
+      build();
+    } catch (error) {
+      const [issue, ...more] = (error as EnricherOptionsError).issues;
+      expect(more).toEqual([]);
+      expect(issue?.path).toEqual(path);
+      expect(issue?.message).toContain(message);
+    }
   });
 
   it('lists every problem at once', () => {

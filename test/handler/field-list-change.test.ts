@@ -122,7 +122,7 @@ describe('a field-list change with CFRT_PREVIOUS_FIELDS', () => {
     expect(problems.some((p) => p.startsWith('CFRT_SAMPLING_RATE'))).toBe(true);
     expect(problems).toContainEqual(
       expect.stringMatching(
-        /^CFRT_PREVIOUS_FIELDS cannot be read beside CFRT_FIELDS: Two field lists have 11 fields \(only in one: cs-referer; only in the other: cs-cookie\)/,
+        /^CFRT_PREVIOUS_FIELDS: cannot be read beside the current field list: Two field lists have 11 fields \(only in one: cs-referer; only in the other: cs-cookie\)/,
       ),
     );
   });

@@ -260,7 +260,7 @@ describe('createHandler with in-memory sinks', () => {
     }
     expect(error).toBeInstanceOf(HandlerConfigError);
     expect((error as HandlerConfigError).problems).toEqual([
-      'metricSinks "emf" with dimensions (CFRT_DIMENSIONS): 28 fixed dimensions plus the dimension set country,statusClass,cacheClass make 31 per metric; CloudWatch accepts at most 30',
+      'metricSinks "emf": with dimensions (CFRT_DIMENSIONS): 28 fixed dimensions plus the dimension set country,statusClass,cacheClass make 31 per metric; CloudWatch accepts at most 30',
     ]);
   });
 
@@ -359,8 +359,8 @@ describe('createHandler with in-memory sinks', () => {
     }
     expect(caught).toBeInstanceOf(HandlerConfigError);
     const text = (caught as HandlerConfigError).problems.join('\n');
-    expect(text).toMatch(/clients.cloudwatch is required with the cloudwatch sink/);
-    expect(text).toMatch(/clients.dynamodb is required with the dynamodb sink/);
+    expect(text).toMatch(/clients.cloudwatch: is required with the cloudwatch sink/);
+    expect(text).toMatch(/clients.dynamodb: is required with the dynamodb sink/);
     expect(text).toMatch(/fields: .*c-ipp/);
     expect(() =>
       createHandler({
@@ -371,6 +371,6 @@ describe('createHandler with in-memory sinks', () => {
         clients: { dynamodb: { send: async () => ({}) } as never },
         aggregator: { topK: 500 },
       }),
-    ).toThrow(/aggregator.topK must be at most 200 with the dynamodb sink/);
+    ).toThrow(/aggregator.topK: must be at most 200 with the dynamodb sink/);
   });
 });

@@ -16,7 +16,7 @@ describe('src/lambda.ts (the deployed entry)', () => {
   it('fails at cold start with a message naming the variable to change', async () => {
     process.env.CFRT_FIELDS = 'timestamp,c-ip';
     process.env.CFRT_SAMPLING_RATE = '500';
-    await expect(import('../../src/lambda.js')).rejects.toThrow(/CFRT_SAMPLING_RATE must be from 1 to 100/);
+    await expect(import('../../src/lambda.js')).rejects.toThrow(/CFRT_SAMPLING_RATE: must be from 1 to 100/);
   });
 
   it('builds the handler from the environment and prints EMF and one log line per invocation', async () => {

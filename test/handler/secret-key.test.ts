@@ -143,11 +143,13 @@ describe('the client-address key from Secrets Manager', () => {
 
   it('a secret that cannot be read or is too short fails the cold start, naming the variable, never the value', async () => {
     await expect(fetchSecretKey(client(), 'missing')).rejects.toThrow(
-      /CFRT_HMAC_KEY_SECRET .*"missing" could not be read: ResourceNotFoundException/,
+      /CFRT_HMAC_KEY_SECRET: the secret "missing" could not be read: ResourceNotFoundException/,
     );
     const short = fetchSecretKey(client(), 'short');
     await expect(short).rejects.toBeInstanceOf(HandlerConfigError);
-    await expect(short).rejects.toThrow(/holds 9 characters; the key needs at least 16/);
+    await expect(short).rejects.toThrow(
+      /CFRT_HMAC_KEY_SECRET: the secret "short" must hold at least 16 bytes \(it has 9\)/,
+    );
     await expect(short).rejects.not.toThrow(/too-short/);
     const handler = createHandler({
       fields: FIELDS,
@@ -161,11 +163,11 @@ describe('the client-address key from Secrets Manager', () => {
 
   it('needs a Secrets Manager client when a secret is named, and one key source, not two', () => {
     expect(() => createHandler({ fields: FIELDS, sinks: [], hmacKeySecret: ARN })).toThrow(
-      /clients.secretsManager is required with hmacKeySecret/,
+      /clients.secretsManager: is required with hmacKeySecret/,
     );
     expect(() =>
       createHandler({ fields: FIELDS, sinks: [], hmacKeySecret: ARN, hmacKey: 'k'.repeat(32) }),
-    ).toThrow(/hmacKeySecret and hmacKey are two sources of one key/);
+    ).toThrow(/hmacKeySecret: and hmacKey are two sources of one key/);
   });
 
   it('the dynamodb sink needs a stable key (a random one per cold start could not be merged)', () => {
@@ -176,6 +178,6 @@ describe('the client-address key from Secrets Manager', () => {
         tableName: 'windows',
         clients: { dynamodb: { send: async () => ({}) } },
       }),
-    ).toThrow(/hmacKeySecret is required with the dynamodb sink/);
+    ).toThrow(/hmacKeySecret: is required with the dynamodb sink/);
   });
 });

@@ -8,7 +8,14 @@ import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
 import { Ajv } from 'ajv';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ENV_NAMES, MIN_HMAC_KEY_LENGTH, settingsFromEnv } from '../../src/handler/config.js';
+import {
+  ENV_NAMES,
+  HANDLER_ENV,
+  HANDLER_SETTINGS,
+  MIN_HMAC_KEY_LENGTH,
+  settingsFromEnv,
+} from '../../src/handler/config.js';
+import { optionFacts } from '../../src/model/options.js';
 import { FIELD_CATALOGUE, RECOMMENDED_FIELDS } from '../../src/parser/fields.js';
 import { METRIC_NAMES } from '../../src/sinks/metrics.js';
 import { checkResourceProperties, loadResourceSpec, type ResourceSpec } from './cfn-spec.js';
@@ -326,6 +333,38 @@ describe('infra/template.yaml: the function and its build', () => {
     expect(plain.CFRT_HMAC_KEY_SECRET).toBe('ClientKeySecret');
   });
 
+  it('takes each parameter range and its allowed values from the setting it feeds (declared once, in the library)', () => {
+    // A parameter passed straight to a setting (CFRT_X: !Ref Param) may narrow the setting's
+    // declared range, never widen it, and its default is the setting's default.
+    const byEnv = new Map(Object.entries(HANDLER_ENV).map(([option, env]) => [env.name, option]));
+    const checked: string[] = [];
+    for (const [variable, value] of Object.entries(environment())) {
+      const ref = (value as { Ref?: string } | null)?.Ref;
+      const spec = ref === undefined ? undefined : template.Parameters?.[ref];
+      const option = byEnv.get(variable) as keyof typeof HANDLER_SETTINGS | undefined;
+      if (spec === undefined || option === undefined) continue;
+      const facts = optionFacts(HANDLER_SETTINGS[option]);
+      checked.push(ref!);
+      if (facts.minimum !== undefined) {
+        expect(Number(spec.MinValue), `${ref}.MinValue`).toBeGreaterThanOrEqual(facts.minimum);
+      }
+      if (facts.maximum !== undefined) {
+        expect(Number(spec.MaxValue), `${ref}.MaxValue`).toBeLessThanOrEqual(facts.maximum);
+      }
+      if (facts.values !== undefined && Array.isArray(spec.AllowedValues)) {
+        expect(facts.values.map(String), `${ref}.AllowedValues`).toEqual(
+          expect.arrayContaining(spec.AllowedValues.map(String)),
+        );
+      }
+      if (facts.default !== undefined && spec.Default !== undefined && option !== 'dimensions') {
+        expect(String(spec.Default), `${ref}.Default`).toBe(String(facts.default));
+      }
+    }
+    expect(checked).toEqual(
+      expect.arrayContaining(['SamplingRate', 'WindowSeconds', 'AllowedLatenessSeconds', 'Geo']),
+    );
+  });
+
   it('lets no parameter value through that the handler would reject at cold start', () => {
     // Every allowed value and every bound of every parameter, resolved into the function's
     // environment and read by the handler's own settingsFromEnv: a deploy the template accepts
@@ -395,7 +434,9 @@ describe('infra/template.yaml: the function and its build', () => {
       string,
       string
     >;
-    expect(() => settingsFromEnv(clash)).toThrow(/CFRT_PREVIOUS_FIELDS cannot be read beside CFRT_FIELDS/);
+    expect(() => settingsFromEnv(clash)).toThrow(
+      /CFRT_PREVIOUS_FIELDS: cannot be read beside the current field list/,
+    );
   });
 
   it('keeps the client-address key in a generated secret the function reads, never in its configuration', () => {

@@ -29,7 +29,9 @@ describe('EMF sink', () => {
 
   it('rejects options CloudWatch would reject, at construction', () => {
     expect(() => createEmfSink({ metrics: ['Latency' as 'Requests'] })).toThrow(SinkConfigError);
-    expect(() => createEmfSink({ storageResolution: 5 as 60 })).toThrow(/storageResolution must be 1 or 60/);
+    expect(() => createEmfSink({ storageResolution: 5 as 60 })).toThrow(
+      /storageResolution: must be 1 \(high resolution, per second\) or 60; got 5/,
+    );
     expect(() => createEmfSink({ samplingRate: 0 })).toThrow(/samplingRate must be from 1 to 100/);
   });
 
