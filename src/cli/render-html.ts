@@ -17,7 +17,7 @@ import {
   formatTime,
 } from './figures.js';
 import { formatBytes } from './progress.js';
-import type { AnalyzeReport } from './report.js';
+import { type AnalyzeReport, sampleOf } from './report.js';
 import { type Series, seriesOf, type TimelineSlot, timeline } from './timeline.js';
 import { topLists } from './top-lists.js';
 
@@ -227,11 +227,7 @@ function totals(t: WindowSummary, report: AnalyzeReport): string {
     (c) => `${c} ${formatPercent(t.requests === 0 ? null : t.status[c] / t.requests)}`,
   ).join(' · ');
   return `<section class="stats">${[
-    stat(
-      'Requests',
-      formatInt(t.requests),
-      t.estimated ? `estimated from a ${report.samplingRate}% sample` : '',
-    ),
+    stat('Requests', formatInt(t.requests), t.estimated ? `estimated from a ${sampleOf(report)}` : ''),
     stat('Bandwidth', formatBytes(t.bytesOut), `${formatBytes(t.bytesIn)} in`),
     stat('Cache hit ratio', formatPercent(t.cacheHitRatio)),
     stat(

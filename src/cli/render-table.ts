@@ -8,7 +8,7 @@ import { STATUS_CLASSES } from '../model/classes.js';
 import { escapeControl } from './escape-control.js';
 import { formatDuration, formatInt, formatPercent, formatSeconds, formatTime } from './figures.js';
 import { formatBytes } from './progress.js';
-import type { AnalyzeReport } from './report.js';
+import { type AnalyzeReport, sampleOf } from './report.js';
 import { type Series, type SeriesName, seriesOf, timeline } from './timeline.js';
 import { topLists } from './top-lists.js';
 
@@ -127,10 +127,7 @@ function totalsSection(t: WindowSummary, report: AnalyzeReport): string[] {
     )
     .join('   ');
   const rows: string[][] = [
-    [
-      'requests',
-      `${formatInt(t.requests)}${t.estimated ? ` (estimated from a ${report.samplingRate}% sample)` : ''}`,
-    ],
+    ['requests', `${formatInt(t.requests)}${t.estimated ? ` (estimated from a ${sampleOf(report)})` : ''}`],
     ['bandwidth', `${formatBytes(t.bytesOut)} out, ${formatBytes(t.bytesIn)} in`],
     ['status', statusText || '-'],
     [

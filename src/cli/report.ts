@@ -25,7 +25,10 @@ export interface AnalyzeReport {
   windowSeconds: number;
   /** Entries shown per top-N list. */
   top: number;
-  /** The sampling rate the counts were scaled by (100 = not sampled). */
+  /**
+   * The sampling rate the counts were scaled by (100 = not sampled). `cfrt query` cannot know it
+   * (stored cells say only that they were scaled) and gives 100.
+   */
   samplingRate: number;
   /** Input sources as given (after glob expansion); for `cfrt query`, the table read. */
   inputs: string[];
@@ -45,6 +48,17 @@ export interface AnalyzeState {
   lateRecords: number;
   /** The kept cells' serialized size in bytes; measured only with `--stats`. */
   bytes: number | null;
+}
+
+/**
+ * How the report names the sample its estimated counts were scaled from: `25% sample`, or just
+ * `sample` when the rate is not known (stored cells read back by `cfrt query`).
+ *
+ * @example
+ * `estimated from a ${sampleOf(report)}`; // 'estimated from a 25% sample'
+ */
+export function sampleOf(report: AnalyzeReport): string {
+  return report.samplingRate < 100 ? `${report.samplingRate}% sample` : 'sample';
 }
 
 /** One malformed line, as reported. */
