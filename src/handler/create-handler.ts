@@ -148,6 +148,8 @@ export function createHandlerFromSettings(
           quarantine: sinks.quarantine !== null,
           quarantineKeep: sinks.quarantine?.keepsAtMost,
           shardId: shardId!,
+          // Only without a state sink may delivery publish the metrics of a prefix (see delivery).
+          prefixes: sinks.state.length === 0,
         });
         ({ counts, cellOverflow } = batch);
         windows = batch.cells.length;
@@ -161,11 +163,7 @@ export function createHandlerFromSettings(
             firstSequenceNumber: batch.firstSequenceByWindow.get(cell.start) ?? identity.firstSequenceNumber,
           }),
         };
-        ({ retryFrom, reports } = await deliver(
-          sinks,
-          { ...batch, size: n, cellsBefore: (to) => ingest(invocation, records, { to }).cells },
-          options,
-        ));
+        ({ retryFrom, reports } = await deliver(sinks, { ...batch, size: n }, options));
       }
     } finally {
       clearTimeout(timer);

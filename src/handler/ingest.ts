@@ -44,6 +44,12 @@ export interface IngestOptions {
   readonly quarantineKeep?: number;
   /** The shard the quarantined lines name. */
   readonly shardId?: string;
+  /**
+   * Keep what the aggregator was given, so that `cellsBefore` re-aggregates a prefix without
+   * decoding, parsing or deriving again (records path only; the handler asks for it when a record
+   * sink may fail with no state sink, the one case where delivery needs a prefix's cells).
+   */
+  readonly prefixes?: boolean;
 }
 
 /** Counters of one pass over the records. */
@@ -69,7 +75,16 @@ export interface IngestResult {
   readonly quarantineIndex: number[];
   /** Window start (epoch ms) -> sequence number of the first record with a line in that window. */
   readonly firstSequenceByWindow: Map<number, string>;
+  /**
+   * The cells of the Kinesis records `[0, to)` alone (delivery asks when a failure cut the batch).
+   * With `prefixes`, from what the aggregator was given, in the same order; otherwise by ingesting
+   * the prefix again.
+   */
+  cellsBefore(to: number): WindowCell[];
 }
+
+/** What the aggregator was given, in order: a derived record, or a malformed line's time. */
+type AggregatorInput = { readonly record: Record<string, unknown> } | { readonly malformedAt: number | null };
 
 /** Counts of no records. */
 export function emptyCounts(): IngestCounts {
@@ -138,6 +153,9 @@ export function ingest(
   };
   const counts = emptyCounts();
   const lineAggregator = keepRecords ? null : createLineAggregator({ parser, enricher, aggregator: agg });
+  const keepInputs = keepRecords && options.prefixes === true;
+  const inputs: AggregatorInput[] = [];
+  const inputIndex: number[] = [];
   const malformedLine = (
     result: ParseFailure,
     k: KinesisStreamRecord['kinesis'],
@@ -150,6 +168,10 @@ export function ingest(
     const at = timestampAt(result.line, timestampColumn);
     const ts = at !== null && at > 0 ? at : null;
     agg.addMalformed(ts);
+    if (keepInputs) {
+      inputs.push({ malformedAt: ts });
+      inputIndex.push(i);
+    }
     seen(ts, k.sequenceNumber);
     if (keepQuarantined && quarantined.length >= keepWhole) {
       quarantined.push(omittedLine(result.field));
@@ -222,6 +244,10 @@ export function ingest(
         }
         const derived = enricher.derive(result.record) as Record<string, unknown>;
         outcome = agg.add(derived);
+        if (keepInputs) {
+          inputs.push({ record: derived });
+          inputIndex.push(i);
+        }
         timestamp = derived.timestamp;
         if (outcome === 'implausible' || outcome === 'overflow') {
           malformedLine(unwindowedLine(outcome, line, timestamp, agg), k, i, j);
@@ -245,5 +271,16 @@ export function ingest(
     quarantined,
     quarantineIndex,
     firstSequenceByWindow,
+    cellsBefore(end: number): WindowCell[] {
+      if (!keepInputs) return ingest(stages, records, { to: Math.min(end, to) }).cells;
+      // The same inputs in the same order: the same outcomes (late, implausible, overflow) and cells.
+      const prefix = createAggregator(stages.aggregator);
+      for (let n = 0; n < inputs.length && inputIndex[n]! < end; n++) {
+        const input = inputs[n]!;
+        if ('record' in input) prefix.add(input.record);
+        else prefix.addMalformed(input.malformedAt);
+      }
+      return prefix.cells();
+    },
   };
 }

@@ -1,6 +1,7 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { type GeneratedLine, generateLines } from '../../fixtures/generator.js';
-import { plausibleTimeRange } from '../../src/aggregate/index.js';
+import { plausibleTimeRange, serializeCell, type WindowCell } from '../../src/aggregate/index.js';
 import { resolveSettings } from '../../src/handler/config.js';
 import { type IngestStages, ingest } from '../../src/handler/ingest.js';
 import { checkKinesisEvent } from '../../src/handler/kinesis-event.js';
@@ -27,6 +28,8 @@ const LINES: readonly GeneratedLine[] = generateLines({
 });
 const RECORDS = checkKinesisEvent(kinesisEvent(LINES.map((g) => g.line)));
 const MALFORMED = LINES.flatMap((g, i) => (g.expected === null ? [i] : []));
+
+const serialized = (cells: readonly WindowCell[]) => cells.map((c) => serializeCell(c));
 
 async function stages(): Promise<IngestStages> {
   const settings = resolveSettings({ fields: [...FIELDS], sinks: [], dimensions: [[], ['country']] }, 'code');
@@ -67,6 +70,31 @@ describe('ingest: records in, a batch result out', () => {
     const to = 137;
     expect(ingest(s, RECORDS, { to }).cells).toEqual(ingest(s, RECORDS.slice(0, to)).cells);
     expect(ingest(s, RECORDS, { to }).counts.lines).toBe(to);
+  });
+
+  it('gives any prefix's cells from what it kept, without decoding again, equal to ingesting the prefix', async () => {
+    const s = await stages();
+    // Shuffled event time, a late line, malformed lines and records of several lines: any cut.
+    const lines = generateLines({ fields: FIELDS, count: 240, seed: 31, startMs: START, malformedRate: 0.1 });
+    const order = fc.sample(fc.shuffledSubarray(lines.map((_, i) => i), { minLength: lines.length }), {
+      numRuns: 1,
+      seed: 5,
+    })[0]!;
+    const packed: string[] = [];
+    for (let i = 0; i < order.length; i += 1 + (i % 3)) {
+      packed.push(order.slice(i, i + 1 + (i % 3)).map((k) => lines[k]!.line).join('\n'));
+    }
+    const records = checkKinesisEvent(kinesisEvent(packed));
+    const kept = ingest(s, records, { records: true, prefixes: true });
+    const decoded = ingest(s, records, { records: true });
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: records.length }), (to) => {
+        const expected = serialized(ingest(s, records.slice(0, to)).cells);
+        expect(serialized(kept.cellsBefore(to))).toEqual(expected);
+        expect(serialized(decoded.cellsBefore(to))).toEqual(expected);
+      }),
+      { numRuns: 25 },
+    );
   });
 
   it('keys each window by the sequence number of its first record in the batch', async () => {
