@@ -8,9 +8,7 @@
  *   GET /?from=-6h&to=now&window=3600&dimension=country&dimension=host,statusClass&top=20
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { DimensionName } from '../aggregate/index.js';
-import { dimensionsFromArgs } from '../cli/analyze-args.js';
-import { UsageError } from '../cli/errors.js';
+import { DIMENSION_NAMES, type DimensionName, parseDimensionSets } from '../aggregate/index.js';
 import { queryReport } from '../cli/query-report.js';
 import { toJson } from '../cli/report.js';
 import { parseTime, TIME_FORMS } from '../cli/time-arg.js';
@@ -112,12 +110,14 @@ function parseRequest(query: URLSearchParams, now: number): ParsedRequest {
     return n;
   };
   const window = int('window', 1, 86_400);
-  let dimensions: DimensionName[][];
-  try {
-    dimensions = dimensionsFromArgs(query.getAll('dimension'));
-  } catch (err) {
-    if (err instanceof UsageError) throw new BadRequest(err.message);
-    throw err;
+  const dimensions: DimensionName[][] = [];
+  for (const text of query.getAll('dimension')) {
+    for (const set of parseDimensionSets(text)) {
+      const unknown = set.find((name) => !(DIMENSION_NAMES as readonly string[]).includes(name));
+      if (unknown !== undefined)
+        throw new BadRequest(`Unknown dimension "${unknown}"; use one of ${DIMENSION_NAMES.join(', ')}.`);
+      if (set.length > 0) dimensions.push(set);
+    }
   }
   if (dimensions.length > MAX_QUERY_DIMENSION_SETS) {
     throw new BadRequest(
