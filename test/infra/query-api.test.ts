@@ -3,7 +3,7 @@
  * window table, the build that ships dist/query-lambda/index.mjs, and its output. (The schema and
  * resource-specification checks of template.test.ts cover these resources too.)
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { isObject, type Json, loadTemplate, walk } from './cfn-yaml.js';
 import { identityStatements } from './iam.js';
@@ -87,5 +87,20 @@ describe('infra/template.yaml: the query API', () => {
     expect(props('QueryFunction').Timeout).toBe(30);
     expect(template.Outputs?.QueryUrl?.Value).toEqual({ 'Fn::GetAtt': ['QueryFunctionUrl', 'FunctionUrl'] });
     expect(template.Outputs?.QueryFunctionName?.Value).toEqual({ Ref: 'QueryFunction' });
+  });
+});
+
+describe('the query bundle (dist/query-lambda/index.mjs)', () => {
+  const path = new URL('dist/query-lambda/index.mjs', repo);
+
+  it('is one self-contained file that leaves the AWS SDK to the runtime', () => {
+    expect(existsSync(path), 'dist/query-lambda/index.mjs is missing: run `npm run build` first').toBe(true);
+    const bundle = readFileSync(path, 'utf8');
+    // SAM copies it alone: no sibling chunk may be imported.
+    expect(bundle.match(/from\s*"\.{1,2}\/[^"]*"/g) ?? []).toEqual([]);
+    expect(bundle.match(/import\("\.{1,2}\/[^"]*"\)/g) ?? []).toEqual([]);
+    // The runtime's SDK, not a bundled copy.
+    expect(bundle).toMatch(/from\s*"@aws-sdk\/client-dynamodb"|import\("@aws-sdk\/client-dynamodb"\)/);
+    expect(bundle).not.toContain('AwsJson1_0Protocol');
   });
 });
