@@ -4,7 +4,11 @@
  */
 export {
   ENV_NAMES,
+  type EnvReader,
+  type EnvSetting,
   enricherOptionsOf,
+  HANDLER_ENV,
+  HANDLER_SETTINGS,
   HandlerConfigError,
   type HandlerSettings,
   MIN_HMAC_KEY_LENGTH,
