@@ -8,13 +8,10 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { type QueryStats, queryWindows } from '../sinks/dynamodb-query.js';
 import { QueryLimitError, QueryRangeError } from '../sinks/query-errors.js';
 import { UsageError } from './errors.js';
-import { formatCount } from './progress.js';
+import { formatCount, PROGRESS_INTERVAL_MS, type ProgressStream } from './progress.js';
 import type { QueryOptions } from './query-args.js';
 import { queryReport } from './query-report.js';
 import { renderReport } from './render-report.js';
-
-/** Redraws of the progress line at most this often. */
-const PROGRESS_INTERVAL_MS = 200;
 
 async function createClient(options: QueryOptions): Promise<DynamoDBClient> {
   let sdk: typeof import('@aws-sdk/client-dynamodb');
@@ -35,22 +32,40 @@ async function createClient(options: QueryOptions): Promise<DynamoDBClient> {
   });
 }
 
-/** A one-line display on a TTY stderr: Query calls, items and read units so far. */
-function progressLine(enabled: boolean): { update(stats: QueryStats): void; done(): void } {
-  const stream = process.stderr;
-  if (!enabled || stream.isTTY !== true) return { update() {}, done() {} };
-  const started = Date.now();
-  let last = 0;
+/** The progress display of a query: `update` after every page, `done` before the report. */
+export interface QueryProgress {
+  update(stats: Readonly<QueryStats>): void;
+  done(): void;
+}
+
+/**
+ * A one-line display of Query calls, items and read units so far, redrawn at most every
+ * `PROGRESS_INTERVAL_MS`; drawn only on a TTY and only when `enabled`.
+ *
+ * @example
+ * const progress = createQueryProgress(process.stderr);
+ * await queryWindows({ ...options, onProgress: (s) => progress.update(s) });
+ * progress.done();
+ */
+export function createQueryProgress(
+  stream: ProgressStream,
+  options: { enabled?: boolean; clock?: () => number } = {},
+): QueryProgress {
+  if (options.enabled === false || stream.isTTY !== true) return { update() {}, done() {} };
+  const clock = options.clock ?? Date.now;
+  const started = clock();
+  let last = Number.NEGATIVE_INFINITY;
   let drawn = false;
-  const text = (s: QueryStats) =>
-    `${formatCount(s.items)} items, ${formatCount(s.queries)} queries, ${s.readCapacityUnits.toFixed(1)} read units | ${((Date.now() - started) / 1000).toFixed(1)} s`;
+  const text = (s: Readonly<QueryStats>, now: number) =>
+    `${formatCount(s.items)} items, ${formatCount(s.queries)} queries, ${s.readCapacityUnits.toFixed(1)} read units | ${((now - started) / 1000).toFixed(1)} s`;
   return {
     update(s) {
-      const now = Date.now();
+      const now = clock();
       if (now - last < PROGRESS_INTERVAL_MS) return;
       last = now;
       drawn = true;
-      stream.write(`\r\x1b[2K${text(s).slice(0, Math.max((stream.columns || 80) - 1, 20))}`);
+      // \r and erase-line, cut to the terminal's width (a pseudo-terminal may say 0: assume 80).
+      stream.write(`\r\x1b[2K${text(s, now).slice(0, Math.max((stream.columns || 80) - 1, 20))}`);
     },
     done() {
       if (drawn) stream.write('\r\x1b[2K');
@@ -68,7 +83,7 @@ function progressLine(enabled: boolean): { update(stats: QueryStats): void; done
 export async function runQuery(options: QueryOptions): Promise<number> {
   const started = Date.now();
   const client = await createClient(options);
-  const progress = progressLine(options.progress);
+  const progress = createQueryProgress(process.stderr, { enabled: options.progress });
   let result: Awaited<ReturnType<typeof queryWindows>>;
   try {
     result = await queryWindows({
