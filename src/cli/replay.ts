@@ -17,14 +17,17 @@ import {
   ListShardsCommand,
 } from '@aws-sdk/client-kinesis';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
-import { type DimensionName, summarize } from '../aggregate/index.js';
+import * as z from 'zod/mini';
+import { AGGREGATOR_OPTIONS, type DimensionName, summarize } from '../aggregate/index.js';
 import type { WindowSummary } from '../aggregate/types.js';
 import { createHandler, type QuarantinedLine } from '../handler.js';
 import { STATUS_CLASSES, type StatusClass } from '../model/classes.js';
+import { wholeNumber } from '../model/options.js';
 import { resolveLayouts, splitFieldList } from '../parser/layout.js';
-import { DYNAMODB_TABLE_NAME_PATTERN, KINESIS_MAX_RECORDS_PER_PUT } from '../sinks/aws-limits.js';
+import { KINESIS_MAX_RECORDS_PER_PUT } from '../sinks/aws-limits.js';
 import { createDynamoDbSink, windowTableDefinition } from '../sinks/dynamodb.js';
 import { createKinesisSink } from '../sinks/kinesis.js';
+import { DYNAMODB_SINK_OPTIONS } from '../sinks/options.js';
 import type { Sink } from '../sinks/types.js';
 import { dimensionsFromArgs } from './analyze-args.js';
 import { UsageError } from './errors.js';
@@ -32,6 +35,7 @@ import { escapeControl } from './escape-control.js';
 import { type EventSourceStats, MAX_BATCH_SIZE, runEventSourceMapping } from './event-source.js';
 import { startFaultProxy } from './fault-proxy.js';
 import { formatInt, formatPercent, formatSeconds, formatTime } from './figures.js';
+import { type FlagSpec, optionsFromFlags } from './flags.js';
 import { resolveInputs } from './glob.js';
 import { isTooLong, readLineItems } from './input.js';
 import {
@@ -119,13 +123,39 @@ export interface ReplayResult {
   faults: number;
 }
 
-const num = (name: string, text: string | undefined, min: number, max: number, fallback: number): number => {
-  if (text === undefined) return fallback;
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < min || n > max) {
-    throw new UsageError(`--${name} must be a whole number from ${min} to ${max}; got "${text}".`);
-  }
-  return n;
+/** The options replay's flags set: the rooms' declarations, and replay's own. */
+const REPLAY_OPTIONS = z.object({
+  windowSeconds: AGGREGATOR_OPTIONS.windowSeconds,
+  samplingRate: AGGREGATOR_OPTIONS.samplingRate,
+  table: z.optional(DYNAMODB_SINK_OPTIONS.tableName),
+  shards: z._default(wholeNumber(1, MAX_SHARDS), 2),
+  batchSize: z._default(
+    wholeNumber(
+      1,
+      MAX_BATCH_SIZE,
+      `must be a whole number from 1 to ${MAX_BATCH_SIZE} (Lambda's largest Kinesis batch)`,
+    ),
+    100,
+  ),
+  limit: z._default(wholeNumber(1, Number.MAX_SAFE_INTEGER), Number.MAX_SAFE_INTEGER),
+  faultRate: z._default(
+    z
+      .number({ error: 'must be from 0 to below 1' })
+      .check(z.minimum(0, 'must be from 0 to below 1'), z.lt(1, 'must be from 0 to below 1')),
+    0,
+  ),
+  format: z._default(z.enum(['table', 'json'], { error: 'must be table or json' }), 'table'),
+});
+
+const REPLAY_FLAGS: Readonly<Record<string, FlagSpec>> = {
+  windowSeconds: { flag: 'window', read: 'number' },
+  samplingRate: { flag: 'sampling-rate', read: 'number' },
+  table: { flag: 'table', read: 'text' },
+  shards: { flag: 'shards', read: 'number' },
+  batchSize: { flag: 'batch-size', read: 'number' },
+  limit: { flag: 'limit', read: 'number' },
+  faultRate: { flag: 'fault-rate', read: 'number' },
+  format: { flag: 'format', read: 'text' },
 };
 
 /**
@@ -169,21 +199,8 @@ export function parseReplayArgs(args: readonly string[]): ReplayOptions {
   const previousFields = splitFieldList(values['previous-fields'] ?? '');
   // Checked here, before any local server starts: the handler would refuse it per shard.
   if (previousFields.length > 0) resolveLayouts([fields, previousFields]);
-  const format = values.format ?? 'table';
-  if (format !== 'table' && format !== 'json') {
-    throw new UsageError(`--format must be table or json; got "${format}".`);
-  }
   const dimensions = dimensionsFromArgs(values.dimension);
-  const faultText = values['fault-rate'];
-  const faultRate = faultText === undefined ? 0 : Number(faultText);
-  if (!(faultRate >= 0 && faultRate < 1)) {
-    throw new UsageError(`--fault-rate must be from 0 to below 1; got "${faultText}".`);
-  }
-  const samplingText = values['sampling-rate'];
-  const samplingRate = samplingText === undefined ? 100 : Number(samplingText);
-  if (!(samplingRate >= 1 && samplingRate <= 100)) {
-    throw new UsageError(`--sampling-rate must be from 1 to 100; got "${samplingText}".`);
-  }
+  const o = optionsFromFlags(REPLAY_OPTIONS, values, REPLAY_FLAGS);
   const endpoint = values['dynamodb-endpoint'];
   if ((endpoint === undefined) !== (values.table === undefined)) {
     throw new UsageError(
@@ -193,23 +210,20 @@ export function parseReplayArgs(args: readonly string[]): ReplayOptions {
   if (endpoint !== undefined && !/^https?:\/\/./.test(endpoint)) {
     throw new UsageError(`--dynamodb-endpoint must be an http(s) URL; got "${endpoint}".`);
   }
-  if (values.table !== undefined && !DYNAMODB_TABLE_NAME_PATTERN.test(values.table)) {
-    throw new UsageError(`--table must be 3-255 characters of A-Z a-z 0-9 _ . -; got "${values.table}".`);
-  }
   return {
-    dynamodb: endpoint === undefined ? undefined : { endpoint, table: values.table! },
+    dynamodb: endpoint === undefined ? undefined : { endpoint, table: o.table! },
     fields,
     previousFields,
     inputs,
-    shards: num('shards', values.shards, 1, MAX_SHARDS, 2),
-    batchSize: num('batch-size', values['batch-size'], 1, MAX_BATCH_SIZE, 100),
-    windowSeconds: num('window', values.window, 1, 86_400, 60),
+    shards: o.shards,
+    batchSize: o.batchSize,
+    windowSeconds: o.windowSeconds,
     dimensions,
-    samplingRate,
-    format,
+    samplingRate: o.samplingRate,
+    format: o.format,
     emf: values.emf === true,
-    limit: num('limit', values.limit, 1, Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER),
-    faultRate,
+    limit: o.limit,
+    faultRate: o.faultRate,
   };
 }
 

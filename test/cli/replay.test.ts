@@ -9,7 +9,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { generateLines } from '../../fixtures/generator.js';
-import type { ReplayResult } from '../../src/cli/replay.js';
+import { UsageError } from '../../src/cli/errors.js';
+import { parseReplayArgs, type ReplayResult } from '../../src/cli/replay.js';
 import { oracleOf } from './oracle.js';
 import { runCli } from './run-cli.js';
 
@@ -23,6 +24,32 @@ const lines = generateLines({
   malformedRate: 0.01,
 });
 const records = lines.flatMap((l) => (l.expected === null ? [] : [l.expected]));
+
+describe('cfrt replay: its command line', () => {
+  it('checks every flag against the declaration of the option it sets, all at once', () => {
+    let error: unknown;
+    try {
+      parseReplayArgs(['--window', '0', '--shards', '99', '--fault-rate', '1', '--format', 'xml']);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(UsageError);
+    expect((error as UsageError).issues.map((i) => [i.name, i.message])).toEqual([
+      ['--window', 'must be a whole number of seconds from 1 to 86400 (one day); got 0'],
+      ['--shards', 'must be a whole number from 1 to 64; got 99'],
+      ['--fault-rate', 'must be from 0 to below 1; got 1'],
+      ['--format', 'must be table or json; got "xml"'],
+    ]);
+    expect(parseReplayArgs(['--window', '300', '--sampling-rate', '12.5'])).toMatchObject({
+      windowSeconds: 300,
+      samplingRate: 12.5,
+      shards: 2,
+      batchSize: 100,
+      faultRate: 0,
+      format: 'table',
+    });
+  });
+});
 
 describe('cfrt replay', () => {
   it('lands every parsed line exactly once in DynamoDB and quarantines the rest, through injected faults', async () => {
