@@ -5,6 +5,8 @@
  */
 import { createHash } from 'node:crypto';
 import type { KinesisClient, PutRecordsRequestEntry } from '@aws-sdk/client-kinesis';
+import * as z from 'zod/mini';
+import { checkOptions } from '../model/options.js';
 import {
   KINESIS_MAX_PARTITION_KEY_LENGTH,
   KINESIS_MAX_PUT_BYTES,
@@ -14,6 +16,7 @@ import {
 import { type CallLimits, chunkBySize, createBatchedWriter } from './batched-writer.js';
 import { SinkConfigError } from './errors.js';
 import { lazyModule } from './lazy-module.js';
+import { KINESIS_SINK_OPTIONS } from './options.js';
 import type { RetryPolicy, RoundFailure } from './retry.js';
 import type { Sink, SinkResult, WriteOptions } from './types.js';
 
@@ -120,6 +123,8 @@ async function putRecordsChunk(
   return failures;
 }
 
+const declaredOptions = z.object(KINESIS_SINK_OPTIONS);
+
 /**
  * Creates a sink writing items as records to a Kinesis data stream.
  *
@@ -131,8 +136,17 @@ async function putRecordsChunk(
 export function createKinesisSink<T>(options: KinesisSinkOptions<T>): Sink<T> {
   const { client } = options;
   if (options.streamName === undefined && options.streamArn === undefined) {
-    throw new SinkConfigError('The Kinesis sink needs `streamName` or `streamArn`.');
+    throw new SinkConfigError({
+      sink: 'Kinesis',
+      issues: [{ path: ['streamName'], message: 'is required (or streamArn): the stream to write to' }],
+    });
   }
+  // The declarations of the options given as text; a partition key may also be a function.
+  const checked = checkOptions(declaredOptions, {
+    ...(options.streamName !== undefined ? { streamName: options.streamName } : { streamName: 'by-arn' }),
+    ...(typeof options.partitionKey === 'string' ? { partitionKey: options.partitionKey } : {}),
+  });
+  if (!checked.ok) throw new SinkConfigError({ sink: 'Kinesis', issues: checked.issues });
   const name = options.name ?? 'kinesis';
   const keyOf =
     typeof options.partitionKey === 'function'

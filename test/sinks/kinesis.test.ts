@@ -2,6 +2,7 @@ import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateLines } from '../../fixtures/generator.js';
 import { createParser } from '../../src/parser/parser.js';
+import { SinkConfigError } from '../../src/sinks/errors.js';
 import { chunkEntries, createKinesisSink, MAX_RECORD_BYTES } from '../../src/sinks/kinesis.js';
 import {
   closeAll,
@@ -54,6 +55,29 @@ describe('chunkEntries', () => {
       10,
     );
     expect(chunks.map((c) => c.map((e) => e.i))).toEqual([[0, 1, 2], [3, 4], [5, 6, 7], [8]]);
+  });
+});
+
+describe('Kinesis sink options', () => {
+  it('checks the stream name and partition key against their declarations, at construction', () => {
+    const client = { send: async () => ({}) } as unknown as KinesisClient;
+    const issuesOf = (options: Parameters<typeof createKinesisSink>[0]) => {
+      try {
+        createKinesisSink(options);
+      } catch (error) {
+        expect(error).toBeInstanceOf(SinkConfigError);
+        return (error as SinkConfigError).issues.map((i) => i.path.join('.'));
+      }
+      return [];
+    };
+    expect(issuesOf({ client })).toEqual(['streamName']);
+    expect(issuesOf({ client, streamName: 'has space', partitionKey: '' })).toEqual([
+      'streamName',
+      'partitionKey',
+    ]);
+    expect(issuesOf({ client, streamName: 'x'.repeat(129) })).toEqual(['streamName']);
+    expect(issuesOf({ client, streamName: 'cf.processed_1-a', partitionKey: (r) => String(r) })).toEqual([]);
+    expect(issuesOf({ client, streamArn: 'arn:aws:kinesis:us-east-1:123456789012:stream/cf' })).toEqual([]);
   });
 });
 
