@@ -7,13 +7,6 @@ export { SinkConfigError } from './errors.js';
 export { createFanOutSink, type FanOutSink } from './fan-out.js';
 export { createMemorySink, type MemorySink, type MemorySinkOptions } from './memory.js';
 export {
-  DEFAULT_TTL_DAYS,
-  DYNAMODB_SINK_OPTIONS,
-  KINESIS_SINK_OPTIONS,
-  MAX_TTL_DAYS,
-  METRIC_SINK_OPTIONS,
-} from './options.js';
-export {
   cellMetrics,
   dimensionLimitProblems,
   type LatencyDistribution,
@@ -29,6 +22,13 @@ export {
   metricsForFields,
   sketchDistribution,
 } from './metrics.js';
+export {
+  DEFAULT_TTL_DAYS,
+  DYNAMODB_SINK_OPTIONS,
+  KINESIS_SINK_OPTIONS,
+  MAX_TTL_DAYS,
+  METRIC_SINK_OPTIONS,
+} from './options.js';
 export {
   backoffDelay,
   DEFAULT_BASE_DELAY_MS,
