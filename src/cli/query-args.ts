@@ -3,11 +3,18 @@
  * `UsageError` that says what to change.
  */
 import { parseArgs } from 'node:util';
+import * as z from 'zod/mini';
 import { DIMENSION_NAMES, type DimensionName } from '../aggregate/index.js';
+import { wholeNumber } from '../model/options.js';
+import { DYNAMODB_SINK_OPTIONS } from '../sinks/options.js';
 import type { ReportFormat } from './analyze.js';
 import { DEFAULT_TOP, dimensionsFromArgs } from './analyze-args.js';
 import { UsageError } from './errors.js';
+import { type FlagSpec, optionsFromFlags } from './flags.js';
 import { parseTime, TIME_FORMS } from './time-arg.js';
+
+/** The widest row a query makes: a year and a day (a multiple of the stored window, checked when read). */
+export const MAX_QUERY_WINDOW_SECONDS = 366 * 86_400;
 
 /** Items a query reads at most unless `--max-items` says otherwise (about 25 KB each at most). */
 export const DEFAULT_QUERY_MAX_ITEMS = 1_000_000;
@@ -62,14 +69,28 @@ export interface QueryOptions {
   stats: boolean;
 }
 
-function int(name: string, text: string | undefined, min: number, max: number, fallback: number): number {
-  if (text === undefined) return fallback;
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < min || n > max) {
-    throw new UsageError(`--${name} must be a whole number from ${min} to ${max}; got "${text}".`);
-  }
-  return n;
-}
+/** The options query's flags set: the table's declaration, and the query's own. */
+const QUERY_OPTIONS = z.object({
+  table: DYNAMODB_SINK_OPTIONS.tableName,
+  windowSeconds: z.optional(
+    wholeNumber(
+      1,
+      MAX_QUERY_WINDOW_SECONDS,
+      `must be a whole number of seconds from 1 to ${MAX_QUERY_WINDOW_SECONDS}`,
+    ),
+  ),
+  format: z._default(z.enum(['table', 'html', 'json'], { error: 'must be table, html or json' }), 'table'),
+  top: z._default(wholeNumber(1, 1000), DEFAULT_TOP),
+  maxItems: z._default(wholeNumber(1, Number.MAX_SAFE_INTEGER), DEFAULT_QUERY_MAX_ITEMS),
+});
+
+const QUERY_FLAGS: Readonly<Record<string, FlagSpec>> = {
+  table: { flag: 'table', read: 'text' },
+  windowSeconds: { flag: 'window', read: 'number' },
+  format: { flag: 'format', read: 'text' },
+  top: { flag: 'top', read: 'number' },
+  maxItems: { flag: 'max-items', read: 'number' },
+};
 
 function time(name: string, text: string, now: number): number {
   const ms = parseTime(text, now);
@@ -138,24 +159,20 @@ export function parseQueryArgs(args: readonly string[], now: number = Date.now()
   if (values.endpoint !== undefined && !/^https?:\/\/./.test(values.endpoint)) {
     throw new UsageError(`--endpoint must be an http(s) URL; got "${values.endpoint}".`);
   }
-  const format = values.format ?? 'table';
-  if (format !== 'table' && format !== 'html' && format !== 'json') {
-    throw new UsageError(`--format must be one of table, html, json; got "${format}".`);
-  }
+  const o = optionsFromFlags(QUERY_OPTIONS, values, QUERY_FLAGS);
   return {
-    table: values.table,
+    table: o.table,
     region: values.region,
     endpoint: values.endpoint,
     from,
     to,
-    windowSeconds:
-      values.window === undefined ? undefined : int('window', values.window, 1, 366 * 86_400, 60),
+    windowSeconds: o.windowSeconds,
     dimensions: dimensionsFromArgs(values.dimension),
-    format,
+    format: o.format,
     out: values.out,
-    top: int('top', values.top, 1, 1000, DEFAULT_TOP),
+    top: o.top,
     consistentRead: values['consistent-read'] === true,
-    maxItems: int('max-items', values['max-items'], 1, Number.MAX_SAFE_INTEGER, DEFAULT_QUERY_MAX_ITEMS),
+    maxItems: o.maxItems,
     progress: values['no-progress'] !== true,
     stats: values.stats === true,
   };

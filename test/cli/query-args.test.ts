@@ -86,10 +86,13 @@ describe('parseQueryArgs', () => {
     [['--table', 'cf-windows'], /needs --from/],
     [['--table', 'cf-windows', '--from', 'yesterday'], /--from must be ISO 8601/],
     [['--table', 'cf-windows', '--from', '-1h', '--to', '-2h'], /--from must be before --to/],
-    [['--table', 'cf-windows', '--from', '-1h', '--window', '0'], /--window must be a whole number/],
+    [
+      ['--table', 'cf-windows', '--from', '-1h', '--window', '0'],
+      /--window: must be a whole number of seconds from 1 to 31622400; got 0/,
+    ],
     [
       ['--table', 'cf-windows', '--from', '-1h', '--format', 'csv'],
-      /--format must be one of table, html, json/,
+      /--format: must be table, html or json; got "csv"/,
     ],
     [['--table', 'cf-windows', '--from', '-1h', '--dimension', 'planet'], /Unknown dimension "planet"/],
     [
