@@ -9,9 +9,9 @@
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DIMENSION_NAMES, type DimensionName, parseDimensionSets } from '../aggregate/index.js';
-import { queryReport } from '../cli/query-report.js';
-import { toJson } from '../cli/report.js';
-import { parseTime, TIME_FORMS } from '../cli/time-arg.js';
+import { queryReport } from '../report/query-report.js';
+import { toJson } from '../report/report.js';
+import { parseTime, TIME_FORMS } from '../report/time-arg.js';
 import { queryWindows } from '../sinks/dynamodb-query.js';
 import { QueryLimitError, QueryRangeError } from '../sinks/query-errors.js';
 

@@ -21,12 +21,12 @@ import {
 } from '../aggregate/index.js';
 import { timestampAt } from '../parser/decode.js';
 import { createParser } from '../parser/parser.js';
+import type { AnalyzeReport, MalformedExample } from '../report/report.js';
 import { createCliEnricher, type PrivacyOptions } from './deriver.js';
 import { isTooLong, readLineItems } from './input.js';
 import { createMatchCheck } from './no-records.js';
 import { Progress } from './progress.js';
 import { renderReport } from './render-report.js';
-import type { AnalyzeReport, MalformedExample } from './report.js';
 
 /** Malformed lines quoted in the report (all of them are counted). */
 export const MAX_MALFORMED_EXAMPLES = 20;

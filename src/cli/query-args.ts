@@ -6,12 +6,12 @@ import { parseArgs } from 'node:util';
 import * as z from 'zod/mini';
 import { DIMENSION_NAMES, type DimensionName } from '../aggregate/index.js';
 import { wholeNumber } from '../model/options.js';
+import { parseTime, TIME_FORMS } from '../report/time-arg.js';
 import { DYNAMODB_SINK_OPTIONS } from '../sinks/options.js';
 import type { ReportFormat } from './analyze.js';
 import { DEFAULT_TOP, dimensionsFromArgs } from './analyze-args.js';
 import { UsageError } from './errors.js';
 import { type FlagSpec, optionsFromFlags } from './flags.js';
-import { parseTime, TIME_FORMS } from './time-arg.js';
 
 /** The widest row a query makes: a year and a day (a multiple of the stored window, checked when read). */
 export const MAX_QUERY_WINDOW_SECONDS = 366 * 86_400;

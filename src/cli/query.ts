@@ -5,12 +5,12 @@
  */
 import { writeFileSync } from 'node:fs';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { queryReport } from '../report/query-report.js';
 import { type QueryStats, queryWindows } from '../sinks/dynamodb-query.js';
 import { QueryLimitError, QueryRangeError } from '../sinks/query-errors.js';
 import { UsageError } from './errors.js';
 import { formatCount, PROGRESS_INTERVAL_MS, type ProgressStream } from './progress.js';
 import type { QueryOptions } from './query-args.js';
-import { queryReport } from './query-report.js';
 import { renderReport } from './render-report.js';
 
 async function createClient(options: QueryOptions): Promise<DynamoDBClient> {

@@ -7,7 +7,6 @@
 
 import type { WindowSummary } from '../aggregate/types.js';
 import { STATUS_CLASSES } from '../model/classes.js';
-import { escapeControl } from './escape-control.js';
 import {
   formatClock,
   formatDuration,
@@ -15,11 +14,12 @@ import {
   formatPercent,
   formatSeconds,
   formatTime,
-} from './figures.js';
+} from '../report/figures.js';
+import { type AnalyzeReport, sampleOf } from '../report/report.js';
+import { type Series, seriesOf, type TimelineSlot, timeline } from '../report/timeline.js';
+import { topLists } from '../report/top-lists.js';
+import { escapeControl } from './escape-control.js';
 import { formatBytes } from './progress.js';
-import { type AnalyzeReport, sampleOf } from './report.js';
-import { type Series, seriesOf, type TimelineSlot, timeline } from './timeline.js';
-import { topLists } from './top-lists.js';
 
 /** Per-point hover titles are drawn up to this many windows (beyond, the SVG would balloon). */
 export const MAX_POINT_TITLES = 240;

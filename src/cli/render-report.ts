@@ -2,10 +2,11 @@
  * One entry for every report format, so `cfrt analyze` and `cfrt query` print the same report
  * and the same JSON from the same renderers.
  */
+
+import { type AnalyzeReport, toJson } from '../report/report.js';
 import type { ReportFormat } from './analyze.js';
 import { renderHtml } from './render-html.js';
 import { renderTable } from './render-table.js';
-import { type AnalyzeReport, toJson } from './report.js';
 
 /**
  * The report as text in `format`: terminal tables (`width` columns), a self-contained HTML

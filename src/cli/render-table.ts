@@ -5,12 +5,12 @@
 
 import type { WindowSummary } from '../aggregate/types.js';
 import { STATUS_CLASSES } from '../model/classes.js';
+import { formatDuration, formatInt, formatPercent, formatSeconds, formatTime } from '../report/figures.js';
+import { type AnalyzeReport, sampleOf } from '../report/report.js';
+import { type Series, type SeriesName, seriesOf, timeline } from '../report/timeline.js';
+import { topLists } from '../report/top-lists.js';
 import { escapeControl } from './escape-control.js';
-import { formatDuration, formatInt, formatPercent, formatSeconds, formatTime } from './figures.js';
 import { formatBytes } from './progress.js';
-import { type AnalyzeReport, sampleOf } from './report.js';
-import { type Series, type SeriesName, seriesOf, timeline } from './timeline.js';
-import { topLists } from './top-lists.js';
 
 /** Window rows printed before older ones are left to the sparklines (and to html/json). */
 export const MAX_TABLE_ROWS = 30;

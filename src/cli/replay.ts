@@ -24,6 +24,8 @@ import { createHandler, type QuarantinedLine } from '../handler.js';
 import { STATUS_CLASSES, type StatusClass } from '../model/classes.js';
 import { wholeNumber } from '../model/options.js';
 import { resolveLayouts, splitFieldList } from '../parser/layout.js';
+import { formatInt, formatPercent, formatSeconds, formatTime } from '../report/figures.js';
+import { type ContractWindow, contractFigures } from '../report/report.js';
 import { KINESIS_MAX_RECORDS_PER_PUT } from '../sinks/aws-limits.js';
 import { createDynamoDbSink, windowTableDefinition } from '../sinks/dynamodb.js';
 import { createKinesisSink } from '../sinks/kinesis.js';
@@ -34,7 +36,6 @@ import { UsageError } from './errors.js';
 import { escapeControl } from './escape-control.js';
 import { type EventSourceStats, MAX_BATCH_SIZE, runEventSourceMapping } from './event-source.js';
 import { startFaultProxy } from './fault-proxy.js';
-import { formatInt, formatPercent, formatSeconds, formatTime } from './figures.js';
 import { type FlagSpec, optionsFromFlags } from './flags.js';
 import { resolveInputs } from './glob.js';
 import { isTooLong, readLineItems } from './input.js';
@@ -46,7 +47,6 @@ import {
   startKinesalite,
 } from './local-aws.js';
 import { formatBytes, Progress } from './progress.js';
-import { type ContractWindow, contractFigures } from './report.js';
 import { loadSample } from './sample.js';
 
 /**

@@ -16,8 +16,8 @@ import {
   type QueryApiResponse,
 } from '../../src/api/query-api.js';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../src/cli/local-aws.js';
-import type { AnalyzeJson } from '../../src/cli/report.js';
 import { createParser } from '../../src/parser/parser.js';
+import type { AnalyzeJson } from '../../src/report/report.js';
 import { createDynamoDbSink, windowTableDefinition } from '../../src/sinks/dynamodb.js';
 import { runCli } from '../cli/run-cli.js';
 import { closeAll, dynamoClient, type LocalServer, startDynalite } from '../helpers/local-aws.js';

@@ -11,7 +11,7 @@ import { analyze } from '../../src/cli/analyze.js';
 import { parseAnalyzeArgs } from '../../src/cli/analyze-args.js';
 import { MAX_LINE_BYTES } from '../../src/cli/input.js';
 import { NoRecordsError } from '../../src/cli/no-records.js';
-import { toJson } from '../../src/cli/report.js';
+import { toJson } from '../../src/report/report.js';
 
 const OLD = ['timestamp', 'c-ip', 'sc-status', 'sc-bytes', 'cs-uri-stem', 'time-taken'];
 const NEW = [...OLD, 'x-edge-result-type'];

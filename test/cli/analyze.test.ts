@@ -9,7 +9,7 @@ import { join, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { generateLines } from '../../fixtures/generator.js';
-import type { AnalyzeJson } from '../../src/cli/report.js';
+import type { AnalyzeJson } from '../../src/report/report.js';
 import { expectDistinct, expectQuantile, expectTopUris, oracleOf } from './oracle.js';
 import { runCli } from './run-cli.js';
 

@@ -11,7 +11,7 @@ import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { analyze } from '../../src/cli/analyze.js';
 import { parseAnalyzeArgs } from '../../src/cli/analyze-args.js';
-import { type AnalyzeJson, type ContractFigures, toJson } from '../../src/cli/report.js';
+import { type AnalyzeJson, type ContractFigures, toJson } from '../../src/report/report.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const SAMPLE = join(ROOT, 'fixtures/sample');

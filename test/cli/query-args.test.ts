@@ -6,7 +6,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../src/cli/errors.js';
 import { DEFAULT_QUERY_MAX_ITEMS, parseQueryArgs } from '../../src/cli/query-args.js';
-import { parseTime } from '../../src/cli/time-arg.js';
+import { parseTime } from '../../src/report/time-arg.js';
 
 const NOW = Date.UTC(2025, 2, 1, 12, 34, 56, 789);
 

@@ -13,9 +13,9 @@ import type { DimensionName, WindowSummary } from '../../src/aggregate/index.js'
 import { analyze } from '../../src/cli/analyze.js';
 import { DEFAULT_ANALYZE_TOP_K } from '../../src/cli/analyze-args.js';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../src/cli/local-aws.js';
-import { queryReport } from '../../src/cli/query-report.js';
-import type { AnalyzeJson, AnalyzeReport, ContractWindow } from '../../src/cli/report.js';
 import { loadSample } from '../../src/cli/sample.js';
+import { queryReport } from '../../src/report/query-report.js';
+import type { AnalyzeJson, AnalyzeReport, ContractWindow } from '../../src/report/report.js';
 import { queryWindows } from '../../src/sinks/dynamodb-query.js';
 import { closeAll, type LocalServer, startDynalite } from '../helpers/local-aws.js';
 import { runCli } from './run-cli.js';

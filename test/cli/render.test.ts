@@ -1,10 +1,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { formatInt, formatSeconds } from '../../src/cli/figures.js';
 import { escapeHtml, renderHtml } from '../../src/cli/render-html.js';
 import { renderTable, sparkline } from '../../src/cli/render-table.js';
-import { type AnalyzeReport, toJson } from '../../src/cli/report.js';
-import { timeline } from '../../src/cli/timeline.js';
+import { formatInt, formatSeconds } from '../../src/report/figures.js';
+import { type AnalyzeReport, toJson } from '../../src/report/report.js';
+import { timeline } from '../../src/report/timeline.js';
 import { summaryOf } from './factories.js';
 
 const T0 = Date.UTC(2025, 2, 1, 12, 0, 0);

@@ -30,7 +30,6 @@ import {
 import { analyze } from '../../src/cli/analyze.js';
 import { renderHtml } from '../../src/cli/render-html.js';
 import { renderTable } from '../../src/cli/render-table.js';
-import { toJson } from '../../src/cli/report.js';
 import { botName, tokenAround } from '../../src/enrich/bot-names.js';
 import { createEnricher, REDACTED } from '../../src/enrich/index.js';
 import {
@@ -44,6 +43,7 @@ import { contentCategory, urlInfo } from '../../src/enrich/url.js';
 import { createUserAgentClassifier } from '../../src/enrich/user-agent.js';
 import { createHandler } from '../../src/handler/create-handler.js';
 import { createParser } from '../../src/parser/parser.js';
+import { toJson } from '../../src/report/report.js';
 import { windowTableDefinition } from '../../src/sinks/dynamodb.js';
 import { createMemorySink } from '../../src/sinks/memory.js';
 import { kinesisEvent, lambdaContext } from '../helpers/events.js';

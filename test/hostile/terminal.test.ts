@@ -14,7 +14,7 @@ import type { WindowSummary } from '../../src/aggregate/types.js';
 import { escapeControl } from '../../src/cli/escape-control.js';
 import { renderHtml } from '../../src/cli/render-html.js';
 import { renderTable } from '../../src/cli/render-table.js';
-import type { AnalyzeReport } from '../../src/cli/report.js';
+import type { AnalyzeReport } from '../../src/report/report.js';
 import { summaryOf } from '../cli/factories.js';
 import { runCli } from '../cli/run-cli.js';
 

@@ -19,9 +19,9 @@ import { analyze } from '../../src/cli/analyze.js';
 import { parseAnalyzeArgs } from '../../src/cli/analyze-args.js';
 import { renderHtml } from '../../src/cli/render-html.js';
 import { renderTable } from '../../src/cli/render-table.js';
-import { toJson } from '../../src/cli/report.js';
 import { createHandler, type InvocationLog } from '../../src/handler/create-handler.js';
 import type { QuarantinedLine } from '../../src/handler/quarantine.js';
+import { toJson } from '../../src/report/report.js';
 import { createMemorySink } from '../../src/sinks/memory.js';
 import { kinesisEvent, lambdaContext } from '../helpers/events.js';
 
