@@ -1,6 +1,7 @@
 /**
  * `cfrt`: the command line. Thin: argument parsing, wiring, and the mapping of failures to exit
- * codes (0 ok, 1 malformed input under --strict, 2 usage or configuration error).
+ * codes (0 ok, 1 malformed input under --strict or data that does not flow (status), 2 usage or
+ * configuration error, or an AWS call refused for a reason the message names).
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -8,6 +9,7 @@ import { RealtimeLogError } from '../parser/errors.js';
 import { splitFieldList } from '../parser/layout.js';
 import { runAnalyze } from './analyze.js';
 import { ANALYZE_HELP, parseAnalyzeArgs } from './analyze-args.js';
+import { ATTACH_HELP, parseAttachArgs } from './attach.js';
 import { UsageError } from './errors.js';
 import { escapeControl } from './escape-control.js';
 import { fieldListFromArgs } from './field-list.js';
@@ -16,6 +18,7 @@ import { NoRecordsError } from './no-records.js';
 import { runParse } from './parse.js';
 import { parseQueryArgs, QUERY_HELP } from './query-args.js';
 import { REPLAY_HELP, REPLAY_PACKAGES } from './replay-help.js';
+import { parseStatusArgs, STATUS_HELP } from './status.js';
 
 function indent(text: string): string {
   return text.replace(/^(?=.)/gm, '  ');
@@ -33,7 +36,7 @@ Usage:
       N bytes"); --strict stops at the first (exit 1).
       --delivery-order: the list is the column order (GetRealtimeLogConfig's Fields);
       unknown field names are then kept as raw text.
-${indent(ANALYZE_HELP)}${indent(QUERY_HELP)}${indent(REPLAY_HELP)}
+${indent(ANALYZE_HELP)}${indent(QUERY_HELP)}${indent(REPLAY_HELP)}${indent(ATTACH_HELP)}${indent(STATUS_HELP)}
 Options:
   --fields-file <path>   read the field list from a file instead of --fields: names, a JSON
                          array of names, or the JSON of aws cloudfront get-realtime-log-config
@@ -70,6 +73,41 @@ async function main(argv: readonly string[]): Promise<number> {
     // Loaded on use: the SDK it reaches for is an optional peer.
     const { runQuery } = await import('./query.js');
     return runQuery(options);
+  }
+  if (command === 'attach' || command === 'detach') {
+    if (rest.includes('-h') || rest.includes('--help')) {
+      process.stdout.write(ATTACH_HELP);
+      return 0;
+    }
+    const options = parseAttachArgs(command, rest);
+    // Loaded on use: the SDK clients they reach for are optional peers.
+    const [{ runAttach }, { sdkClients }] = await Promise.all([
+      import('./attach.js'),
+      import('./deploy-aws.js'),
+    ]);
+    const clients = sdkClients(command, { region: options.region });
+    try {
+      return await runAttach(options, clients);
+    } finally {
+      clients.destroy();
+    }
+  }
+  if (command === 'status') {
+    if (rest.includes('-h') || rest.includes('--help')) {
+      process.stdout.write(STATUS_HELP);
+      return 0;
+    }
+    const options = parseStatusArgs(rest);
+    const [{ runStatus }, { sdkClients }] = await Promise.all([
+      import('./status.js'),
+      import('./deploy-aws.js'),
+    ]);
+    const clients = sdkClients(command, { region: options.region });
+    try {
+      return await runStatus(options, clients);
+    } finally {
+      clients.destroy();
+    }
   }
   if (command === 'replay') {
     if (rest.includes('-h') || rest.includes('--help')) {
