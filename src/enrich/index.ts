@@ -22,6 +22,7 @@ export { CLIENT_IP_POLICIES, type ClientIpPolicy, HMAC_MIN_KEY_BYTES } from './c
 export {
   createEnricher,
   type Enricher,
+  type EnricherInPlace,
   type EnricherLookups,
   type EnricherStats,
 } from './enricher.js';

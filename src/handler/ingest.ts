@@ -242,7 +242,10 @@ export function ingest(
           malformedLine(result, k, i, j);
           continue;
         }
-        const derived = enricher.derive(result.record) as Record<string, unknown>;
+        // The parsed record is ours: derived, counted and protected in place, no copy of it unless
+        // the prefix re-aggregation needs it as counted (with the raw address).
+        const derived = result.record;
+        enricher.inPlace.derive(derived);
         outcome = agg.add(derived);
         if (keepInputs) {
           inputs.push({ record: derived });
@@ -253,7 +256,11 @@ export function ingest(
           malformedLine(unwindowedLine(outcome, line, timestamp, agg), k, i, j);
           continue;
         }
-        out.push(enricher.protect(derived));
+        if (keepInputs) out.push(enricher.protect(derived));
+        else {
+          enricher.inPlace.protect(derived);
+          out.push(derived);
+        }
         recordIndex.push(i);
       }
       counts.parsed++;
