@@ -16,6 +16,15 @@
  * Reported: the median of the samples, and the spread as the interquartile range over the median
  * (robust to the odd sample a GC pause or the VM stretches; min and max are in the JSON).
  *
+ * Per shard (the design card's "parse throughput per shard"): a provisioned Kinesis shard takes at
+ * most 1,000 records/s, so a case's records/s over 1,000 is how many shards one vCPU keeps up with,
+ * busy all the time; and the Lambda GB-seconds a shard at that rate costs per hour, at the SAM app's
+ * default `MemorySize` (read from infra/template.yaml). Lambda gives a function memory / 1,769 MB of
+ * a vCPU (one full vCPU at 1,769 MB); a single-threaded handler uses at most one, so a shard-hour's
+ * CPU time runs for CPU seconds / min(1, memory / 1,769) and costs that times memory / 1,024
+ * GB-seconds. Both assume Lambda's vCPU is as fast as this machine's, and count compute only: no
+ * invocation overhead, no wait on sinks (docs/deploy.md adds those).
+ *
  * Cold starts (case files exporting `coldStarts`): each sample is a fresh `node` process that
  * imports the module once; the cases take turns, sample by sample, like the throughput cases.
  * Reported: the median wall time of the import (what Lambda's init waits for), its CPU time (steadier
@@ -104,6 +113,32 @@ async function loadGroup(file: string): Promise<BenchCase[]> {
 
 const FLOOR = 'baseline-split';
 
+/** What one provisioned Kinesis shard takes at most (records/s). */
+const SHARD_RECORDS_PER_SEC = 1_000;
+/** Lambda's memory for one full vCPU (MB). */
+const MB_PER_VCPU = 1_769;
+
+/** The SAM app's default function memory (MB): the `MemorySize` parameter's `Default`. */
+function samMemoryMb(): number {
+  const template = readFileSync(new URL('../infra/template.yaml', import.meta.url), 'utf8');
+  const m = /^ {2}MemorySize:\n(?: {4}.*\n)*? {4}Default: (\d+)/m.exec(template);
+  if (m === null) throw new Error('infra/template.yaml: no MemorySize parameter with a Default');
+  return Number(m[1]);
+}
+
+/** Shards (at 1,000 records/s) one vCPU keeps up with, and Lambda GB-seconds per shard-hour. */
+function perShard(
+  recordsPerSec: number,
+  memoryMb: number,
+): { shardsPerVcpu: number; gbSecondsPerShardHour: number } {
+  const cpuSecondsPerShardHour = (3_600 * SHARD_RECORDS_PER_SEC) / recordsPerSec;
+  const seconds = cpuSecondsPerShardHour / Math.min(1, memoryMb / MB_PER_VCPU);
+  return {
+    shardsPerVcpu: Math.round((recordsPerSec / SHARD_RECORDS_PER_SEC) * 10) / 10,
+    gbSecondsPerShardHour: Math.round(((seconds * memoryMb) / 1_024) * 10) / 10,
+  };
+}
+
 interface CaseResult {
   name: string;
   description: string;
@@ -118,6 +153,10 @@ interface CaseResult {
   vsFloor: number | null;
   /** The case file, run in its own process. */
   group: string;
+  /** Kinesis shards (1,000 records/s each) one vCPU keeps up with at this rate. */
+  shardsPerVcpu?: number;
+  /** Lambda GB-seconds per shard-hour at this rate and the SAM app's memory size. */
+  gbSecondsPerShardHour?: number;
   error?: string;
 }
 
@@ -331,6 +370,9 @@ async function main(): Promise<void> {
     // The floor is shown once (from the parse group); the other groups' floors only feed their ratios.
     results.push(...group.filter((r) => r.name !== FLOOR || file === 'parse.ts' || results.length === 0));
   }
+  const memoryMb = samMemoryMb();
+  for (const r of results)
+    if (!r.error && r.recordsPerSec > 0) Object.assign(r, perShard(r.recordsPerSec, memoryMb));
   if (!values.json && coldCases.length > 0) process.stderr.write('\rcold starts\x1b[K');
   const coldStarts = measureColdStarts(coldCases);
   if (!values.json) process.stderr.write('\r\x1b[K');
@@ -351,6 +393,11 @@ async function main(): Promise<void> {
     samples: SAMPLES,
     warmup: WARMUP,
     clock: 'process CPU time (user + system)',
+    perShard: {
+      shardRecordsPerSec: SHARD_RECORDS_PER_SEC,
+      lambdaMemoryMb: memoryMb,
+      lambdaVcpu: Math.round(Math.min(1, memoryMb / MB_PER_VCPU) * 100) / 100,
+    },
   };
   const ratios = {
     'parse/baseline-split': results.find((r) => r.name === 'parse')?.vsFloor ?? null,
@@ -367,20 +414,23 @@ async function main(): Promise<void> {
   const fmt = (n: number) => n.toLocaleString('en-US');
   const rows = results.map((r) =>
     r.error
-      ? [r.name, '-', '-', '-', '-', `error: ${r.error}`]
+      ? [r.name, '-', '-', '-', '-', '-', '-', `error: ${r.error}`]
       : [
           r.name,
           fmt(r.recordsPerSec),
           (r.bytesPerSec / 1e6).toFixed(1),
           `${r.spreadPct.toFixed(1)}%`,
           r.vsFloor === null ? '-' : `${r.vsFloor.toFixed(2)}x`,
+          r.shardsPerVcpu === undefined ? '-' : r.shardsPerVcpu.toFixed(1),
+          r.gbSecondsPerShardHour === undefined ? '-' : r.gbSecondsPerShardHour.toFixed(1),
           '',
         ],
   );
-  const header = ['case', 'records/s', 'MB/s', 'spread', 'vs floor', ''];
+  const header = ['case', 'records/s', 'MB/s', 'spread', 'vs floor', 'shards/vCPU', 'GB-s/shard-h', ''];
+  const last = header.length - 1;
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (cells: string[]) =>
-    cells.map((c, i) => (i === 0 || i === 5 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+    cells.map((c, i) => (i === 0 || i === last ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
   const out = [`Node ${env.node}, ${env.cpu}, ${env.platform}`];
   if (results.length > 0) {
     out.push(
@@ -388,6 +438,8 @@ async function main(): Promise<void> {
       '',
       line(header).trimEnd(),
       ...rows.map((r) => line(r).trimEnd()),
+      '',
+      `shards/vCPU: Kinesis shards at ${fmt(SHARD_RECORDS_PER_SEC)} records/s one vCPU keeps up with; GB-s/shard-h: Lambda GB-seconds per shard-hour at MemorySize ${fmt(memoryMb)} MB (${env.perShard.lambdaVcpu} vCPU), compute only, this CPU's speed`,
       '',
       ...Object.entries(ratios)
         .filter(([, v]) => v !== null)
