@@ -372,7 +372,7 @@ export function fieldVerdict(
     const isCurrent = resolveLayout(current, order).fields.join(',') === key;
     return { ok: true, layout: isCurrent ? 'current' : 'previous', fields: wanted.fields };
   }
-  const readable = layouts.map((l) => `${l.fields.length} (${l.fields.join(',')})`).join(' or ');
+  const readable = layouts.map((l) => `${l.fields.length} fields (${l.fields.join(',')})`).join(' or ');
   const sameCount = layouts.find((l) => l.fields.length === wanted.fields.length);
   if (sameCount !== undefined) {
     const onlyConfig = wanted.fields.filter((f) => !sameCount.fields.includes(f));
@@ -388,7 +388,7 @@ export function fieldVerdict(
   return {
     ok: false,
     problem:
-      `the config sends ${wanted.fields.length} fields (${wanted.fields.join(',')}) and the function reads lines of ${readable} fields: ` +
+      `the config sends ${wanted.fields.length} fields (${wanted.fields.join(',')}) and the function reads lines of ${readable}: ` +
       'every line would be malformed. Deploy the stack with the config\'s Fields (see docs/deploy.md, "Changing the field list").',
   };
 }
