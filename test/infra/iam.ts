@@ -1,7 +1,7 @@
 /**
  * Collects the identity-policy statements of a template (inline role policies, AWS::IAM::Policy,
  * AWS::IAM::ManagedPolicy, SAM function `Policies` statements) and finds those that grant a
- * data-plane action of kinesis, dynamodb, sqs or kms on every resource.
+ * data-plane action of kinesis, dynamodb, sqs, kms, s3, firehose, aoss or glue on every resource.
  *
  * Resource policies (a KMS key policy, a queue policy) are not identity statements: in a key
  * policy `Resource: '*'` means "this key", so they are checked for their principals instead.
@@ -14,8 +14,17 @@ export interface OwnedStatement {
   statement: { [key: string]: Json };
 }
 
-/** Services whose actions must always name their resource. */
-export const DATA_PLANE_SERVICES = ['kinesis', 'dynamodb', 'sqs', 'kms'] as const;
+/** Services whose actions must always name their resource (the archive and search tiers' included). */
+export const DATA_PLANE_SERVICES = [
+  'kinesis',
+  'dynamodb',
+  'sqs',
+  'kms',
+  's3',
+  'firehose',
+  'aoss',
+  'glue',
+] as const;
 
 /** Both branches of a `Fn::If` (minus `AWS::NoValue`), or the value itself. */
 const branches = (value: Json): Json[] => {

@@ -66,8 +66,10 @@ export const resolveTemplate = (
     return value;
   };
 
+  // `${!Literal}` is CloudFormation's escape for a literal `${Literal}`.
   const sub = (text: string, variables: Record<string, Json>): string =>
-    text.replace(/\$\{([^}!][^}]*)\}/g, (_, name: string) => {
+    text.replace(/\$\{(!?)([^}]*)\}/g, (_, escaped: string, name: string) => {
+      if (escaped === '!') return `$${'{'}${name}}`;
       const value = name in variables ? variables[name]! : name.includes('.') ? name : parameter(name);
       if (typeof value !== 'string' && typeof value !== 'number')
         throw new Error(`\${${name}} is not a scalar`);
