@@ -7,6 +7,7 @@
  *   npm run bench -- --records 50000 --samples 20
  *   npm run bench -- --layout recommended   the 29 recommended fields instead of the 40-field layout
  *   npm run bench -- --filter lambda --cold-samples 40   cold starts only, 40 processes per case
+ *   npm run bench -- --filter analyze,duckdb --file-lines 600000 --file-samples 5   cfrt analyze vs DuckDB
  *
  * Method: the data is generated once (seeded; the 40-field layout of the real records, as Kinesis
  * `data`); each case is prepared, warmed up, then sampled round-robin with the other cases, so drift
@@ -25,21 +26,38 @@
  * GB-seconds. Both assume Lambda's vCPU is as fast as this machine's, and count compute only: no
  * invocation overhead, no wait on sinks (docs/deploy.md adds those).
  *
+ * Files (case files exporting `fileCases`: `cfrt analyze` and DuckDB): one file of `--file-lines`
+ * generated lines (same seed and layout) in the system's temporary directory, removed afterwards;
+ * each sample is a fresh process per case, cases in turn. Reported: the median wall time (process
+ * start included) and CPU time (every thread's, from the process's own resource usage at exit), the
+ * records per wall and per CPU second they give, and the median peak RSS.
+ *
  * Cold starts (case files exporting `coldStarts`): each sample is a fresh `node` process that
  * imports the module once; the cases take turns, sample by sample, like the throughput cases.
  * Reported: the median wall time of the import (what Lambda's init waits for), its CPU time (steadier
  * on a busy machine), and the time from process start to the module being ready.
  */
 
-import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { execFileSync, spawnSync } from 'node:child_process';
+import {
+  closeSync,
+  existsSync,
+  mkdtempSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeSync,
+} from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { generateLines } from '../fixtures/generator.js';
+import { generateLines, iterateLines } from '../fixtures/generator.js';
 import { RECOMMENDED_FIELDS } from '../src/parser/fields.js';
 import { splitFieldList } from '../src/parser/layout.js';
-import type { BenchCase, BenchData, BenchRun, ColdStartCase } from './types.js';
+import type { BenchCase, BenchData, BenchRun, ColdStartCase, FileCase } from './types.js';
 
 const { values } = parseArgs({
   options: {
@@ -51,6 +69,8 @@ const { values } = parseArgs({
     layout: { type: 'string', default: 'fields-40' },
     group: { type: 'string' },
     'cold-samples': { type: 'string', default: '20' },
+    'file-lines': { type: 'string', default: '600000' },
+    'file-samples': { type: 'string', default: '5' },
   },
 });
 
@@ -58,6 +78,8 @@ const RECORDS = Number(values.records);
 const SAMPLES = Number(values.samples);
 const WARMUP = Number(values.warmup);
 const COLD_SAMPLES = Number(values['cold-samples']);
+const FILE_LINES = Number(values['file-lines']);
+const FILE_SAMPLES = Number(values['file-samples']);
 
 /** `fields-40`: the layout of the real records (full header dumps); `recommended`: RECOMMENDED_FIELDS. */
 function benchFields(): string[] {
@@ -91,6 +113,11 @@ function caseFiles(): string[] {
 async function casesOf(file: string): Promise<BenchCase[]> {
   const mod = (await import(new URL(file, CASES_DIR).href)) as { cases?: BenchCase[] };
   return mod.cases ?? [];
+}
+
+async function fileCasesOf(file: string): Promise<FileCase[]> {
+  const mod = (await import(new URL(file, CASES_DIR).href)) as { fileCases?: FileCase[] };
+  return mod.fileCases ?? [];
 }
 
 async function coldStartsOf(file: string): Promise<ColdStartCase[]> {
@@ -351,6 +378,161 @@ function measureColdStarts(cases: readonly ColdStartCase[]): ColdStartResult[] {
   });
 }
 
+interface FileCaseResult {
+  name: string;
+  description: string;
+  lines: number;
+  bytes: number;
+  samples: number;
+  /** Medians: wall time (process start included) and CPU time of every thread, seconds. */
+  wallSeconds: number;
+  cpuSeconds: number;
+  /** Lines over those medians. */
+  recordsPerWallSecond: number;
+  recordsPerCpuSecond: number;
+  /** (p75 - p25) / median of the wall time, in percent. */
+  spreadPct: number;
+  /** Median peak resident set size, bytes. */
+  maxRssBytes: number;
+  error?: string;
+}
+
+/** Printed by every file-case child at exit: its resource usage, after this marker, on stderr. */
+const USAGE_MARK = '@@cfrt-bench-usage ';
+const USAGE_IMPORT = `data:text/javascript,${encodeURIComponent(
+  `process.on('exit', () => process.stderr.write('\\n${USAGE_MARK}' + JSON.stringify(process.resourceUsage()) + '\\n'));`,
+)}`;
+
+/** One sample: a fresh process, its report discarded. */
+function fileSample(args: readonly string[]): { wall: number; cpu: number; rss: number } {
+  const t0 = performance.now();
+  const child = spawnSync(process.execPath, ['--import', USAGE_IMPORT, ...args], {
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  const wall = (performance.now() - t0) / 1000;
+  if (child.status !== 0) {
+    throw new Error(child.stderr.trim().split('\n').at(-1) || `exit status ${child.status}`);
+  }
+  const line = child.stderr.split('\n').find((l) => l.startsWith(USAGE_MARK));
+  if (line === undefined) throw new Error('the process reported no resource usage');
+  const usage = JSON.parse(line.slice(USAGE_MARK.length)) as NodeJS.ResourceUsage;
+  return { wall, cpu: (usage.userCPUTime + usage.systemCPUTime) / 1e6, rss: usage.maxRSS * 1024 };
+}
+
+/** Writes the file-case input: `lines` generated lines, the bench's seed and layout. */
+function writeLinesFile(path: string, fields: readonly string[], lines: number): number {
+  const fd = openSync(path, 'w');
+  let bytes = 0;
+  try {
+    let chunk: string[] = [];
+    const flush = () => {
+      const text = chunk.join('');
+      bytes += writeSync(fd, text);
+      chunk = [];
+    };
+    for (const l of iterateLines({ fields, count: lines, seed: 42 })) {
+      chunk.push(`${l.line}\n`);
+      if (chunk.length >= 10_000) flush();
+    }
+    flush();
+  } finally {
+    closeSync(fd);
+  }
+  return bytes;
+}
+
+/** Every file case over one generated file, sampled in fresh processes, cases in turn. */
+function measureFileCases(cases: readonly FileCase[]): FileCaseResult[] {
+  const fields = benchFields();
+  const dir = mkdtempSync(join(tmpdir(), 'cfrt-bench-'));
+  try {
+    const file = join(dir, 'lines.tsv');
+    const bytes = writeLinesFile(file, fields, FILE_LINES);
+    const runs = cases.map((c) => ({
+      c,
+      wall: [] as number[],
+      cpu: [] as number[],
+      rss: [] as number[],
+      error: c.unavailable() ?? undefined,
+    }));
+    for (let s = 0; s < FILE_SAMPLES; s++) {
+      for (const r of runs) {
+        if (r.error !== undefined) continue;
+        try {
+          const sample = fileSample(r.c.args(file, fields));
+          r.wall.push(sample.wall);
+          r.cpu.push(sample.cpu);
+          r.rss.push(sample.rss);
+        } catch (err) {
+          r.error = (err as Error).message;
+        }
+      }
+    }
+    return runs.map(({ c, wall, cpu, rss, error }) => {
+      const w = wall.length > 0 ? median(wall) : 0;
+      const t = cpu.length > 0 ? median(cpu) : 0;
+      return {
+        name: c.name,
+        description: c.description,
+        lines: FILE_LINES,
+        bytes,
+        samples: wall.length,
+        wallSeconds: Math.round(w * 1000) / 1000,
+        cpuSeconds: Math.round(t * 1000) / 1000,
+        recordsPerWallSecond: w > 0 ? Math.round(FILE_LINES / w) : 0,
+        recordsPerCpuSecond: t > 0 ? Math.round(FILE_LINES / t) : 0,
+        spreadPct: w > 0 ? Math.round(((quantile(wall, 0.75) - quantile(wall, 0.25)) / w) * 1000) / 10 : 0,
+        maxRssBytes: rss.length > 0 ? Math.round(median(rss)) : 0,
+        ...(error !== undefined ? { error } : {}),
+      };
+    });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function fileCaseTable(results: readonly FileCaseResult[]): string[] {
+  const fmt = (n: number) => n.toLocaleString('en-US');
+  const rows = results.map((r) =>
+    r.error
+      ? [r.name, '-', '-', '-', '-', '-', '-', `error: ${r.error}`]
+      : [
+          r.name,
+          `${r.wallSeconds.toFixed(2)} s`,
+          `${r.cpuSeconds.toFixed(2)} s`,
+          fmt(r.recordsPerWallSecond),
+          fmt(r.recordsPerCpuSecond),
+          `${r.spreadPct.toFixed(1)}%`,
+          `${Math.round(r.maxRssBytes / 2 ** 20)} MB`,
+          '',
+        ],
+  );
+  const header = ['file', 'wall', 'CPU', 'records/s', 'records/CPU-s', 'spread', 'peak RSS', ''];
+  const last = header.length - 1;
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: string[]) =>
+    cells.map((c, i) => (i === 0 || i === last ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+  const first = results[0];
+  const out = [
+    `Files: ${fmt(first?.lines ?? 0)} lines (${((first?.bytes ?? 0) / 2 ** 20).toFixed(0)} MiB) in one file; median of ${FILE_SAMPLES} fresh processes per case, cases in turn; wall includes process start; CPU = every thread; spread = IQR/median of wall`,
+    '',
+    line(header).trimEnd(),
+    ...rows.map((r) => line(r).trimEnd()),
+  ];
+  const a = results.find((r) => r.name === 'analyze' && !r.error);
+  const d = results.find((r) => r.name === 'peer-duckdb' && !r.error);
+  if (a !== undefined && d !== undefined) {
+    const x = (n: number) => `${(Math.round(n * 100) / 100).toFixed(2)}x`;
+    out.push(
+      '',
+      `analyze/peer-duckdb: ${x(a.recordsPerWallSecond / d.recordsPerWallSecond)} records/s (wall), ${x(a.recordsPerCpuSecond / d.recordsPerCpuSecond)} records/CPU-s, ${x(a.maxRssBytes / d.maxRssBytes)} the peak memory`,
+    );
+  }
+  return out;
+}
+
 async function main(): Promise<void> {
   if (values.group !== undefined) {
     process.stdout.write(JSON.stringify(await measureGroup(values.group)));
@@ -360,8 +542,10 @@ async function main(): Promise<void> {
   let shape: Omit<GroupReport, 'results'> | undefined;
   const files = caseFiles();
   const coldCases: ColdStartCase[] = [];
+  const fileCases: FileCase[] = [];
   for (const [i, file] of files.entries()) {
     coldCases.push(...(await coldStartsOf(file)).filter((c) => wanted(c.name)));
+    fileCases.push(...(await fileCasesOf(file)).filter((c) => wanted(c.name)));
     // A file with no throughput case to run (cold starts only, or none the filter wants) spawns nothing.
     if (!(await casesOf(file)).some((c) => wanted(c.name))) continue;
     if (!values.json) process.stderr.write(`\r${file} (${i + 1}/${files.length})\x1b[K`);
@@ -373,6 +557,8 @@ async function main(): Promise<void> {
   const memoryMb = samMemoryMb();
   for (const r of results)
     if (!r.error && r.recordsPerSec > 0) Object.assign(r, perShard(r.recordsPerSec, memoryMb));
+  if (!values.json && fileCases.length > 0) process.stderr.write('\rfiles\x1b[K');
+  const fileResults = fileCases.length > 0 ? measureFileCases(fileCases) : [];
   if (!values.json && coldCases.length > 0) process.stderr.write('\rcold starts\x1b[K');
   const coldStarts = measureColdStarts(coldCases);
   if (!values.json) process.stderr.write('\r\x1b[K');
@@ -407,7 +593,7 @@ async function main(): Promise<void> {
 
   if (values.json) {
     process.stdout.write(
-      `${JSON.stringify({ ...env, coldSamples: COLD_SAMPLES, cases: results, ratios, coldStarts }, null, 2)}\n`,
+      `${JSON.stringify({ ...env, coldSamples: COLD_SAMPLES, cases: results, ratios, files: fileResults, coldStarts }, null, 2)}\n`,
     );
     return;
   }
@@ -446,6 +632,7 @@ async function main(): Promise<void> {
         .map(([k, v]) => `${k}: ${v}x`),
     );
   }
+  if (fileResults.length > 0) out.push('', ...fileCaseTable(fileResults));
   if (coldStarts.length > 0) out.push('', ...coldStartTable(coldStarts));
   process.stdout.write(`${out.join('\n')}\n`);
 }

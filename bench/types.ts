@@ -45,3 +45,17 @@ export interface ColdStartCase {
   /** Target median import time, ms. */
   readonly targetMs?: number;
 }
+
+/**
+ * A case run as fresh processes over one generated file (`cfrt analyze` and its peers): each sample
+ * is one process, timed from outside (wall time, process start included) and by its own resource
+ * usage at exit (CPU time of all its threads, peak RSS). A case file exports `fileCases: FileCase[]`.
+ */
+export interface FileCase {
+  readonly name: string;
+  readonly description: string;
+  /** Node arguments (a script and its arguments) that process `file`, written with `fields`. */
+  args(file: string, fields: readonly string[]): string[];
+  /** Why the case cannot run here (a peer not installed, no build), or null. */
+  unavailable(): string | null;
+}
