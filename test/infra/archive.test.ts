@@ -105,7 +105,7 @@ describe('the archive and search tiers: switches', () => {
     );
     // The handler gets the kinesis sink and the stream's name with either tier.
     const env = at(props('ProcessorFunction'), 'Environment', 'Variables')!;
-    for (const on of [{ CreateArchive: 'true' }, { CreateSearch: 'true' }]) {
+    for (const on of [{ CreateArchive: 'true' }, { CreateSearch: 'true' }] as Record<string, string>[]) {
       const resolved = resolveTemplate(template, on).resolve(env) as Record<string, string>;
       expect(resolved.CFRT_SINKS).toBe('emf,dynamodb,kinesis');
       expect(resolved.CFRT_PROCESSED_STREAM_NAME).toBe('ProcessedStream');
@@ -398,10 +398,10 @@ describe('the search tier: OpenSearch Serverless and Firehose', () => {
   it('aggregates only fields the index template maps as aggregatable (keyword, number, date, boolean)', () => {
     const { properties } = openSearchIndexTemplate().template.mappings;
     const typeOf = (path: string): string | undefined => {
-      let node: OpenSearchMapping | undefined = { properties };
-      for (const part of path.split('.'))
-        node = node && 'properties' in node ? node.properties[part] : undefined;
-      return node && 'type' in node ? node.type : undefined;
+      type Node = { type?: string; properties?: Record<string, OpenSearchMapping> } | undefined;
+      let node = { properties } as Node;
+      for (const part of path.split('.')) node = node?.properties?.[part] as Node;
+      return node?.type;
     };
     const fields: string[] = [];
     for (const o of dashboardSavedObjects().filter((x) => x.type === 'visualization')) {
