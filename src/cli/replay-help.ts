@@ -28,6 +28,10 @@ export const REPLAY_HELP = `cfrt replay [--fields <list>] [options] [FILE|GLOB|-
                                logs are older than it). Then: cfrt query --endpoint <url>
                                --table <name> --from 0. Replaying the same lines again into the
                                same table counts them again (new sequence numbers).
+    --archive <dir>            also write the processed records (the handler's kinesis sink,
+                               as with the SAM app's CreateArchive) into <dir>, laid out as the
+                               archive tier's Firehose writes S3: records/dt=YYYY-MM-DD/hour=HH/
+                               *.json.gz, by event time; records without one under errors/
 `;
 
 /** What `cfrt replay` needs beyond the library's own dependencies (devDependencies / optional peers). */

@@ -6,6 +6,8 @@
  * printed, the quarantined lines from the quarantine stream.
  */
 import { randomBytes } from 'node:crypto';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
@@ -26,6 +28,7 @@ import { wholeNumber } from '../model/options.js';
 import { resolveLayouts, splitFieldList } from '../parser/layout.js';
 import { formatInt, formatPercent, formatSeconds, formatTime } from '../report/figures.js';
 import { type ContractWindow, contractFigures } from '../report/report.js';
+import { layOutArchive } from '../sinks/archive-layout.js';
 import { KINESIS_MAX_RECORDS_PER_PUT } from '../sinks/aws-limits.js';
 import { createDynamoDbSink, windowTableDefinition } from '../sinks/dynamodb.js';
 import { createKinesisSink } from '../sinks/kinesis.js';
@@ -70,6 +73,7 @@ const EMF_PREVIEW_CHARS = 240;
 
 const SOURCE_STREAM = 'cfrt-replay-source';
 const QUARANTINE_STREAM = 'cfrt-replay-quarantine';
+const PROCESSED_STREAM = 'cfrt-replay-processed';
 const TABLE = 'cfrt-replay-windows';
 
 /** What `cfrt replay` was asked to do. */
@@ -94,6 +98,12 @@ export interface ReplayOptions {
    * the replayed windows afterwards. Undefined: an in-memory dynalite for this run only.
    */
   dynamodb?: { endpoint: string; table: string } | undefined;
+  /**
+   * A directory to write the processed records into (`--archive`), laid out as the SAM app's
+   * archive tier writes them to S3 (`records/dt=.../hour=.../*.json.gz`, src/sinks/archive-layout.ts).
+   * The handler then also writes them to a processed stream, as with CreateArchive.
+   */
+  archive?: string | undefined;
 }
 
 /** What landed, as `--format json` prints it. */
@@ -121,6 +131,8 @@ export interface ReplayResult {
   quarantined: { count: number; examples: { reason: string; field: string | null; shardId: string }[] };
   emf: { lines: number; metrics: string[]; examples: string[] };
   faults: number;
+  /** With `--archive`: what was laid out there. */
+  archive?: { dir: string; records: number; objects: number; partitions: number; failed: number };
 }
 
 /** The options replay's flags set: the rooms' declarations, and replay's own. */
@@ -182,6 +194,7 @@ export function parseReplayArgs(args: readonly string[]): ReplayOptions {
       'fault-rate': { type: 'string' },
       'dynamodb-endpoint': { type: 'string' },
       table: { type: 'string' },
+      archive: { type: 'string' },
     },
   });
   let fields: string[];
@@ -210,7 +223,9 @@ export function parseReplayArgs(args: readonly string[]): ReplayOptions {
   if (endpoint !== undefined && !/^https?:\/\/./.test(endpoint)) {
     throw new UsageError(`--dynamodb-endpoint must be an http(s) URL; got "${endpoint}".`);
   }
+  if (values.archive === '') throw new UsageError('--archive needs a directory to write the archive into.');
   return {
+    archive: values.archive,
     dynamodb: endpoint === undefined ? undefined : { endpoint, table: o.table! },
     fields,
     previousFields,
@@ -376,8 +391,11 @@ export async function replay(
 
     await kinesis.send(new CreateStreamCommand({ StreamName: SOURCE_STREAM, ShardCount: options.shards }));
     await kinesis.send(new CreateStreamCommand({ StreamName: QUARANTINE_STREAM, ShardCount: 1 }));
+    if (options.archive !== undefined)
+      await kinesis.send(new CreateStreamCommand({ StreamName: PROCESSED_STREAM, ShardCount: 1 }));
     await waitActive(kinesis, SOURCE_STREAM);
     await waitActive(kinesis, QUARANTINE_STREAM);
+    if (options.archive !== undefined) await waitActive(kinesis, PROCESSED_STREAM);
     await ensureTable(reader, table);
 
     onProgress(`kinesalite ${kinesisServer.endpoint}, dynalite ${dynamoServer.endpoint}`);
@@ -399,7 +417,9 @@ export async function replay(
           samplingRate: options.samplingRate,
           windowSeconds: options.windowSeconds,
           dimensions: [[], ...options.dimensions],
-          sinks: ['emf', 'dynamodb'],
+          ...(options.archive === undefined
+            ? { sinks: ['emf', 'dynamodb'] as const }
+            : { sinks: ['emf', 'dynamodb', 'kinesis'] as const, processedStreamName: PROCESSED_STREAM }),
           // The state lives in this run's local table only: a key made for the run keys its
           // distinct clients (every invocation shares it, so they merge), and dies with it.
           hmacKey: runKey,
@@ -453,6 +473,26 @@ export async function replay(
         seen.add(id);
         return true;
       });
+    let archive: ReplayResult['archive'];
+    if (options.archive !== undefined) {
+      // What Firehose would read from the processed stream, laid out as it writes S3 (one buffer).
+      const processed = await readStream(kinesis, PROCESSED_STREAM);
+      const objects = layOutArchive(processed, { deliveryStreamName: 'cfrt-replay-archive' });
+      for (const o of objects) {
+        const path = join(options.archive, ...o.key.split('/'));
+        await mkdir(dirname(path), { recursive: true });
+        await writeFile(path, o.body);
+      }
+      const failed = objects.filter((o) => !o.key.startsWith('records/'));
+      archive = {
+        dir: options.archive,
+        records: processed.length,
+        objects: objects.length,
+        partitions: objects.length - failed.length,
+        failed: failed.reduce((n, o) => n + o.records, 0),
+      };
+      onProgress(`archived ${formatInt(processed.length)} processed records in ${options.archive}`);
+    }
     const metricNames = new Set<string>();
     for (const line of emfLines) {
       const doc = JSON.parse(line) as { _aws?: { CloudWatchMetrics?: { Metrics?: { Name: string }[] }[] } };
@@ -479,6 +519,7 @@ export async function replay(
         examples: emfLines.slice(0, options.emf ? emfLines.length : EMF_PREVIEW),
       },
       faults: dynamoProxy.faults() + quarantineProxy.faults(),
+      ...(archive === undefined ? {} : { archive }),
     };
   } finally {
     for (const c of clients) c.destroy();
@@ -535,6 +576,13 @@ function renderReplay(r: ReplayResult, options: ReplayOptions): string {
         : `  ${escapeControl(l.slice(0, EMF_PREVIEW_CHARS))}... (--emf for every line in full)`,
     ),
   );
+  if (r.archive !== undefined) {
+    out.push(
+      '',
+      `Archive: ${formatInt(r.archive.records)} processed records in ${formatInt(r.archive.partitions)} partitions (dt=/hour= of their event time) under ${escapeControl(r.archive.dir)}/records/` +
+        (r.archive.failed > 0 ? `, ${formatInt(r.archive.failed)} without a timestamp under errors/` : ''),
+    );
+  }
   // Counts are scaled by 100/rate for a sampled config; undo that to compare with lines put.
   const counted = Math.round((r.totals.requests * options.samplingRate) / 100);
   const check = counted + r.quarantined.count === r.lines;
