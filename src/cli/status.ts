@@ -16,8 +16,9 @@ import type {
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import * as z from 'zod/mini';
 import { HANDLER_ENV } from '../handler/config.js';
-import { wholeNumber } from '../model/options.js';
+import { optionFacts, wholeNumber } from '../model/options.js';
 import { seriesKey, startText } from '../sinks/dynamodb-keys.js';
+import { METRIC_SINK_OPTIONS } from '../sinks/options.js';
 import type { CommandIo } from './attach.js';
 import {
   type DeployClients,
@@ -336,7 +337,9 @@ export async function collectStatus(
   const samplingRate = config.SamplingRate ?? 100;
   const fieldCheck = fieldVerdict(fields, fn.env);
   const namespace =
-    fn.env[HANDLER_ENV.metricsNamespace.name] ?? stack.parameters.MetricsNamespace ?? 'CloudFrontRealtime';
+    fn.env[HANDLER_ENV.metricsNamespace.name] ??
+    stack.parameters.MetricsNamespace ??
+    String(optionFacts(METRIC_SINK_OPTIONS.namespace).default);
   const arnOfConfig = config.ARN ?? configArn;
   const distributionStatus: DistributionStatus[] = distributions.map((d) => {
     const all = [
