@@ -36,7 +36,9 @@ const lines = generated.map((g, i) => {
   cols[TIME] = '-';
   return cols.join('\t');
 });
-const parsed = generated.flatMap((g, i) => (g.expected === null ? [] : [{ ...g.expected, index: i }]));
+const parsed = generated.flatMap((g, i) =>
+  g.expected === null ? [] : [{ id: String(g.expected['x-edge-request-id']), index: i }],
+);
 
 const dirs: string[] = [];
 afterAll(() => {
@@ -113,7 +115,7 @@ describe('cfrt replay --archive', () => {
     const timed = parsed.filter((p) => !untimed.has(p.index));
     expect(seen.size).toBe(timed.length);
     expect([...seen.values()].every((n) => n === 1)).toBe(true);
-    for (const p of timed) expect(seen.has(String(p['x-edge-request-id'])), String(p.index)).toBe(true);
+    for (const p of timed) expect(seen.has(p.id), String(p.index)).toBe(true);
     expect(failed.map((f) => f['x-edge-request-id']).sort()).toEqual(
       [...untimed].map((i) => generated[i]!.line.split('\t')[ID]).sort(),
     );

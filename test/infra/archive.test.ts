@@ -68,6 +68,7 @@ const ARCHIVE_ONLY = [
   'ServerErrorsByPathAndEdgeQuery',
   'ClientRequestsQuery',
   'TopReferersQuery',
+  'ArchiveReaderPolicy',
 ];
 const SEARCH_ONLY = [
   'SearchEncryptionPolicy',
@@ -80,6 +81,7 @@ const SEARCH_ONLY = [
   'SearchDeliveryLogStream',
   'SearchDeliveryRole',
   'SearchDeliveryStream',
+  'SearchReaderPolicy',
 ];
 
 /** The resources deployed with these parameter values. */
@@ -114,9 +116,19 @@ describe('the archive and search tiers: switches', () => {
 
   it('outputs where the records are, only when their tier is on', () => {
     const outputs = template.Outputs ?? {};
-    for (const name of ['ArchiveBucketName', 'ArchiveDatabaseName', 'ArchiveWorkGroupName'])
+    for (const name of [
+      'ArchiveBucketName',
+      'ArchiveDatabaseName',
+      'ArchiveWorkGroupName',
+      'ArchiveReaderPolicyArn',
+    ])
       expect(outputs[name]?.Condition, name).toBe('HasArchive');
-    for (const name of ['SearchCollectionEndpoint', 'SearchDashboardsUrl', 'SearchBackupBucketName'])
+    for (const name of [
+      'SearchCollectionEndpoint',
+      'SearchDashboardsUrl',
+      'SearchBackupBucketName',
+      'SearchReaderPolicyArn',
+    ])
       expect(outputs[name]?.Condition, name).toBe('HasSearch');
   });
 });
@@ -433,21 +445,15 @@ describe('the search tier: OpenSearch Serverless and Firehose', () => {
 describe('the tiers: buckets and roles', () => {
   const buckets = ofType('AWS::S3::Bucket');
 
-  it('encrypts every bucket with the KMS key, blocks public access, enforces bucket ownership', () => {
-    expect(buckets.map(([id]) => id).sort()).toEqual([
-      'ArchiveBucket',
-      'AthenaResultsBucket',
-      'SearchBackupBucket',
-    ]);
+  it('encrypts every bucket with KMS, blocks public access, enforces bucket ownership', () => {
+    expect(buckets.map(([id]) => id)).toEqual(
+      expect.arrayContaining(['ArchiveBucket', 'AthenaResultsBucket', 'SearchBackupBucket']),
+    );
     for (const [id, b] of buckets) {
       const p = b.Properties ?? {};
-      expect(at(p, 'BucketEncryption', 'ServerSideEncryptionConfiguration', 0), id).toEqual({
-        ServerSideEncryptionByDefault: {
-          SSEAlgorithm: 'aws:kms',
-          KMSMasterKeyID: { 'Fn::GetAtt': ['ArchiveKey', 'Arn'] },
-        },
-        BucketKeyEnabled: true,
-      });
+      const sse = at(p, 'BucketEncryption', 'ServerSideEncryptionConfiguration', 0) as Record<string, Json>;
+      expect(at(sse, 'ServerSideEncryptionByDefault', 'SSEAlgorithm'), id).toBe('aws:kms');
+      expect(at(sse, 'ServerSideEncryptionByDefault', 'KMSMasterKeyID'), id).toBeDefined();
       expect(p.PublicAccessBlockConfiguration, id).toEqual({
         BlockPublicAcls: true,
         BlockPublicPolicy: true,
@@ -456,7 +462,18 @@ describe('the tiers: buckets and roles', () => {
       });
       expect(at(p, 'OwnershipControls', 'Rules', 0, 'ObjectOwnership'), id).toBe('BucketOwnerEnforced');
       expect(p.AccessControl, id).toBeUndefined();
-      expect(b.DeletionPolicy, id).toBe('Retain');
+      expect(p.WebsiteConfiguration, id).toBeUndefined();
+    }
+    // The tiers' buckets: the archive key, bucket keys on, kept (with their key) when the stack goes.
+    for (const id of ['ArchiveBucket', 'AthenaResultsBucket', 'SearchBackupBucket']) {
+      expect(at(props(id), 'BucketEncryption', 'ServerSideEncryptionConfiguration', 0), id).toEqual({
+        ServerSideEncryptionByDefault: {
+          SSEAlgorithm: 'aws:kms',
+          KMSMasterKeyID: { 'Fn::GetAtt': ['ArchiveKey', 'Arn'] },
+        },
+        BucketKeyEnabled: true,
+      });
+      expect(resource(id).DeletionPolicy, id).toBe('Retain');
     }
     expect(resource('ArchiveKey').DeletionPolicy).toBe('Retain');
     expect(props('ArchiveKey').EnableKeyRotation).toBe(true);
@@ -515,6 +532,38 @@ describe('the tiers: buckets and roles', () => {
     );
     expect(resourcesOf('SearchDeliveryRole')).toContain('{"Fn::GetAtt":["SearchCollection","Arn"]}');
     expect(resourcesOf('SearchDeliveryRole')).not.toContain('{"Fn::GetAtt":["ArchiveBucket","Arn"]}');
+  });
+
+  it('offers managed policies for the readers: the workgroup, the table, the records, the collection; nothing wider', () => {
+    const statements = (id: string) =>
+      identityStatements(template)
+        .filter((s) => s.owner === id)
+        .map((s) => s.statement);
+    const archive = statements('ArchiveReaderPolicy');
+    expect(archive.flatMap((s) => [s.Action].flat()).filter((a) => String(a).includes('*'))).toEqual([]);
+    expect(
+      archive.flatMap((s) => [s.Resource].flat()).filter((r) => JSON.stringify(r).includes('"*"')),
+    ).toEqual([]);
+    const resolved = resolveTemplate(template, { CreateArchive: 'true' });
+    const resources = archive.flatMap((s) => [resolved.resolve(s.Resource!)].flat()).map(String);
+    expect(resources).toEqual(
+      expect.arrayContaining([
+        'arn:aws:athena:us-east-1:123456789012:workgroup/ArchiveWorkGroup',
+        'arn:aws:glue:us-east-1:123456789012:table/ArchiveDatabase/ArchiveTable',
+        'ArchiveBucket.Arn/records/*',
+      ]),
+    );
+    // Records are read-only to readers: they put only query results.
+    const puts = archive.filter((s) => [s.Action].flat().includes('s3:PutObject'));
+    expect(puts.map((s) => s.Resource)).toEqual([{ 'Fn::Sub': `${ref('AthenaResultsBucket.Arn')}/*` }]);
+    expect(statements('SearchReaderPolicy')).toEqual([
+      {
+        Sid: 'CallTheCollection',
+        Effect: 'Allow',
+        Action: ['aoss:APIAccessAll', 'aoss:DashboardsAccessAll'],
+        Resource: { 'Fn::GetAtt': ['SearchCollection', 'Arn'] },
+      },
+    ]);
   });
 
   it('grants no s3, firehose, aoss or glue action on "*" (the shared check knows these services)', () => {
