@@ -343,18 +343,24 @@ export const SEARCH_INDEX_PATTERN = 'cfrt-records*';
  * The composable index template (`PUT _index_template/cfrt-records`) of the search tier: the
  * record keys as they are written (kebab-case fields, camelCase derived objects), `timestamp` a
  * date, numbers as numbers, everything else keyword. `dynamic: false`: a key outside the
- * catalogue (a raw field) is kept in `_source` without growing the mapping.
+ * catalogue (a raw field) is kept in `_source` without growing the mapping. `timestamp` is the
+ * index's event time (`index.timestamp_field`: a time series collection otherwise requires
+ * `@timestamp` in every document and refuses the rest).
  *
  * @example
  * openSearchIndexTemplate().template.mappings.properties.timestamp; // { type: 'date', format: 'epoch_millis' }
  */
 export function openSearchIndexTemplate(): {
   index_patterns: string[];
-  template: { mappings: { dynamic: boolean; properties: Record<string, OpenSearchMapping> } };
+  template: {
+    settings: { index: { timestamp_field: string } };
+    mappings: { dynamic: boolean; properties: Record<string, OpenSearchMapping> };
+  };
 } {
   return {
     index_patterns: [SEARCH_INDEX_PATTERN],
     template: {
+      settings: { index: { timestamp_field: 'timestamp' } },
       mappings: {
         dynamic: false,
         properties: Object.fromEntries(recordKeys().map((k) => [k.key, openSearchMapping(k.key, k.type)])),
