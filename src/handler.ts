@@ -8,7 +8,6 @@ export {
   type EnvSetting,
   enricherOptionsOf,
   HANDLER_ENV,
-  HANDLER_SETTINGS,
   HandlerConfigError,
   type HandlerSettings,
   MIN_HMAC_KEY_LENGTH,

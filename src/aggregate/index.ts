@@ -33,10 +33,8 @@ export { type ClientKey, LEGACY_CLIENT_KEY_ID, MIN_CLIENT_KEY_BYTES } from './cl
 export { nearestRank } from './ddsketch.js';
 export { AggregatorOptionsError, CellFormatError, CellMergeError } from './errors.js';
 export {
-  AGGREGATOR_OPTIONS,
   type AggregatorOptions,
   DIMENSION_NAMES,
-  DIMENSION_SETS,
   type DimensionName,
   MAX_STORABLE_TOP_K,
   MAX_TOP_K,

@@ -4,13 +4,8 @@
  */
 import { parseArgs } from 'node:util';
 import * as z from 'zod/mini';
-import {
-  AGGREGATOR_OPTIONS,
-  DIMENSION_NAMES,
-  type DimensionName,
-  parseDimensionSets,
-} from '../aggregate/index.js';
-import { DEFAULT_ALLOWED_LATENESS_SECONDS, DEFAULT_TOP_K } from '../aggregate/options.js';
+import { DIMENSION_NAMES, type DimensionName, parseDimensionSets } from '../aggregate/index.js';
+import { AGGREGATOR_OPTIONS, DEFAULT_ALLOWED_LATENESS_SECONDS, DEFAULT_TOP_K } from '../aggregate/options.js';
 import { ENRICHER_OPTIONS } from '../enrich/options.js';
 import { wholeNumber } from '../model/options.js';
 import type { AnalyzeOptions, ReportFormat } from './analyze.js';

@@ -20,7 +20,8 @@ import {
 } from '@aws-sdk/client-kinesis';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import * as z from 'zod/mini';
-import { AGGREGATOR_OPTIONS, type DimensionName, summarize } from '../aggregate/index.js';
+import { type DimensionName, summarize } from '../aggregate/index.js';
+import { AGGREGATOR_OPTIONS } from '../aggregate/options.js';
 import type { WindowSummary } from '../aggregate/types.js';
 import { createHandler, type QuarantinedLine } from '../handler.js';
 import { STATUS_CLASSES, type StatusClass } from '../model/classes.js';

@@ -29,7 +29,7 @@ export {
 export { EnricherOptionsError, GeoIpUnavailableError } from './errors.js';
 export { DEFAULT_GEO_CACHE_SIZE, type GeoIpLookup, type GeoIpModule } from './geo.js';
 export type { CacheStats } from './lru.js';
-export { ENRICHER_OPTIONS, type EnricherOptions, resolveEnricherOptions } from './options.js';
+export { type EnricherOptions, resolveEnricherOptions } from './options.js';
 export { DEFAULT_REDACTED_HEADERS, REDACTED } from './redact.js';
 export type {
   CacheFields,

@@ -13,7 +13,7 @@ import {
   DIMENSION_SETS,
   type DimensionName,
   parseDimensionSets,
-} from '../aggregate/index.js';
+} from '../aggregate/options.js';
 import type { EnricherOptions } from '../enrich/index.js';
 import { ENRICHER_OPTIONS } from '../enrich/options.js';
 import { ConfigError, type ConfigIssue } from '../model/errors.js';

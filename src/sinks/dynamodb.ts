@@ -86,7 +86,7 @@ const BATCH_WRITE_LIMITS: CallLimits = {
   maxEntryBytes: DYNAMODB_MAX_ITEM_BYTES,
 };
 
-export { DEFAULT_TTL_DAYS } from './options.js';
+export { DEFAULT_TTL_DAYS } from './ttl.js';
 /**
  * Series-index items this sink remembers having written (so each is put once per day and
  * process, not with every batch); past this many it forgets them all and puts them again.

@@ -23,13 +23,6 @@ export {
   sketchDistribution,
 } from './metrics.js';
 export {
-  DEFAULT_TTL_DAYS,
-  DYNAMODB_SINK_OPTIONS,
-  KINESIS_SINK_OPTIONS,
-  MAX_TTL_DAYS,
-  METRIC_SINK_OPTIONS,
-} from './options.js';
-export {
   backoffDelay,
   DEFAULT_BASE_DELAY_MS,
   DEFAULT_MAX_ATTEMPTS,
@@ -43,4 +36,5 @@ export {
   retryPending,
   sleep,
 } from './retry.js';
+export { DEFAULT_TTL_DAYS, MAX_TTL_DAYS } from './ttl.js';
 export type { Sink, SinkFailure, SinkResult, WriteOptions } from './types.js';

@@ -13,11 +13,7 @@ import {
   KINESIS_STREAM_NAME_PATTERN,
 } from './aws-limits.js';
 import { DEFAULT_NAMESPACE } from './cloudwatch-constants.js';
-
-/** Days a window item is kept (DynamoDB TTL, from the window's end); 0 keeps items forever. */
-export const DEFAULT_TTL_DAYS = 14;
-/** Ten years: a longer TTL is "forever" (0) written another way. */
-export const MAX_TTL_DAYS = 3_650;
+import { DEFAULT_TTL_DAYS, MAX_TTL_DAYS } from './ttl.js';
 
 const NAMESPACE = `must be 1-${CLOUDWATCH_MAX_NAMESPACE_LENGTH} printable ASCII characters, not starting with "AWS/" (reserved for AWS services)`;
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { AGGREGATOR_OPTIONS, createAggregator } from '../../src/aggregate/index.js';
-import { ENRICHER_OPTIONS } from '../../src/enrich/index.js';
+import { createAggregator } from '../../src/aggregate/index.js';
+import { AGGREGATOR_OPTIONS } from '../../src/aggregate/options.js';
+import { ENRICHER_OPTIONS } from '../../src/enrich/options.js';
 import {
   HANDLER_SETTINGS,
   HandlerConfigError,
