@@ -356,7 +356,14 @@ export function createAggregator(options: AggregatorOptions = {}): Aggregator {
       v.hasClient = false;
     }
     const ua = r.ua;
-    v.bot = ua === undefined || ua === null ? -1 : ua.isBot ? 1 : 0;
+    if (ua === undefined || ua === null) v.bot = -1;
+    else {
+      v.bot = ua.isBot ? 1 : 0;
+      v.browser = cut(ua.browser);
+      v.os = cut(ua.os);
+      v.device = ua.device;
+      v.botName = ua.isBot ? cut(ua.botName) : null;
+    }
     // What top lists show is what an enricher protected (`client`, `referer`, and `url.path` in
     // `keys`); a record without those keys gets the default policy here. Never the raw field.
     v.path = cut(keys.path);
@@ -402,6 +409,7 @@ export function createAggregator(options: AggregatorOptions = {}): Aggregator {
       resolveKeys(record);
       computeFragments(w, record);
       fillView(record);
+      view.ts = ts;
       records++;
       const isLate = isClosed(w);
       let skipped = false;

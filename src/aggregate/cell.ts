@@ -3,10 +3,11 @@
  */
 import { CACHE_CLASSES, type CacheClass, STATUS_CLASSES, type StatusClass } from '../model/classes.js';
 import { DDSketch } from './ddsketch.js';
+import { type EntryFigures, figuresQuantile, latencyBucket } from './entry-figures.js';
 import { CellMergeError } from './errors.js';
 import { HyperLogLog } from './hyperloglog.js';
 import { type Counter, SpaceSaving } from './space-saving.js';
-import type { LatencySummary, TopEntry, WindowSummary } from './types.js';
+import type { LatencySummary, TopEntry, TopEntryFigures, WindowSummary } from './types.js';
 
 /** One window x dimension-values cell: mergeable, serializable state. */
 export interface WindowCell {
@@ -47,6 +48,12 @@ export const TOP_LISTS = [
   'countries',
   'edgeLocations',
 ] as const satisfies readonly (keyof WindowSummary['top'])[];
+
+/**
+ * The user-agent lists (names the enricher gave, from `ua`), in `Cell.uaTop` order: a list of its
+ * own so cells stored with eight lists read as they were.
+ */
+export const UA_TOP_LISTS = ['browsers', 'operatingSystems', 'devices', 'bots'] as const;
 
 export const TOP_PATHS = 0;
 export const TOP_MISS_PATHS = 1;
@@ -95,6 +102,15 @@ export interface RecordView {
   lo: number;
   /** -1 unknown (no user agent), 0 human, 1 bot. */
   bot: number;
+  /** The record's timestamp, epoch ms (the cell keeps the first and the last it saw). */
+  ts: number;
+  /** The per-entry histogram bucket of `time-taken` (entry-figures.ts), set by `Cell.add`. */
+  bucket: number;
+  /** In UA_TOP_LISTS order, from the enricher's `ua` (null: nothing to count). */
+  browser: string | null;
+  os: string | null;
+  device: string | null;
+  botName: string | null;
   /**
    * In TOP_LISTS order (null: nothing to count); miss and error paths use `path`. `Cell.add`
    * replaces each with the equal string its list holds (a flat copy of its own), which the next
@@ -123,6 +139,12 @@ export function createRecordView(): RecordView {
     hi: 0,
     lo: 0,
     bot: -1,
+    ts: Number.NaN,
+    bucket: -1,
+    browser: null,
+    os: null,
+    device: null,
+    botName: null,
     path: null,
     client: null,
     referer: null,
@@ -157,6 +179,17 @@ export class Cell implements WindowCell {
   readonly latency: (DDSketch | null)[] = [null, null, null, null];
   clients: HyperLogLog | null = null;
   readonly top: (SpaceSaving | null)[] = [null, null, null, null, null, null, null, null];
+  /** Browsers, operating systems, devices and bots by name (UA_TOP_LISTS order). */
+  readonly uaTop: (SpaceSaving | null)[] = [null, null, null, null];
+  /** The earliest and the latest record timestamp counted (NaN: none, or a cell stored without them). */
+  first = Number.NaN;
+  last = Number.NaN;
+  /**
+   * Whether paths, miss paths, clients, countries and edge locations keep per-entry figures
+   * (entry-figures.ts): in the stream-wide cell only, which is what reports list, so dimension
+   * cells (up to `maxCells` of them) cost what they did.
+   */
+  readonly figures: boolean;
 
   constructor(
     key: string,
@@ -170,6 +203,7 @@ export class Cell implements WindowCell {
     this.end = end;
     this.dimensions = dimensions;
     this.params = params;
+    this.figures = Object.keys(dimensions).length === 0;
   }
 
   #top(list: number): SpaceSaving {
@@ -181,6 +215,15 @@ export class Cell implements WindowCell {
     return s;
   }
 
+  #uaTop(list: number): SpaceSaving {
+    let s = this.uaTop[list];
+    if (s == null) {
+      s = new SpaceSaving(this.params.topK);
+      this.uaTop[list] = s;
+    }
+    return s;
+  }
+
   /**
    * Frees what only further adds would use (top-N keys past `topK`, sketch slack), for a cell that
    * is kept after its window closed; what summaries, merges and serialization see is unchanged.
@@ -188,6 +231,7 @@ export class Cell implements WindowCell {
   compact(): this {
     for (const s of this.latency) s?.compact();
     for (const t of this.top) t?.compact();
+    for (const t of this.uaTop) t?.compact();
     return this;
   }
 
@@ -224,18 +268,32 @@ export class Cell implements WindowCell {
     // Each list returns the equal string it holds (a flat copy of its own): the path's other lists
     // and the next cells of this record look that up instead of the parser's slice of the line
     // (a hit costs a fifth as much, measured) and keep it without copying it again.
+    const ts = v.ts;
+    if (ts < this.first || Number.isNaN(this.first)) this.first = ts;
+    if (ts > this.last || Number.isNaN(this.last)) this.last = ts;
+    let o: RecordView | undefined;
+    if (this.figures) {
+      v.bucket = latencyBucket(lat[0]!);
+      o = v;
+    }
     const path = v.path;
     if (path !== null) {
-      const held = this.#top(TOP_PATHS).add(path, w);
-      if (v.cacheIndex === CACHE_MISS_INDEX) this.#top(TOP_MISS_PATHS).addHeld(held, w);
+      const held = this.#top(TOP_PATHS).add(path, w, o);
+      if (v.cacheIndex === CACHE_MISS_INDEX) this.#top(TOP_MISS_PATHS).addHeld(held, w, o);
       if (v.isError) this.#top(TOP_ERROR_PATHS).addHeld(held, w);
       v.path = held;
     }
-    if (v.client !== null) v.client = this.#top(TOP_CLIENTS).add(v.client, w);
+    if (v.client !== null) v.client = this.#top(TOP_CLIENTS).add(v.client, w, o);
     if (v.referer !== null) v.referer = this.#top(TOP_REFERERS).add(v.referer, w);
     if (v.userAgent !== null) v.userAgent = this.#top(TOP_USER_AGENTS).add(v.userAgent, w);
-    if (v.country !== null) v.country = this.#top(TOP_COUNTRIES).add(v.country, w);
-    if (v.edgeLocation !== null) v.edgeLocation = this.#top(TOP_EDGE_LOCATIONS).add(v.edgeLocation, w);
+    if (v.country !== null) v.country = this.#top(TOP_COUNTRIES).add(v.country, w, o);
+    if (v.edgeLocation !== null) v.edgeLocation = this.#top(TOP_EDGE_LOCATIONS).add(v.edgeLocation, w, o);
+    if (v.bot >= 0) {
+      if (v.browser !== null) v.browser = this.#uaTop(0).add(v.browser, w);
+      if (v.os !== null) v.os = this.#uaTop(1).add(v.os, w);
+      if (v.device !== null) v.device = this.#uaTop(2).add(v.device, w);
+      if (v.botName !== null) v.botName = this.#uaTop(3).add(v.botName, w);
+    }
   }
 }
 
@@ -327,6 +385,8 @@ function mergeAs(
     out.malformed += y.malformed;
     out.late += y.late;
     out.estimated ||= y.estimated;
+    if (y.first < out.first || Number.isNaN(out.first)) out.first = y.first;
+    if (y.last > out.last || Number.isNaN(out.last)) out.last = y.last;
   }
   for (let i = 0; i < out.latency.length; i++) {
     const sketches = present(cells.map((c) => c.latency[i] ?? null));
@@ -337,6 +397,10 @@ function mergeAs(
     const lists = present(cells.map((c) => c.top[i] ?? null));
     // A cell without the list counted nothing in it: an empty summary of the output's size.
     out.top[i] = lists.length === 0 ? null : SpaceSaving.mergeAll([...lists, new SpaceSaving(topK)]);
+  }
+  for (let i = 0; i < out.uaTop.length; i++) {
+    const lists = present(cells.map((c) => c.uaTop[i] ?? null));
+    out.uaTop[i] = lists.length === 0 ? null : SpaceSaving.mergeAll([...lists, new SpaceSaving(topK)]);
   }
   return out;
 }
@@ -430,12 +494,29 @@ function latencySummary(s: DDSketch | null): LatencySummary {
   };
 }
 
+function entryFigures(f: EntryFigures): TopEntryFigures {
+  return {
+    requests: f.n,
+    errors: f.errors,
+    errorRate: f.n > 0 ? f.errors / f.n : null,
+    cacheHitRatio: f.hits + f.misses > 0 ? f.hits / (f.hits + f.misses) : null,
+    bytesOut: f.bytesOut,
+    p50: figuresQuantile(f, 0.5),
+    p90: figuresQuantile(f, 0.9),
+    p99: figuresQuantile(f, 0.99),
+  };
+}
+
 function topEntries(s: SpaceSaving | null, n: number): TopEntry[] {
   if (s === null) return [];
   return s
     .counters()
     .slice(0, n)
-    .map((c: Counter) => ({ key: c.key, count: c.count, error: c.error }));
+    .map((c: Counter) =>
+      c.figures === undefined
+        ? { key: c.key, count: c.count, error: c.error }
+        : { key: c.key, count: c.count, error: c.error, figures: entryFigures(c.figures) },
+    );
 }
 
 /**
@@ -468,6 +549,9 @@ export function summarize(cell: WindowCell, options: SummarizeOptions = {}): Win
   TOP_LISTS.forEach((name, i) => {
     top[name] = topEntries(c.top[i] ?? null, n);
   });
+  UA_TOP_LISTS.forEach((name, i) => {
+    top[name] = topEntries(c.uaTop[i] ?? null, n);
+  });
   return {
     start: c.start,
     end: c.end,
@@ -486,6 +570,8 @@ export function summarize(cell: WindowCell, options: SummarizeOptions = {}): Win
     originFbl: latencySummary(c.latency[2] ?? null),
     originLbl: latencySummary(c.latency[3] ?? null),
     uniqueClients: c.clients?.estimate() ?? 0,
+    firstSeen: Number.isNaN(c.first) ? null : c.first,
+    lastSeen: Number.isNaN(c.last) ? null : c.last,
     top,
     malformed: c.malformed,
     late: c.late,

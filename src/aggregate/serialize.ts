@@ -9,14 +9,22 @@
  *   sc: { "200": n, ... }, b: bots, u: requests with a classified user agent, m: malformed, l: late,
  *   x: 1 when estimated,
  *   q: [latency sketch | 0] x 4 (time-taken, time-to-first-byte, origin-fbl, origin-lbl),
- *   h: HyperLogLog | 0, t: [top list | 0] x 8 }
+ *   h: HyperLogLog | 0, t: [top list | 0] x 8,
+ *   and, optional (absent in cells written before them; readers that predate them ignore them):
+ *   ts: [first, last] record timestamps, ua: [top list | 0] x 4 (browsers, operating systems,
+ *   devices, bots), f: [entry figures list | 0] x 8 (per entry of t[i], same order) }
  * latency sketch: [count, zeroCount, sum, min, max, firstBucketIndex, [bucket counts...]]
  * HyperLogLog:    { x: base64 of sorted 64-bit hashes (hi, lo as little-endian uint32) } (exact phase)
  *                 or { r: base64 of the registers packed 6 bits each, 4 registers per 3 bytes },
  *                 with k: the id of the key that hashed the addresses (absent: written before
  *                 keyed hashing, read as LEGACY_CLIENT_KEY_ID)
  * top list:       [[key, count] or [key, count, error], ...] largest first
+ * entry figures:  [n, errors, hits, misses, bytesOut, firstBucket, ...bucket counts] or 0 (none),
+ *                 kept for entries largest first (by rank, across lists) within
+ *                 MAX_FIGURES_JSON_CHARS; entries past it are written without (see entry-figures.ts)
  * ```
+ * The version stays 1: the new fields are optional both ways, so a reader of either age reads a cell
+ * of either age (an older reader drops them; a merge with such a cell covers less, and says so).
  * Bucket counts are a JSON array rather than base64 of a Float64Array: counts are small integers
  * (1-4 characters each in JSON, 10.7 in base64 doubles).
  */
@@ -24,6 +32,7 @@ import { CACHE_CLASSES, STATUS_CLASSES } from '../model/classes.js';
 import { Cell, type WindowCell } from './cell.js';
 import { LEGACY_CLIENT_KEY_ID } from './client-key.js';
 import { DDSketch } from './ddsketch.js';
+import { ENTRY_LATENCY_BUCKETS, type EntryFigures } from './entry-figures.js';
 import { CellFormatError, CellMergeError } from './errors.js';
 import { HyperLogLog } from './hyperloglog.js';
 import {
@@ -37,6 +46,16 @@ import { type Counter, SpaceSaving } from './space-saving.js';
 
 /** The `v` field of serialized cells written by this version. */
 export const CELL_FORMAT_VERSION = 1;
+
+/**
+ * Characters of per-entry figures one cell writes at most: with every list full of 128-character
+ * keys at MAX_STORABLE_TOP_K (about 220 KB without figures, measured) a cell stays under
+ * DynamoDB's 400 KB item. Typical figures take 40-80 characters an entry, so a busy stream-wide
+ * cell keeps them all (5 lists x 200 entries x 80 = 80 KB).
+ */
+export const MAX_FIGURES_JSON_CHARS = 120_000;
+/** Highest first-bucket index accepted when reading figures (1 ms x 1.4^200 is past any latency). */
+const MAX_FIGURES_BUCKET = 200;
 
 type SketchJson = [number, number, number, number | null, number | null, number, number[]];
 type TopJson = ([string, number] | [string, number, number])[];
@@ -62,6 +81,41 @@ interface CellJson {
   q: (SketchJson | 0)[];
   h: (({ x: string } | { r: string }) & { k?: string }) | 0;
   t: (TopJson | 0)[];
+  ts?: [number, number];
+  ua?: (TopJson | 0)[];
+  f?: ((number[] | 0)[] | 0)[];
+}
+
+function figuresJson(f: EntryFigures): number[] {
+  return [f.n, f.errors, f.hits, f.misses, f.bytesOut, f.lo, ...f.counts];
+}
+
+/**
+ * Per-entry figures of the lists, entry by entry in `topJson` order, largest first by rank across
+ * the lists (every list's first entries before any list's later ones) until the budget is spent;
+ * `undefined` when no list keeps figures.
+ */
+function figuresOf(lists: readonly (SpaceSaving | null)[]): CellJson['f'] {
+  const counters = lists.map((s) => (s === null || s.size === 0 ? [] : s.counters()));
+  if (!counters.some((cs) => cs.some((c) => c.figures !== undefined))) return undefined;
+  const out: ((number[] | 0)[] | 0)[] = counters.map((cs) => (cs.length === 0 ? 0 : cs.map(() => 0)));
+  let budget = MAX_FIGURES_JSON_CHARS;
+  const longest = Math.max(...counters.map((cs) => cs.length));
+  for (let rank = 0; rank < longest && budget > 0; rank++) {
+    for (let i = 0; i < counters.length; i++) {
+      const f = counters[i]![rank]?.figures;
+      if (f === undefined) continue;
+      const json = figuresJson(f);
+      const chars = JSON.stringify(json).length + 1;
+      if (chars > budget) {
+        budget = 0;
+        break;
+      }
+      budget -= chars;
+      (out[i] as (number[] | 0)[])[rank] = json;
+    }
+  }
+  return out;
 }
 
 function packRegisters(regs: Uint8Array): string {
@@ -182,6 +236,10 @@ export function serializeCell(cell: WindowCell): string {
     t: c.top.map((s) => topJson(s ?? null)),
   };
   if (c.estimated) json.x = 1;
+  if (!Number.isNaN(c.first) && !Number.isNaN(c.last)) json.ts = [c.first, c.last];
+  if (c.uaTop.some((s) => s !== null && s.size > 0)) json.ua = c.uaTop.map((s) => topJson(s ?? null));
+  const f = figuresOf(c.top);
+  if (f !== undefined) json.f = f;
   return JSON.stringify(json);
 }
 
@@ -230,16 +288,38 @@ function readSketch(v: unknown, alpha: number, what: string): DDSketch | null {
   return s;
 }
 
-function readTop(v: unknown, capacity: number, what: string): SpaceSaving | null {
+function readFigures(v: unknown, what: string): EntryFigures | undefined {
+  if (v === 0) return undefined;
+  const a = arr(v, what);
+  if (a.length < 6 || a.length > 6 + ENTRY_LATENCY_BUCKETS) fail(`${what} is not entry figures`);
+  const lo = int(a[5], `${what} first bucket`);
+  if (lo < 0 || lo > MAX_FIGURES_BUCKET) fail(`${what} first bucket is out of range`);
+  return {
+    n: num(a[0], `${what} requests`),
+    errors: num(a[1], `${what} errors`),
+    hits: num(a[2], `${what} hits`),
+    misses: num(a[3], `${what} misses`),
+    bytesOut: num(a[4], `${what} bytes`),
+    lo,
+    counts: a.slice(6).map((c, i) => num(c, `${what} bucket ${i}`)),
+  };
+}
+
+function readTop(v: unknown, capacity: number, what: string, figures: unknown = 0): SpaceSaving | null {
   if (v === 0) return null;
-  const counters: Counter[] = arr(v, what).map((entry, i) => {
+  const figs = figures === 0 ? null : arr(figures, `${what} figures`);
+  const entries = arr(v, what);
+  if (figs !== null && figs.length !== entries.length) fail(`${what} figures do not match its entries`);
+  const counters: Counter[] = entries.map((entry, i) => {
     const e = arr(entry, `${what} entry ${i}`);
     if (typeof e[0] !== 'string' || e.length < 2 || e.length > 3)
       fail(`${what} entry ${i} is not [key, count]`);
+    const figures = figs === null ? undefined : readFigures(figs[i], `${what} entry ${i} figures`);
     return {
       key: e[0],
       count: num(e[1], `${what} entry ${i} count`),
       error: e.length === 3 ? num(e[2], `${what} entry ${i} error`) : 0,
+      figures,
     };
   });
   return SpaceSaving.from(capacity, counters);
@@ -318,8 +398,20 @@ export function deserializeCell(text: string): WindowCell {
     else if (typeof h.x === 'string') cell.clients = HyperLogLog.from(p, base64ToHashes(h.x), null);
     else fail('h (HyperLogLog) has neither registers nor hashes');
   }
+  const f = j.f === undefined ? null : arr(j.f, 'f (entry figures)', 8);
   arr(j.t, 't (top lists)', 8).forEach((v, i) => {
-    cell.top[i] = readTop(v, k, `top list ${i}`);
+    cell.top[i] = readTop(v, k, `top list ${i}`, f?.[i] ?? 0);
   });
+  if (j.ts !== undefined) {
+    const [first, last] = arr(j.ts, 'ts (first and last timestamps)', 2);
+    cell.first = num(first, 'ts first');
+    cell.last = num(last, 'ts last');
+    if (cell.last < cell.first) fail('ts last is before ts first');
+  }
+  if (j.ua !== undefined) {
+    arr(j.ua, 'ua (user-agent lists)', 4).forEach((v, i) => {
+      cell.uaTop[i] = readTop(v, k, `user-agent list ${i}`);
+    });
+  }
   return cell;
 }

@@ -18,6 +18,14 @@
  * often it was read.
  */
 
+import {
+  copyFigures,
+  type EntryFigures,
+  emptyFigures,
+  mergeFigures,
+  type Observation,
+  observe,
+} from './entry-figures.js';
 import { flatCopy } from './flat-copy.js';
 import { kthLargest } from './kth-largest.js';
 
@@ -26,12 +34,16 @@ export interface Counter {
   readonly key: string;
   readonly count: number;
   readonly error: number;
+  /** The entry's figures, when its list keeps them (see entry-figures.ts); read-only to readers. */
+  readonly figures?: EntryFigures | undefined;
 }
 
 interface Entry {
   key: string;
   count: number;
   error: number;
+  /** Per-entry figures: made by the first observation (lists that pass none keep null). */
+  f: EntryFigures | null;
 }
 
 /**
@@ -74,29 +86,42 @@ export class SpaceSaving {
    * copy that references nothing else): passing that to `addHeld` of another summary, or looking it
    * up again, skips the copy and compares faster than the sliced string a parser produced.
    */
-  add(key: string, w = 1): string {
+  add(key: string, w = 1, o?: Observation): string {
     const e = this.#byKey.get(key);
     if (e !== undefined) {
       e.count += w;
+      if (o !== undefined) {
+        if (e.f === null) e.f = emptyFigures();
+        observe(e.f, o, w);
+      }
       return e.key;
     }
-    return this.#insert(flatCopy(key), w);
+    return this.#insert(flatCopy(key), w, o);
   }
 
   /** As `add`, for a string some summary's `add` returned (already a flat copy of its own). */
-  addHeld(key: string, w = 1): string {
+  addHeld(key: string, w = 1, o?: Observation): string {
     const e = this.#byKey.get(key);
     if (e !== undefined) {
       e.count += w;
+      if (o !== undefined) {
+        if (e.f === null) e.f = emptyFigures();
+        observe(e.f, o, w);
+      }
       return e.key;
     }
-    return this.#insert(key, w);
+    return this.#insert(key, w, o);
   }
 
-  #insert(key: string, w: number): string {
+  #insert(key: string, w: number, o: Observation | undefined): string {
     if (this.#byKey.size >= this.#limit) this.#fold();
     const base = this.#base;
-    this.#byKey.set(key, { key, count: base + w, error: base });
+    let f: EntryFigures | null = null;
+    if (o !== undefined) {
+      f = emptyFigures();
+      observe(f, o, w);
+    }
+    this.#byKey.set(key, { key, count: base + w, error: base, f });
     return key;
   }
 
@@ -150,7 +175,11 @@ export class SpaceSaving {
 
   /** Every counter, largest count first, ties by key (a canonical order). */
   counters(): Counter[] {
-    const out: Counter[] = this.#select().map((e) => ({ key: e.key, count: e.count, error: e.error }));
+    const out: Counter[] = this.#select().map((e) =>
+      e.f === null
+        ? { key: e.key, count: e.count, error: e.error }
+        : { key: e.key, count: e.count, error: e.error, figures: e.f },
+    );
     out.sort(compareCounters);
     return out;
   }
@@ -167,7 +196,10 @@ export class SpaceSaving {
       candidates = counters.filter((c) => c.count >= threshold);
     }
     const sorted = [...candidates].sort(compareCounters).slice(0, capacity);
-    for (const c of sorted) s.#byKey.set(c.key, { key: c.key, count: c.count, error: c.error });
+    for (const c of sorted) {
+      const f = c.figures === undefined ? null : copyFigures(c.figures);
+      s.#byKey.set(c.key, { key: c.key, count: c.count, error: c.error, f });
+    }
     s.#base = sorted.length === capacity ? sorted[sorted.length - 1]!.count : 0;
     return s;
   }
@@ -202,16 +234,23 @@ export class SpaceSaving {
       const f = s.floor;
       for (const e of s.#select()) {
         const seen = acc.get(e.key);
-        if (seen === undefined) acc.set(e.key, { key: e.key, count: e.count - f, error: e.error - f });
-        else {
+        if (seen === undefined) {
+          const figures = e.f === null ? null : copyFigures(e.f);
+          acc.set(e.key, { key: e.key, count: e.count - f, error: e.error - f, f: figures });
+        } else {
           seen.count += e.count - f;
           seen.error += e.error - f;
+          if (e.f !== null) {
+            if (seen.f === null) seen.f = copyFigures(e.f);
+            else mergeFigures(seen.f, e.f);
+          }
         }
       }
     }
     const counters: Counter[] = [];
     for (const e of acc.values()) {
-      counters.push({ key: e.key, count: e.count + floors, error: e.error + floors });
+      const c = { key: e.key, count: e.count + floors, error: e.error + floors };
+      counters.push(e.f === null ? c : { ...c, figures: e.f });
     }
     return SpaceSaving.from(capacity, counters);
   }

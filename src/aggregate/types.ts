@@ -26,6 +26,33 @@ export interface TopEntry {
    * `summarize()` always sets it.
    */
   error?: number;
+  /**
+   * What the entry's requests looked like, for the lists that keep figures (paths, miss paths,
+   * clients, countries, edge locations of a stream-wide cell): see `TopEntryFigures`.
+   */
+  figures?: TopEntryFigures;
+}
+
+/**
+ * The figures of one top-list entry, over `requests` of its `count`: all of them when `error` is 0
+ * and every merged cell kept figures, else those counted while the key held a counter (a subset).
+ * Counts are exact over those requests; quantiles are within 1/6 relative error (a 32-bucket
+ * histogram per entry: see aggregate/entry-figures.ts).
+ */
+export interface TopEntryFigures {
+  /** Requests the figures describe. */
+  requests: number;
+  /** Of those, errors (4xx, 5xx, 000). */
+  errors: number;
+  /** errors / requests, null when none. */
+  errorRate: number | null;
+  /** hit / (hit + miss) over those requests, null when neither. */
+  cacheHitRatio: number | null;
+  bytesOut: number;
+  /** `time-taken` quantiles in seconds, null when no latency was seen. */
+  p50: number | null;
+  p90: number | null;
+  p99: number | null;
 }
 
 /** The summary of one window x dimension-values cell. */
@@ -67,7 +94,20 @@ export interface WindowSummary {
     userAgents: TopEntry[];
     countries: TopEntry[];
     edgeLocations: TopEntry[];
+    /** Browser families by name (enricher's `ua.browser`); optional: summaries made by hand may omit it. */
+    browsers?: TopEntry[];
+    operatingSystems?: TopEntry[];
+    /** Device types (`desktop`, `mobile`, `tablet`, `other`, `unknown`). */
+    devices?: TopEntry[];
+    /** Bots by name (`ua.botName`). */
+    bots?: TopEntry[];
   };
+  /**
+   * The earliest and latest record timestamps counted, epoch ms; null when unknown (no record, or
+   * cells stored before they were kept). Tells a window only partly covered by the data.
+   */
+  firstSeen?: number | null;
+  lastSeen?: number | null;
   /** Lines that did not parse, attributed to this window when their timestamp was readable. */
   malformed: number;
   /** Records that arrived after the window closed (counted here, never dropped). */

@@ -24,7 +24,14 @@ export interface DerivedKeys {
   readonly isError?: boolean;
   readonly cacheClass?: CacheClass | null;
   readonly url?: { readonly path: string | null };
-  readonly ua?: { readonly device: DeviceType; readonly isBot: boolean };
+  readonly ua?: {
+    readonly device: DeviceType;
+    readonly isBot: boolean;
+    /** Names the report lists (browsers, operating systems, bots); absent ones are not counted. */
+    readonly browser?: string | null;
+    readonly os?: string | null;
+    readonly botName?: string | null;
+  };
   readonly edge?: { readonly airport: string | null };
   readonly geo?: { readonly country: string | null };
   /** The client address after the privacy policy: what top clients count. */

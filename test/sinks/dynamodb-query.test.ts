@@ -95,8 +95,8 @@ function comparable(s: WindowSummary): Omit<WindowSummary, 'late' | 'top'> {
  */
 function expectSameTops(got: WindowSummary, want: WindowSummary): void {
   for (const name of Object.keys(want.top) as (keyof WindowSummary['top'])[]) {
-    const a = got.top[name];
-    const b = want.top[name];
+    const a = got.top[name] ?? [];
+    const b = want.top[name] ?? [];
     if ([...a, ...b].every((e) => e.error === 0)) {
       expect(a, name).toEqual(b);
       continue;
