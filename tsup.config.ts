@@ -47,7 +47,9 @@ export default defineConfig([
     platform: 'node',
     outDir: 'dist',
     banner: { js: '#!/usr/bin/env node' },
-    external: ['dynalite', 'kinesalite', 'playwright-core'],
+    // The SDK's own packages (@smithy/*, which replay's local clients use) come with the
+    // @aws-sdk/* peers a command needs; bundled, they were a third of the packed size.
+    external: ['dynalite', 'kinesalite', 'playwright-core', /^@aws-sdk\//, /^@smithy\//],
   },
   {
     // The Lambda artifact the SAM app deploys: one self-contained ESM file. The AWS SDK v3 is
