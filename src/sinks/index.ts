@@ -1,8 +1,20 @@
 /**
- * Sinks: the contract, the in-memory and fan-out sinks, retry helpers and the metric model.
+ * Sinks: the contract, the in-memory and fan-out sinks, retry helpers, the metric model, and the
+ * schema and archive layout of the records the Kinesis sink writes.
  * The AWS sinks live behind their own subpaths (`/sinks/cloudwatch`, `/sinks/emf`,
  * `/sinks/dynamodb`, `/sinks/kinesis`) so importing this one never loads an AWS SDK.
  */
+export {
+  ARCHIVE_ERROR_PREFIX,
+  ARCHIVE_FILE_EXTENSION,
+  ARCHIVE_PARTITION_QUERY,
+  ARCHIVE_PREFIX,
+  type ArchiveLayoutOptions,
+  type ArchiveObject,
+  archivePartition,
+  layOutArchive,
+  PARTITIONING_FAILED,
+} from './archive-layout.js';
 export { SinkConfigError } from './errors.js';
 export { createFanOutSink, type FanOutSink } from './fan-out.js';
 export { createMemorySink, type MemorySink, type MemorySinkOptions } from './memory.js';
@@ -22,6 +34,23 @@ export {
   metricsForFields,
   sketchDistribution,
 } from './metrics.js';
+export {
+  DERIVED_KEY_TYPES,
+  type GlueColumn,
+  glueColumns,
+  glueName,
+  glueType,
+  jsonSerdeParameters,
+  KEYWORD_IGNORE_ABOVE,
+  KIND_TYPES,
+  type OpenSearchMapping,
+  openSearchIndexTemplate,
+  type RecordKey,
+  recordKeys,
+  SEARCH_INDEX_PATTERN,
+  typeProblems,
+  type ValueType,
+} from './record-schema.js';
 export {
   backoffDelay,
   DEFAULT_BASE_DELAY_MS,
