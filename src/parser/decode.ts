@@ -180,7 +180,10 @@ function splitEncodedLines(raw: string): string[] {
 }
 
 // Split first, then decode each piece: measured faster than decoding the whole field once and
-// splitting on the decoded newline (most pieces hold no escape and skip the decode).
+// splitting on the decoded newline (most pieces hold no escape and skip the decode). Re-measured
+// for cs-headers, whose pieces mostly hold `%20`: one decodeURIComponent of the field (falling back
+// to pieces on a bad escape or a `%0a`) took 34.6 ms per 20,000 40-field lines against 36.9 ms,
+// IQRs overlapping: not worth a second path.
 const decodeHeaderNames: Decoder<string[]> = (raw) => splitEncodedLines(raw).map(decodeText);
 
 function decodeHeaderPiece(piece: string): [string, string] {
