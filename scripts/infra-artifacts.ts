@@ -27,7 +27,12 @@ function glueBlock(indent: string): string[] {
       ([name, value]) => `${indent}    ${JSON.stringify(name)}: ${JSON.stringify(value)}`,
     ),
     `${indent}Columns:`,
-    ...glueColumns().map((c) => `${indent}  - ${JSON.stringify(c)}`),
+    // Block style, each value a JSON (double-quoted) string: what the repository's YAML formatter keeps.
+    ...glueColumns().flatMap((c) =>
+      Object.entries(c).map(
+        ([key, value], i) => `${indent}  ${i === 0 ? '- ' : '  '}${key}: ${JSON.stringify(value)}`,
+      ),
+    ),
     `${indent}${END}`,
   ];
 }
