@@ -193,7 +193,45 @@ function decodeHeaderPiece(piece: string): [string, string] {
   return colon === -1 ? [text, ''] : [text.slice(0, colon), text.slice(colon + 1)];
 }
 
-const decodeHeaders: Decoder<[string, string][]> = (raw) => splitEncodedLines(raw).map(decodeHeaderPiece);
+/**
+ * The `%0A`-joined `name:value` list of cs-headers, as `splitEncodedLines(raw).map(decodeHeaderPiece)`
+ * gives it, read in one walk of `raw`: a piece whose name holds no `%` is cut at its first `:` in
+ * `raw` (a name without escapes decodes to itself, and the decoded text's first `:` is that one),
+ * and only its value is decoded, only when it holds a `%`: no array of pieces, no string per piece.
+ * A name with a `%` (it may hide `%3A`) takes the piece path. cs-headers was half of the 40-field
+ * parse (30.6 of 63.4 ms per 20,000 bench lines, measured by picking it out); this decoder alone on
+ * those 20,000 values: 36.7 ms as pieces, 28.8 ms this way (medians of 31, IQRs 2 ms).
+ */
+const decodeHeaders: Decoder<[string, string][]> = (raw) => {
+  const out: [string, string][] = [];
+  const n = raw.length;
+  let pct = raw.indexOf('%');
+  let s = 0;
+  while (true) {
+    // `pct`: the first `%` at or after `s`; a `%0A` can only start there or later.
+    if (pct !== -1 && pct < s) pct = raw.indexOf('%', s);
+    let e = pct === -1 ? -1 : raw.indexOf('%0A', pct);
+    const last = e === -1;
+    if (last) {
+      e = n;
+      // The empty piece after a trailing `%0A` is dropped (splitEncodedLines).
+      if (s === n && s > 0) break;
+    }
+    const colon = raw.indexOf(':', s);
+    if (colon !== -1 && colon < e && (pct === -1 || pct > colon)) {
+      const rawValue = raw.slice(colon + 1, e);
+      out.push([raw.slice(s, colon), pct === -1 || pct >= e ? rawValue : decodeText(rawValue)]);
+    } else if (pct === -1 || pct >= e) {
+      // No `:` and no escape: a header cut at CloudFront's 800-byte limit.
+      out.push([raw.slice(s, e), '']);
+    } else {
+      out.push(decodeHeaderPiece(raw.slice(s, e)));
+    }
+    if (last) break;
+    s = e + 3;
+  }
+  return out;
+};
 
 /** CMCD value formats are unconfirmed: numeric text becomes a number, anything else stays text. */
 const decodeCmcd: Decoder<number | string> = (raw) => {
