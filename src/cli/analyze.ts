@@ -27,6 +27,7 @@ import { isTooLong, readLineItems } from './input.js';
 import { createMatchCheck } from './no-records.js';
 import { Progress } from './progress.js';
 import { renderReport } from './render-report.js';
+import { wantsColor } from './render-table.js';
 
 /** Malformed lines quoted in the report (all of them are counted). */
 export const MAX_MALFORMED_EXAMPLES = 20;
@@ -269,7 +270,9 @@ function byStartThenDimensions(a: WindowSummary, b: WindowSummary): number {
 export async function runAnalyze(options: AnalyzeOptions): Promise<number> {
   const started = Date.now();
   const report = await analyze(options);
-  const text = renderReport(report, options.format, process.stdout.columns ?? 100);
+  // Color only on a terminal that wants it, and never in a file (--out).
+  const color = options.out === undefined && wantsColor(process.stdout, process.env);
+  const text = renderReport(report, options.format, process.stdout.columns ?? 100, { color });
   if (options.out !== undefined) {
     writeFileSync(options.out, text);
     if (options.format !== 'table' || !process.stdout.isTTY) {

@@ -12,6 +12,7 @@ import { UsageError } from './errors.js';
 import { formatCount, PROGRESS_INTERVAL_MS, type ProgressStream } from './progress.js';
 import type { QueryOptions } from './query-args.js';
 import { renderReport } from './render-report.js';
+import { wantsColor } from './render-table.js';
 
 async function createClient(options: QueryOptions): Promise<DynamoDBClient> {
   let sdk: typeof import('@aws-sdk/client-dynamodb');
@@ -116,7 +117,8 @@ export async function runQuery(options: QueryOptions): Promise<number> {
     table: options.table,
     windowSeconds: options.windowSeconds,
   });
-  const text = renderReport(report, options.format, process.stdout.columns ?? 100);
+  const color = options.out === undefined && wantsColor(process.stdout, process.env);
+  const text = renderReport(report, options.format, process.stdout.columns ?? 100, { color });
   if (options.out !== undefined) {
     writeFileSync(options.out, text);
     process.stderr.write(`cfrt: wrote ${options.out}\n`);

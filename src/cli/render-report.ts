@@ -9,14 +9,20 @@ import { renderHtml } from './render-html.js';
 import { renderTable } from './render-table.js';
 
 /**
- * The report as text in `format`: terminal tables (`width` columns), a self-contained HTML
+ * The report as text in `format`: terminal tables (`width` columns, `color` only when the caller
+ * checked `wantsColor`), a self-contained HTML
  * document, or the JSON contract (pretty-printed, one trailing newline).
  *
  * @example
  * process.stdout.write(renderReport(report, 'json'));
  */
-export function renderReport(report: AnalyzeReport, format: ReportFormat, width = 100): string {
+export function renderReport(
+  report: AnalyzeReport,
+  format: ReportFormat,
+  width = 100,
+  options: { color?: boolean } = {},
+): string {
   if (format === 'json') return `${JSON.stringify(toJson(report), null, 2)}\n`;
   if (format === 'html') return renderHtml(report);
-  return renderTable(report, { width });
+  return renderTable(report, { width, color: options.color === true });
 }

@@ -3,12 +3,26 @@
  * into the terminal's width), the last windows as rows, and the top-N lists.
  */
 
-import type { WindowSummary } from '../aggregate/types.js';
+import type { TopEntry, WindowSummary } from '../aggregate/types.js';
 import { STATUS_CLASSES } from '../model/classes.js';
-import { formatDuration, formatInt, formatPercent, formatSeconds, formatTime } from '../report/figures.js';
+import {
+  formatDuration,
+  formatInt,
+  formatPercent,
+  formatSeconds,
+  formatTime,
+  middleTruncate,
+} from '../report/figures.js';
 import { type AnalyzeReport, sampleOf } from '../report/report.js';
-import { type Series, type SeriesName, seriesOf, timeline } from '../report/timeline.js';
-import { topLists } from '../report/top-lists.js';
+import {
+  type Series,
+  type SeriesName,
+  scaleValues,
+  seriesOf,
+  type TimelineSlot,
+  timeline,
+} from '../report/timeline.js';
+import { type TopList, topLists } from '../report/top-lists.js';
 import { escapeControl } from './escape-control.js';
 import { formatBytes } from './progress.js';
 
@@ -43,7 +57,12 @@ function fold(values: readonly (number | null)[], how: Fold): number | null {
  * @example
  * sparkline([1, 5, 10, null, 3], 10); // '▁▄█ ▂'
  */
-export function sparkline(values: Series, width: number = MAX_SPARK_WIDTH, how: Fold = 'sum'): string {
+export function sparkline(
+  values: Series,
+  width: number = MAX_SPARK_WIDTH,
+  how: Fold = 'sum',
+  scale?: readonly number[],
+): string {
   let folded: (number | null)[] = values;
   if (values.length > width) {
     const per = Math.ceil(values.length / width);
@@ -52,14 +71,19 @@ export function sparkline(values: Series, width: number = MAX_SPARK_WIDTH, how: 
   }
   const defined = folded.filter((v): v is number => v !== null);
   if (defined.length === 0) return ' '.repeat(folded.length);
-  const max = Math.max(...defined);
-  const min = Math.min(...defined);
+  // The scale spans `scale` (whole windows' values) when given and not folded: partial edge
+  // windows are drawn clamped to it instead of flattening the rest.
+  const basis = scale !== undefined && scale.length > 0 && folded === values ? scale : defined;
+  const max = Math.max(...basis);
+  const min = Math.min(...basis);
   const span = max - min;
   return folded
     .map((v) => {
       if (v === null) return ' ';
+      if (v < min) return BARS[0];
+      if (v > max) return BARS[BARS.length - 1];
       if (span === 0) return v === 0 ? BARS[0] : BARS[BARS.length - 1];
-      return BARS[Math.min(BARS.length - 1, Math.floor(((v - min) / span) * BARS.length))];
+      return BARS[Math.max(0, Math.min(BARS.length - 1, Math.floor(((v - min) / span) * BARS.length)))];
     })
     .join('');
 }
@@ -70,9 +94,71 @@ function pad(text: string, width: number, right = false): string {
   return right ? ' '.repeat(width - len) + text : text + ' '.repeat(width - len);
 }
 
-function truncate(text: string, width: number): string {
-  const chars = [...text];
-  return chars.length <= width ? text : `${chars.slice(0, Math.max(width - 1, 1)).join('')}…`;
+/** One column of a table that fits a width: lower `drop` goes first (0: never dropped). */
+interface Column {
+  header: string;
+  cells: string[];
+  /** Dropped in ascending order while the table is too wide; 0 never. */
+  drop: number;
+  /** The key column: cut (both ends kept) to what the others leave, at least `min` characters. */
+  flex?: { min: number };
+}
+
+const len = (text: string): number => [...text].length;
+
+/**
+ * Columns as text that fits `width`: columns with the lowest `drop` go first while the table is
+ * too wide, then the flex column is cut keeping both ends. First column left-aligned, the rest
+ * right-aligned; the header is the first row.
+ */
+export function fitTable(columns: readonly Column[], width: number, indent = '  '): string[] {
+  let cols = [...columns];
+  const natural = (c: Column): number => Math.max(len(c.header), ...c.cells.map(len));
+  const total = (cs: readonly Column[]): number =>
+    indent.length +
+    cs.reduce((n, c) => n + (c.flex === undefined ? natural(c) : c.flex.min), 0) +
+    2 * (cs.length - 1);
+  const droppable = [...cols].filter((c) => c.drop > 0).sort((a, b) => a.drop - b.drop);
+  while (total(cols) > width && droppable.length > 0) {
+    const gone = droppable.shift();
+    cols = cols.filter((c) => c !== gone);
+  }
+  const fixed = cols.reduce((n, c) => n + (c.flex === undefined ? natural(c) : 0), 0);
+  const widths = cols.map((c) =>
+    c.flex === undefined
+      ? natural(c)
+      : Math.min(natural(c), Math.max(c.flex.min, width - indent.length - fixed - 2 * (cols.length - 1))),
+  );
+  const rows = [
+    cols.map((c) => c.header),
+    ...(cols[0]?.cells ?? []).map((_, r) => cols.map((c) => c.cells[r] ?? '')),
+  ];
+  return rows.map(
+    (row) =>
+      indent +
+      row
+        .map((cell, i) => {
+          const w = widths[i] ?? 0;
+          const text = cols[i]?.flex !== undefined ? middleTruncate(cell, w) : cell;
+          return pad(text, w, i > 0);
+        })
+        .join('  ')
+        .trimEnd(),
+  );
+}
+
+/** Words joined by `sep`, wrapped to lines of at most `width` characters (the first after `lead`). */
+function wrap(parts: readonly string[], width: number, sep = '   '): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const p of parts) {
+    if (line !== '' && len(line) + sep.length + len(p) > width) {
+      lines.push(line);
+      line = p;
+    } else line = line === '' ? p : `${line}${sep}${p}`;
+  }
+  if (line !== '') lines.push(line);
+  return lines;
 }
 
 /** Columns as text: first column left-aligned, the rest right-aligned. */
@@ -119,13 +205,12 @@ const TIMELINE: readonly Line[] = [
   { label: 'distinct clients', series: 'clients', fold: 'max', show: formatInt },
 ];
 
-function totalsSection(t: WindowSummary, report: AnalyzeReport): string[] {
-  const statusText = STATUS_CLASSES.filter((c) => t.status[c] > 0)
-    .map(
-      (c) =>
-        `${c} ${formatInt(t.status[c])} (${formatPercent(t.requests === 0 ? null : t.status[c] / t.requests)})`,
-    )
-    .join('   ');
+function totalsSection(t: WindowSummary, report: AnalyzeReport, width: number): string[] {
+  const statusParts = STATUS_CLASSES.filter((c) => t.status[c] > 0).map(
+    (c) =>
+      `${c} ${formatInt(t.status[c])} (${formatPercent(t.requests === 0 ? null : t.status[c] / t.requests)})`,
+  );
+  const statusText = statusParts.join('   ');
   const rows: string[][] = [
     ['requests', `${formatInt(t.requests)}${t.estimated ? ` (estimated from a ${sampleOf(report)})` : ''}`],
     ['bandwidth', `${formatBytes(t.bytesOut)} out, ${formatBytes(t.bytesIn)} in`],
@@ -152,8 +237,97 @@ function totalsSection(t: WindowSummary, report: AnalyzeReport): string[] {
       `${formatInt(t.late)} (came after their window closed; merged into it, figures are exact)`,
     ]);
   }
-  const width = Math.max(...rows.map((r) => r[0]?.length ?? 0));
-  return rows.map(([k = '', v = '']) => `  ${pad(k, width)}  ${v}`);
+  const labels = Math.max(...rows.map((r) => r[0]?.length ?? 0));
+  const room = Math.max(width - labels - 4, 20);
+  const out: string[] = [];
+  for (const [k = '', v = ''] of rows) {
+    // Values made of parts (status classes, quantiles) wrap between parts; prose wraps between words.
+    const parts = v.includes('   ') ? v.split('   ') : v.split(' ');
+    const lines = wrap(parts, room, v.includes('   ') ? '   ' : ' ');
+    lines.forEach((line, i) => {
+      out.push(`  ${pad(i === 0 ? k : '', labels)}  ${line}`);
+    });
+  }
+  return out;
+}
+
+/** Options of `renderTable`. */
+export interface RenderTableOptions {
+  /** Columns to fit (at least 60). Default 100. */
+  width?: number;
+  /**
+   * Bold headings and dim notes (SGR escapes). Only for a terminal that wants them: the CLI sets it
+   * when stdout is a TTY, NO_COLOR is unset or empty and TERM is not `dumb`. Default false.
+   */
+  color?: boolean;
+}
+
+function styles(color: boolean) {
+  const sgr = (code: string) => (text: string) => (color ? `\x1b[${code}m${text}\x1b[0m` : text);
+  return { bold: sgr('1'), dim: sgr('2') };
+}
+
+/**
+ * Whether the terminal report should use color: a TTY, NO_COLOR unset or empty
+ * (https://no-color.org), TERM not `dumb`.
+ *
+ * @example
+ * renderTable(report, { width: process.stdout.columns, color: wantsColor(process.stdout, process.env) });
+ */
+export function wantsColor(
+  stream: { isTTY?: boolean },
+  env: Readonly<Record<string, string | undefined>>,
+): boolean {
+  return stream.isTTY === true && (env.NO_COLOR ?? '') === '' && env.TERM !== 'dumb';
+}
+
+function partialNote(slots: readonly TimelineSlot[], windowSeconds: number): string {
+  const notes: string[] = [];
+  const first = slots[0];
+  const last = slots.at(-1);
+  if (first?.partial === true && first.summary?.firstSeen != null) {
+    notes.push(`the first window starts at ${formatTime(first.summary.firstSeen).slice(11)}`);
+  }
+  if (last !== first && last?.partial === true && last.summary?.lastSeen != null) {
+    notes.push(`the last ends at ${formatTime(last.summary.lastSeen).slice(11)}`);
+  }
+  if (notes.length === 0) return '';
+  return `partial: ${notes.join(', ')} (of ${windowSeconds} s); left out of the scales`;
+}
+
+/** A top list as a table: key, requests, share, and the entry figures where the list has them. */
+function topListTable(list: TopList, width: number): string[] {
+  const e = list.entries;
+  const share = (n: number) => formatPercent(list.shareOf > 0 ? n / list.shareOf : null);
+  const cols: Column[] = [
+    {
+      header: list.keyLabel,
+      drop: 0,
+      cells: e.map((x) => (x.key === '' ? '(empty)' : escapeControl(x.key))),
+      flex: { min: 24 },
+    },
+    {
+      header: 'requests',
+      drop: 0,
+      cells: e.map((x) => `${x.error !== undefined && x.error > 0 ? '~' : ''}${formatInt(x.count)}`),
+    },
+    { header: 'share', drop: 6, cells: e.map((x) => share(x.count)) },
+  ];
+  if (list.figures) {
+    const f = (get: (fig: NonNullable<TopEntry['figures']>) => string) =>
+      e.map((x) => (x.figures === undefined ? '-' : get(x.figures)));
+    cols.push(
+      { header: 'errors', drop: 5, cells: f((x) => formatPercent(x.errorRate)) },
+      // Miss paths hit nothing by definition.
+      ...(list.id === 'miss-paths'
+        ? []
+        : [{ header: 'hit', drop: 3, cells: f((x) => formatPercent(x.cacheHitRatio)) }]),
+      { header: 'out', drop: 2, cells: f((x) => formatBytes(x.bytesOut)) },
+      { header: 'p50', drop: 1, cells: f((x) => formatSeconds(x.p50)) },
+      { header: 'p99', drop: 4, cells: f((x) => formatSeconds(x.p99)) },
+    );
+  }
+  return fitTable(cols, width);
 }
 
 /**
@@ -164,96 +338,87 @@ function totalsSection(t: WindowSummary, report: AnalyzeReport): string[] {
  * @example
  * process.stdout.write(renderTable(report, { width: process.stdout.columns }));
  */
-export function renderTable(report: AnalyzeReport, options: { width?: number } = {}): string {
+export function renderTable(report: AnalyzeReport, options: RenderTableOptions = {}): string {
   const width = Math.max(options.width ?? 100, 60);
+  const style = styles(options.color === true);
   const out: string[] = [];
   const first = report.windows[0];
   const last = report.windows.at(-1);
+  const head = `${report.command ?? 'cfrt analyze'}: ${formatInt(report.records)} records, ${formatInt(report.malformed)} malformed`;
   const span =
     first !== undefined && last !== undefined
-      ? `, ${formatTime(first.start)} .. ${formatTime(last.end)} UTC (${formatDuration((last.end - first.start) / 1000)})`
+      ? `${formatTime(first.start)} .. ${formatTime(last.end)} UTC (${formatDuration((last.end - first.start) / 1000)})`
       : '';
-  out.push(
-    `${report.command ?? 'cfrt analyze'}: ${formatInt(report.records)} records, ${formatInt(report.malformed)} malformed${span}`,
-    '',
-  );
+  // One line when it fits, else the span on a line of its own.
+  if (span === '') out.push(style.bold(head), '');
+  else if (len(`${head}, ${span}`) <= width) out.push(`${style.bold(head)}, ${span}`, '');
+  else out.push(style.bold(head), `  ${span}`, '');
   const t = report.totals;
   if (t === null) {
     out.push('No records parsed: nothing to report.');
   } else {
-    out.push('Totals', ...totalsSection(t, report), '');
+    out.push(style.bold('Totals'), ...totalsSection(t, report, width), '');
     if (report.windows.length === 0) {
       out.push('No timeline: no record had a timestamp (is `timestamp` in the field list?).', '');
     } else {
       const slots = timeline(report.windows, report.windowSeconds);
-      const sparkWidth = Math.min(MAX_SPARK_WIDTH, Math.max(width - 48, 10));
-      out.push(`Timeline: ${formatInt(slots.length)} windows of ${report.windowSeconds} s`);
-      const rows = TIMELINE.map((line) => {
+      out.push(style.bold(`Timeline: ${formatInt(slots.length)} windows of ${report.windowSeconds} s`));
+      const labelWidth = Math.max(...TIMELINE.map((l) => l.label.length));
+      const ranges = TIMELINE.map((line) => {
         const series = seriesOf(slots, line.series);
-        return [line.label, sparkline(series, sparkWidth, line.fold), range(series, line.show)];
+        return { line, series, range: range(scaleValues(series, slots), line.show) };
       });
-      const labelWidth = Math.max(...rows.map((r) => r[0]?.length ?? 0));
-      const spark = Math.max(...rows.map((r) => [...(r[1] ?? '')].length));
-      for (const [label = '', s = '', r = ''] of rows)
-        out.push(`  ${pad(label, labelWidth)}  ${pad(s, spark)}  ${r}`);
+      const rangeWidth = Math.max(...ranges.map((r) => len(r.range)));
+      const sparkWidth = Math.min(MAX_SPARK_WIDTH, Math.max(width - labelWidth - rangeWidth - 6, 10));
+      for (const { line, series, range: r } of ranges) {
+        const spark = sparkline(series, sparkWidth, line.fold, scaleValues(series, slots));
+        const shown = Math.min(slots.length, sparkWidth);
+        out.push(`  ${pad(line.label, labelWidth)}  ${pad(spark, shown)}  ${r}`);
+      }
+      const partial = partialNote(slots, report.windowSeconds);
+      if (partial !== '') out.push(style.dim(`  ${partial}`));
       out.push('');
 
       const shown = report.windows.slice(-MAX_TABLE_ROWS);
       out.push(
-        shown.length < report.windows.length
-          ? `Windows (the last ${shown.length} of ${report.windows.length}; --format html or json for all)`
-          : 'Windows',
+        style.bold(
+          shown.length < report.windows.length
+            ? `Windows (the last ${shown.length} of ${report.windows.length}; --format html or json for all)`
+            : 'Windows',
+        ),
       );
+      const partialSet = new Set(slots.filter((x) => x.partial).map((x) => x.start));
+      const col = (header: string, drop: number, cell: (w: WindowSummary) => string): Column => ({
+        header,
+        drop,
+        cells: shown.map(cell),
+      });
       out.push(
-        ...table([
+        ...fitTable(
           [
-            'start (UTC)',
-            'requests',
-            'out',
-            '2xx',
-            '3xx',
-            '4xx',
-            '5xx',
-            '000',
-            'hit',
-            'p50',
-            'p90',
-            'p99',
-            'clients',
+            col('start (UTC)', 0, (w) => `${formatTime(w.start)}${partialSet.has(w.start) ? '*' : ''}`),
+            col('requests', 0, (w) => formatInt(w.requests)),
+            col('out', 6, (w) => formatBytes(w.bytesOut)),
+            col('2xx', 3, (w) => formatInt(w.status['2xx'])),
+            col('3xx', 2, (w) => formatInt(w.status['3xx'])),
+            col('4xx', 7, (w) => formatInt(w.status['4xx'])),
+            col('5xx', 9, (w) => formatInt(w.status['5xx'])),
+            col('000', 1, (w) => formatInt(w.status['000'])),
+            col('hit', 8, (w) => formatPercent(w.cacheHitRatio)),
+            col('p50', 5, (w) => formatSeconds(w.timeTaken.p50)),
+            col('p90', 1, (w) => formatSeconds(w.timeTaken.p90)),
+            col('p99', 10, (w) => formatSeconds(w.timeTaken.p99)),
+            col('clients', 4, (w) => formatInt(w.uniqueClients)),
           ],
-          ...shown.map((w) => [
-            formatTime(w.start),
-            formatInt(w.requests),
-            formatBytes(w.bytesOut),
-            formatInt(w.status['2xx']),
-            formatInt(w.status['3xx']),
-            formatInt(w.status['4xx']),
-            formatInt(w.status['5xx']),
-            formatInt(w.status['000']),
-            formatPercent(w.cacheHitRatio),
-            formatSeconds(w.timeTaken.p50),
-            formatSeconds(w.timeTaken.p90),
-            formatSeconds(w.timeTaken.p99),
-            formatInt(w.uniqueClients),
-          ]),
-        ]),
-        '',
+          width,
+        ),
       );
+      if (partialSet.size > 0) out.push(style.dim('  * partial window: the data covers only part of it'));
+      out.push('');
     }
 
     for (const list of topLists(t, report.top)) {
-      out.push(`Top ${list.title.toLowerCase()}`);
-      const keyWidth = Math.max(width - 24, 20);
-      out.push(
-        ...table(
-          list.entries.map((e) => [
-            truncate(e.key === '' ? '(empty)' : escapeControl(e.key), keyWidth),
-            formatInt(e.count),
-            formatPercent(t.requests === 0 ? null : e.count / t.requests),
-          ]),
-        ),
-        '',
-      );
+      out.push(style.bold(`Top ${list.title.toLowerCase()}`), ...topListTable(list, width), '');
     }
   }
 
@@ -277,7 +442,7 @@ export function renderTable(report: AnalyzeReport, options: { width?: number } =
       ...table([
         ['dimensions', 'requests', 'errors', 'out'],
         ...ranked.map((r) => [
-          truncate(escapeControl(r.dims), Math.max(width - 40, 20)),
+          middleTruncate(escapeControl(r.dims), Math.max(width - 40, 20)),
           formatInt(r.requests),
           formatInt(r.errors),
           formatBytes(r.bytes),
@@ -293,11 +458,14 @@ export function renderTable(report: AnalyzeReport, options: { width?: number } =
     out.push(
       `Malformed lines: ${formatInt(report.malformed)}${only === undefined ? '' : ` (in ${name(only)})`}`,
     );
-    // Reasons are not cut: they name the field and quote the value, which is what one needs.
+    // Reasons are not cut (they name the field and quote the value, which is what one needs):
+    // they wrap between words, continued under the reason.
     for (const m of report.malformedExamples) {
-      out.push(
-        `  ${only === undefined ? `${name(m.source)}:` : 'line '}${m.line}: ${escapeControl(m.reason)}`,
-      );
+      const lead = `  ${only === undefined ? `${name(m.source)}:` : 'line '}${m.line}: `;
+      const lines = wrap(escapeControl(m.reason).split(' '), Math.max(width - len(lead), 20), ' ');
+      lines.forEach((line, i) => {
+        out.push(`${i === 0 ? lead : ' '.repeat(len(lead))}${line}`);
+      });
     }
     if (report.malformedExamples.length < report.malformed) {
       out.push(`  ... ${formatInt(report.malformed - report.malformedExamples.length)} more`);

@@ -44,6 +44,23 @@ export function formatSeconds(seconds: number | null | undefined): string {
 }
 
 /**
+ * The text cut to `width` characters (code points) keeping both ends, so keys that share a long
+ * prefix stay apart: `https://www.example.com/product/12345?ref=mail` at 30 reads
+ * `https://www.example.…?ref=mail`. The tail keeps about a third of the width.
+ *
+ * @example
+ * middleTruncate('/assets/images/products/large/12345.jpg', 24); // '/assets/images/p…345.jpg'
+ */
+export function middleTruncate(text: string, width: number): string {
+  const chars = [...text];
+  if (chars.length <= width) return text;
+  if (width <= 1) return '…';
+  const tail = Math.max(1, Math.floor((width - 1) / 3));
+  const head = width - 1 - tail;
+  return `${chars.slice(0, head).join('')}…${chars.slice(chars.length - tail).join('')}`;
+}
+
+/**
  * Epoch ms as `YYYY-MM-DD HH:MM:SS` UTC.
  *
  * @example

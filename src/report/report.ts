@@ -88,19 +88,59 @@ export interface ContractFigures {
   timeToFirstByte: Percentiles;
   uniqueClients: number;
   topUris: TopEntry[];
+  /** Requests per status code (`"200"`, `"404"`, `"000"`), ascending by code. */
+  statusCodes: Record<string, number>;
+}
+
+/**
+ * The top-N lists of the totals, `top` entries each, largest first. Paths, miss paths, clients,
+ * countries and edge locations carry per-entry `figures` (see `TopEntryFigures`) when the cells
+ * kept them; `userAgents` are the raw strings, `browsers`, `operatingSystems`, `devices` and `bots`
+ * the names the enricher gave them.
+ */
+export interface ContractTopLists {
+  paths: TopEntry[];
+  missPaths: TopEntry[];
+  errorPaths: TopEntry[];
+  clients: TopEntry[];
+  countries: TopEntry[];
+  edgeLocations: TopEntry[];
+  referers: TopEntry[];
+  userAgents: TopEntry[];
+  browsers: TopEntry[];
+  operatingSystems: TopEntry[];
+  devices: TopEntry[];
+  bots: TopEntry[];
+}
+
+/** The totals in the JSON contract: the figures, then what only the totals carry. */
+export interface ContractTotals extends ContractFigures {
+  /** Requests from bots / requests with a classified user agent; null when unknown. */
+  botShare?: number | null;
+  /** The earliest and latest record timestamps, epoch ms; null when unknown. */
+  firstSeen?: number | null;
+  lastSeen?: number | null;
+  top?: ContractTopLists;
 }
 
 /** One window in the JSON contract. */
 export interface ContractWindow extends ContractFigures {
   /** Window start, epoch ms. */
   start: number;
+  /** Window end (exclusive), epoch ms. */
+  end?: number;
+  /**
+   * True for a window at either end of the report that the data covers only in part (see
+   * `partialStarts`): its counts are not comparable with full windows.
+   */
+  partial?: boolean;
 }
 
 /** The `--format json` document. */
 export interface AnalyzeJson {
   records: number;
   malformed: number;
-  totals: ContractFigures;
+  totals: ContractTotals;
   windows: ContractWindow[];
   /** Present only with `--dimension`: the per-dimension cells. */
   dimensions?: (ContractWindow & { dimensions: Record<string, string> })[];
@@ -126,7 +166,51 @@ export const EMPTY_FIGURES: Readonly<ContractFigures> = {
   timeToFirstByte: { p50: null, p90: null, p99: null },
   uniqueClients: 0,
   topUris: [],
+  statusCodes: {},
 };
+
+/** The top lists of an empty input: every list, empty. */
+const EMPTY_TOP_LISTS: Readonly<ContractTopLists> = {
+  paths: [],
+  missPaths: [],
+  errorPaths: [],
+  clients: [],
+  countries: [],
+  edgeLocations: [],
+  referers: [],
+  userAgents: [],
+  browsers: [],
+  operatingSystems: [],
+  devices: [],
+  bots: [],
+};
+
+/**
+ * A window at an edge counts as partial when the data starts (first window) or ends (last window)
+ * more than this share of the window inside it: a log file cut at 12:00:41 makes its 12:00 window
+ * a 19-second one, which would read as a drop in traffic.
+ */
+export const PARTIAL_WINDOW_SLACK = 0.1;
+
+/**
+ * The starts of the windows the data covers only in part: the first window when its first record
+ * came more than PARTIAL_WINDOW_SLACK of the window after its start, the last when its last record
+ * came that much before its end. Inner windows lie between data, so they are whole. Windows of
+ * cells stored without first and last timestamps are never called partial.
+ *
+ * @example
+ * partialStarts(report.windows).has(report.windows[0].start); // true: the input began mid-window
+ */
+export function partialStarts(windows: readonly WindowSummary[]): Set<number> {
+  const out = new Set<number>();
+  const first = windows[0];
+  const last = windows.at(-1);
+  if (first === undefined || last === undefined) return out;
+  const slack = (w: WindowSummary) => (w.end - w.start) * PARTIAL_WINDOW_SLACK;
+  if (first.firstSeen != null && first.firstSeen - first.start > slack(first)) out.add(first.start);
+  if (last.lastSeen != null && last.end - last.lastSeen > slack(last)) out.add(last.start);
+  return out;
+}
 
 /**
  * The first `limit` heavy hitters as the report shows them (key and count). Summaries list them in
@@ -134,6 +218,40 @@ export const EMPTY_FIGURES: Readonly<ContractFigures> = {
  */
 export function topOf(entries: readonly TopEntry[], limit: number): TopEntry[] {
   return entries.slice(0, limit).map((e) => ({ key: e.key, count: e.count }));
+}
+
+/** As `topOf`, keeping each entry's error bound and figures (the contract's `top` lists). */
+export function topWithFigures(entries: readonly TopEntry[] | undefined, limit: number): TopEntry[] {
+  if (entries === undefined) return [];
+  return entries.slice(0, limit).map((e) => {
+    const out: TopEntry = { key: e.key, count: e.count, error: e.error ?? 0 };
+    if (e.figures !== undefined) out.figures = { ...e.figures };
+    return out;
+  });
+}
+
+/**
+ * The contract's top lists of a summary, `top` entries each.
+ *
+ * @example
+ * contractTopLists(report.totals, 10).paths[0].figures?.p99; // 0.412
+ */
+export function contractTopLists(s: WindowSummary, top: number): ContractTopLists {
+  const t = s.top;
+  return {
+    paths: topWithFigures(t.paths, top),
+    missPaths: topWithFigures(t.missPaths, top),
+    errorPaths: topWithFigures(t.errorPaths, top),
+    clients: topWithFigures(t.clients, top),
+    countries: topWithFigures(t.countries, top),
+    edgeLocations: topWithFigures(t.edgeLocations, top),
+    referers: topWithFigures(t.referers, top),
+    userAgents: topWithFigures(t.userAgents, top),
+    browsers: topWithFigures(t.browsers, top),
+    operatingSystems: topWithFigures(t.operatingSystems, top),
+    devices: topWithFigures(t.devices, top),
+    bots: topWithFigures(t.bots, top),
+  };
 }
 
 /**
@@ -155,6 +273,7 @@ export function contractFigures(s: WindowSummary, top: number): ContractFigures 
     timeToFirstByte: { p50: s.timeToFirstByte.p50, p90: s.timeToFirstByte.p90, p99: s.timeToFirstByte.p99 },
     uniqueClients: s.uniqueClients,
     topUris: topOf(s.top.paths, top),
+    statusCodes: { ...s.statusCodes },
   };
 }
 
@@ -166,12 +285,32 @@ export function contractFigures(s: WindowSummary, top: number): ContractFigures 
  * JSON.stringify(toJson(report), null, 2);
  */
 export function toJson(report: AnalyzeReport): AnalyzeJson {
+  const partial = partialStarts(report.windows);
   const json: AnalyzeJson = {
     records: report.records,
     malformed: report.malformed,
     totals:
-      report.totals === null ? structuredClone(EMPTY_FIGURES) : contractFigures(report.totals, report.top),
-    windows: report.windows.map((w) => ({ start: w.start, ...contractFigures(w, report.top) })),
+      report.totals === null
+        ? {
+            ...structuredClone(EMPTY_FIGURES),
+            botShare: null,
+            firstSeen: null,
+            lastSeen: null,
+            top: structuredClone(EMPTY_TOP_LISTS),
+          }
+        : {
+            ...contractFigures(report.totals, report.top),
+            botShare: report.totals.botShare,
+            firstSeen: report.totals.firstSeen ?? null,
+            lastSeen: report.totals.lastSeen ?? null,
+            top: contractTopLists(report.totals, report.top),
+          },
+    windows: report.windows.map((w) => ({
+      start: w.start,
+      ...contractFigures(w, report.top),
+      end: w.end,
+      partial: partial.has(w.start),
+    })),
   };
   if (report.breakdown.length > 0) {
     json.dimensions = report.breakdown.map((w) => ({

@@ -4,6 +4,7 @@
  * no ratio), so time reads evenly left to right.
  */
 import type { WindowSummary } from '../aggregate/types.js';
+import { partialStarts } from './report.js';
 
 /** Beyond this many slots, empty windows are not filled in (inputs days or years apart). */
 export const MAX_TIMELINE_SLOTS = 100_000;
@@ -12,6 +13,8 @@ export const MAX_TIMELINE_SLOTS = 100_000;
 export interface TimelineSlot {
   start: number;
   summary: WindowSummary | null;
+  /** A window at an edge the data covers only in part (`partialStarts`): left out of chart scales. */
+  partial: boolean;
 }
 
 /**
@@ -26,19 +29,33 @@ export function timeline(windows: readonly WindowSummary[], windowSeconds: numbe
   if (first === undefined || last === undefined) return [];
   const step = windowSeconds * 1000;
   const slots = Math.floor((last.start - first.start) / step) + 1;
+  const partial = partialStarts(windows);
   if (slots > MAX_TIMELINE_SLOTS || slots < windows.length) {
-    return windows.map((w) => ({ start: w.start, summary: w }));
+    return windows.map((w) => ({ start: w.start, summary: w, partial: partial.has(w.start) }));
   }
   const out: TimelineSlot[] = [];
   let i = 0;
   for (let start = first.start; start <= last.start; start += step) {
     const w = windows[i];
     if (w !== undefined && w.start === start) {
-      out.push({ start, summary: w });
+      out.push({ start, summary: w, partial: partial.has(start) });
       i++;
-    } else out.push({ start, summary: null });
+    } else out.push({ start, summary: null, partial: false });
   }
   return out;
+}
+
+/**
+ * The values a chart's scale should span: those of whole windows (partial ones would flatten the
+ * rest or draw a false ramp), or every value when no window is whole.
+ *
+ * @example
+ * scaleValues(seriesOf(slots, 'requests'), slots); // [812, 790, 0, 845] without the partial edges
+ */
+export function scaleValues(values: Series, slots: readonly TimelineSlot[]): number[] {
+  const all = values.filter((v): v is number => v !== null);
+  const whole = values.filter((v, i): v is number => v !== null && slots[i]?.partial !== true);
+  return whole.length > 0 ? whole : all;
 }
 
 /** A numeric series over the timeline; `null` where the value is undefined (no traffic, no ratio). */

@@ -66,7 +66,7 @@ describe('timeline', () => {
 });
 
 describe('the JSON contract', () => {
-  it('has exactly the contract keys, in order, for the totals and every window', () => {
+  it('has the contract keys, in order, for the totals and every window; new keys only after them', () => {
     const json = toJson(reportOf([summaryOf(T0), summaryOf(T0 + 60_000)]));
     expect(Object.keys(json)).toEqual(['records', 'malformed', 'totals', 'windows']);
     const figures = [
@@ -80,8 +80,31 @@ describe('the JSON contract', () => {
       'uniqueClients',
       'topUris',
     ];
-    expect(Object.keys(json.totals)).toEqual(figures);
-    for (const w of json.windows) expect(Object.keys(w)).toEqual(['start', ...figures]);
+    // The contract grows at the end: statusCodes everywhere, then what only totals or windows carry.
+    expect(Object.keys(json.totals)).toEqual([
+      ...figures,
+      'statusCodes',
+      'botShare',
+      'firstSeen',
+      'lastSeen',
+      'top',
+    ]);
+    for (const w of json.windows)
+      expect(Object.keys(w)).toEqual(['start', ...figures, 'statusCodes', 'end', 'partial']);
+    expect(Object.keys(json.totals.top!)).toEqual([
+      'paths',
+      'missPaths',
+      'errorPaths',
+      'clients',
+      'countries',
+      'edgeLocations',
+      'referers',
+      'userAgents',
+      'browsers',
+      'operatingSystems',
+      'devices',
+      'bots',
+    ]);
     expect(Object.keys(json.totals.status)).toEqual(['1xx', '2xx', '3xx', '4xx', '5xx', '000']);
     expect(Object.keys(json.totals.timeTaken)).toEqual(['p50', 'p90', 'p99']);
     expect(json.windows.map((w) => w.start)).toEqual([T0, T0 + 60_000]);
@@ -119,6 +142,24 @@ describe('the JSON contract', () => {
         timeToFirstByte: { p50: null, p90: null, p99: null },
         uniqueClients: 0,
         topUris: [],
+        statusCodes: {},
+        botShare: null,
+        firstSeen: null,
+        lastSeen: null,
+        top: {
+          paths: [],
+          missPaths: [],
+          errorPaths: [],
+          clients: [],
+          countries: [],
+          edgeLocations: [],
+          referers: [],
+          userAgents: [],
+          browsers: [],
+          operatingSystems: [],
+          devices: [],
+          bots: [],
+        },
       },
       windows: [],
     });
