@@ -197,41 +197,70 @@ function decodeHeaderPiece(piece: string): [string, string] {
  * The `%0A`-joined `name:value` list of cs-headers, as `splitEncodedLines(raw).map(decodeHeaderPiece)`
  * gives it, read in one walk of `raw`: a piece whose name holds no `%` is cut at its first `:` in
  * `raw` (a name without escapes decodes to itself, and the decoded text's first `:` is that one),
- * and only its value is decoded, only when it holds a `%`: no array of pieces, no string per piece.
- * A name with a `%` (it may hide `%3A`) takes the piece path. cs-headers was half of the 40-field
- * parse (30.6 of 63.4 ms per 20,000 bench lines, measured by picking it out); this decoder alone on
- * those 20,000 values: 36.7 ms as pieces, 28.8 ms this way (medians of 31, IQRs 2 ms).
+ * and only its value is decoded (by `decodeValue`, which must equal `decodeText`), only when it
+ * holds a `%`: no array of pieces, no string per piece. A name with a `%` (it may hide `%3A`) takes
+ * the piece path. cs-headers was half of the 40-field parse (30.6 of 63.4 ms per 20,000 bench
+ * lines, measured by picking it out); this decoder alone on those 20,000 values: 36.7 ms as pieces,
+ * 28.8 ms this way (medians of 31, IQRs 2 ms).
  */
-const decodeHeaders: Decoder<[string, string][]> = (raw) => {
-  const out: [string, string][] = [];
-  const n = raw.length;
-  let pct = raw.indexOf('%');
-  let s = 0;
-  while (true) {
-    // `pct`: the first `%` at or after `s`; a `%0A` can only start there or later.
-    if (pct !== -1 && pct < s) pct = raw.indexOf('%', s);
-    let e = pct === -1 ? -1 : raw.indexOf('%0A', pct);
-    const last = e === -1;
-    if (last) {
-      e = n;
-      // The empty piece after a trailing `%0A` is dropped (splitEncodedLines).
-      if (s === n && s > 0) break;
+function headersDecoder(decodeValue: (raw: string) => string): Decoder<[string, string][]> {
+  return (raw) => {
+    const out: [string, string][] = [];
+    const n = raw.length;
+    let pct = raw.indexOf('%');
+    let s = 0;
+    while (true) {
+      // `pct`: the first `%` at or after `s`; a `%0A` can only start there or later.
+      if (pct !== -1 && pct < s) pct = raw.indexOf('%', s);
+      let e = pct === -1 ? -1 : raw.indexOf('%0A', pct);
+      const last = e === -1;
+      if (last) {
+        e = n;
+        // The empty piece after a trailing `%0A` is dropped (splitEncodedLines).
+        if (s === n && s > 0) break;
+      }
+      const colon = raw.indexOf(':', s);
+      if (colon !== -1 && colon < e && (pct === -1 || pct > colon)) {
+        const rawValue = raw.slice(colon + 1, e);
+        out.push([raw.slice(s, colon), pct === -1 || pct >= e ? rawValue : decodeValue(rawValue)]);
+      } else if (pct === -1 || pct >= e) {
+        // No `:` and no escape: a header cut at CloudFront's 800-byte limit.
+        out.push([raw.slice(s, e), '']);
+      } else {
+        out.push(decodeHeaderPiece(raw.slice(s, e)));
+      }
+      if (last) break;
+      s = e + 3;
     }
-    const colon = raw.indexOf(':', s);
-    if (colon !== -1 && colon < e && (pct === -1 || pct > colon)) {
-      const rawValue = raw.slice(colon + 1, e);
-      out.push([raw.slice(s, colon), pct === -1 || pct >= e ? rawValue : decodeText(rawValue)]);
-    } else if (pct === -1 || pct >= e) {
-      // No `:` and no escape: a header cut at CloudFront's 800-byte limit.
-      out.push([raw.slice(s, e), '']);
-    } else {
-      out.push(decodeHeaderPiece(raw.slice(s, e)));
-    }
-    if (last) break;
-    s = e + 3;
-  }
-  return out;
-};
+    return out;
+  };
+}
+
+const decodeHeaders = headersDecoder(decodeText);
+
+/**
+ * A cs-headers decoder with a memo of its own for header values (one per parser, like `memoized`):
+ * the user agent and accept headers repeat across requests, and their values hold `%20`. Only the
+ * direct-mapped front table, no Map behind it: a miss costs a fingerprint and a slot write, so
+ * values that never repeat (cookies, request ids) cost little. Measured on the 40-field parse: see
+ * `MEMOIZED_FIELDS` in parser.ts.
+ *
+ * @example
+ * const decode = createHeadersDecoder();
+ * decode('user-agent:curl/8%0A'); // [['user-agent', 'curl/8']]
+ */
+export function createHeadersDecoder(): Decoder<[string, string][]> {
+  const rawAt: (string | undefined)[] = new Array(FRONT_SLOTS);
+  const valueAt: string[] = new Array(FRONT_SLOTS);
+  return headersDecoder((raw) => {
+    const slot = fingerprint(raw);
+    if (rawAt[slot] === raw) return valueAt[slot]!;
+    const value = decodeText(raw);
+    rawAt[slot] = raw;
+    valueAt[slot] = value;
+    return value;
+  });
+}
 
 /** CMCD value formats are unconfirmed: numeric text becomes a number, anything else stays text. */
 const decodeCmcd: Decoder<number | string> = (raw) => {
@@ -287,14 +316,7 @@ export function memoized<T>(decoder: Decoder<T>): Decoder<T> {
   const valueAt: (T | undefined)[] = new Array(FRONT_SLOTS);
   return (raw) => {
     if (raw.indexOf('%') === -1) return decoder(raw);
-    const n = raw.length;
-    const slot =
-      (Math.imul(n, 0x9e3779b1) ^
-        raw.charCodeAt(n >> 1) ^
-        (raw.charCodeAt(n >> 2) << 7) ^
-        (raw.charCodeAt(n - 1) << 14) ^
-        (raw.charCodeAt((3 * n) >> 2) << 21)) &
-      (FRONT_SLOTS - 1);
+    const slot = fingerprint(raw);
     let value: T | undefined;
     if (rawAt[slot] === raw) value = valueAt[slot];
     else {
@@ -315,3 +337,16 @@ export function memoized<T>(decoder: Decoder<T>): Decoder<T> {
 
 /** Slots of a memo's front table (a power of two). */
 const FRONT_SLOTS = 256;
+
+/** A front-table slot for non-empty `raw`: its length and four code units. */
+function fingerprint(raw: string): number {
+  const n = raw.length;
+  return (
+    (Math.imul(n, 0x9e3779b1) ^
+      raw.charCodeAt(n >> 1) ^
+      (raw.charCodeAt(n >> 2) << 7) ^
+      (raw.charCodeAt(n - 1) << 14) ^
+      (raw.charCodeAt((3 * n) >> 2) << 21)) &
+    (FRONT_SLOTS - 1)
+  );
+}

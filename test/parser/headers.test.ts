@@ -6,7 +6,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { DECODERS, decodeText } from '../../src/parser/decode.js';
+import { createHeadersDecoder, DECODERS, decodeText } from '../../src/parser/decode.js';
 
 function oracle(raw: string): [string, string][] {
   const pieces = raw.split('%0A');
@@ -58,6 +58,18 @@ describe('cs-headers decoding', () => {
     );
   });
 
+  it("with a parser's value memo, equals it for any sequence of columns (repeats, collisions)", () => {
+    fc.assert(
+      fc.property(fc.array(rawHeaders, { minLength: 1, maxLength: 30 }), fc.nat(), (raws, seed) => {
+        const decode = createHeadersDecoder();
+        // Each column several times, in an order of its own: memo hits, misses and overwrites.
+        const sequence = [...raws, ...raws.map((_, i) => raws[(i * 7 + seed) % raws.length]!), ...raws];
+        for (const raw of sequence) expect(decode(raw)).toEqual(oracle(raw));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
   it('equals it on the shapes CloudFront writes, and their edges', () => {
     for (const raw of [
       'host:a.example%0Auser-agent:Mozilla/5.0%20(X11)%0A',
@@ -72,6 +84,7 @@ describe('cs-headers decoding', () => {
       `${'x-long:'}${'%20v'.repeat(5_000)}`,
     ]) {
       expect(decodeHeaders(raw), raw.slice(0, 40)).toEqual(oracle(raw));
+      expect(createHeadersDecoder()(raw), raw.slice(0, 40)).toEqual(oracle(raw));
     }
   });
 });
