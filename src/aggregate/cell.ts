@@ -479,6 +479,17 @@ export function compactCell(cell: WindowCell): WindowCell {
   return asCell(cell, 'The cell').compact();
 }
 
+/**
+ * Drops a cell's per-entry figures, in place, and returns it: for a cell kept only for its own
+ * window's figures once it was merged into a running total that keeps them (`cfrt analyze` keeps
+ * every closed window). Counts, sketches and top-N counters are unchanged.
+ */
+export function dropEntryFigures(cell: WindowCell): WindowCell {
+  const c = asCell(cell, 'The cell');
+  for (const t of c.top) t?.dropFigures();
+  return c;
+}
+
 function latencySummary(s: DDSketch | null): LatencySummary {
   if (s === null || s.count === 0) {
     return { count: 0, min: null, max: null, p50: null, p90: null, p95: null, p99: null };

@@ -133,6 +133,11 @@ export class SpaceSaving {
     if (this.#byKey.size > this.capacity) this.#fold();
   }
 
+  /** Forgets every entry's figures (counts and bounds unchanged), for a summary kept only for them. */
+  dropFigures(): void {
+    for (const e of this.#byKey.values()) e.f = null;
+  }
+
   /** Keeps the `capacity` largest counters; the smallest kept becomes the base of new keys. */
   #fold(): void {
     const kept = this.#select();
