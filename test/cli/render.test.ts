@@ -1,9 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { escapeHtml, renderHtml } from '../../src/cli/render-html.js';
-import { renderTable, sparkline } from '../../src/cli/render-table.js';
-import { formatInt, formatSeconds } from '../../src/report/figures.js';
-import { type AnalyzeReport, toJson } from '../../src/report/report.js';
+import { renderTable, sparkline, wantsColor } from '../../src/cli/render-table.js';
+import { formatInt, formatSeconds, middleTruncate } from '../../src/report/figures.js';
+import { type AnalyzeReport, partialStarts, toJson } from '../../src/report/report.js';
 import { timeline } from '../../src/report/timeline.js';
 import { summaryOf } from './factories.js';
 
@@ -177,6 +177,85 @@ describe('the table report', () => {
     expect(text).toContain('/index.html');
     expect(text).toContain('Top bots');
     expect(text).toContain('Googlebot');
+  });
+
+  it('fits 80 and 100 columns: columns drop by priority, long keys keep both ends', () => {
+    const long = (i: number) =>
+      `https://www.example.com/products/category/subcategory/item-${i}?ref=newsletter`;
+    const figures = {
+      requests: 10,
+      errors: 1,
+      errorRate: 0.1,
+      cacheHitRatio: 0.5,
+      bytesOut: 1e6,
+      p50: 0.1,
+      p90: 0.5,
+      p99: 1.2,
+    };
+    const totals = summaryOf(T0, {
+      requests: 3000,
+      top: {
+        ...summaryOf(T0).top,
+        paths: Array.from({ length: 10 }, (_, i) => ({ key: long(i), count: 100 - i, error: 0, figures })),
+        referers: Array.from({ length: 10 }, (_, i) => ({ key: long(i), count: 50 - i })),
+      },
+    });
+    const report = reportOf([summaryOf(T0), summaryOf(T0 + 60_000, { requests: 2000 })], { totals });
+    for (const width of [80, 100]) {
+      const lines = renderTable(report, { width }).split('\n');
+      expect(lines.filter((l) => [...l].length > width)).toEqual([]);
+      // Every path row is told apart by its end.
+      const rows = lines.filter((l) => l.includes('?ref=newsletter'));
+      expect(new Set(rows.map((r) => r.trim().split(/\s+/)[0])).size).toBe(rows.length);
+    }
+    const narrow = renderTable(report, { width: 80 });
+    expect(narrow).toContain('p99');
+    expect(renderTable(report, { width: 100 })).toContain('p50');
+  });
+
+  it('uses SGR only when asked (a TTY without NO_COLOR or TERM=dumb)', () => {
+    const report = reportOf([summaryOf(T0)]);
+    expect(renderTable(report)).not.toContain('\x1b');
+    expect(renderTable(report, { color: true })).toContain('\x1b[1m');
+    expect(wantsColor({ isTTY: true }, {})).toBe(true);
+    expect(wantsColor({ isTTY: true }, { NO_COLOR: '1' })).toBe(false);
+    expect(wantsColor({ isTTY: true }, { NO_COLOR: '' })).toBe(true);
+    expect(wantsColor({ isTTY: true }, { TERM: 'dumb' })).toBe(false);
+    expect(wantsColor({ isTTY: false }, {})).toBe(false);
+    expect(wantsColor({}, {})).toBe(false);
+  });
+
+  it('marks partial edge windows and leaves them out of the scales', () => {
+    const windows = [
+      summaryOf(T0, { requests: 7, firstSeen: T0 + 56_000, lastSeen: T0 + 59_000 }),
+      summaryOf(T0 + 60_000, { requests: 6000, firstSeen: T0 + 60_001, lastSeen: T0 + 119_999 }),
+      summaryOf(T0 + 120_000, { requests: 5000, firstSeen: T0 + 120_000, lastSeen: T0 + 179_000 }),
+    ];
+    expect([...partialStarts(windows)]).toEqual([T0]);
+    const json = toJson(reportOf(windows));
+    expect(json.windows.map((w) => w.partial)).toEqual([true, false, false]);
+    const text = renderTable(reportOf(windows));
+    expect(text).toMatch(/requests\s+\S{3}\s+5,000 \.\. 6,000/);
+    expect(text).toContain('partial: the first window starts at 12:00:56');
+  });
+
+  it('cuts keys keeping both ends', () => {
+    expect(middleTruncate('https://www.example.com/product/12345?ref=mail', 30)).toBe(
+      'https://www.example.…?ref=mail',
+    );
+    expect(middleTruncate('short', 30)).toBe('short');
+    fc.assert(
+      fc.property(
+        fc.string({ unit: 'grapheme-composite' }),
+        fc.integer({ min: 2, max: 80 }),
+        (text, width) => {
+          const cut = middleTruncate(text, width);
+          expect([...cut].length).toBeLessThanOrEqual(
+            Math.max(width, [...text].length <= width ? [...text].length : 0),
+          );
+        },
+      ),
+    );
   });
 
   it('says so when nothing parsed', () => {
