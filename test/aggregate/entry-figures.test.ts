@@ -235,6 +235,21 @@ describe('stored cells and per-entry figures', () => {
     expect(s.top.bots).toEqual([{ key: 'Googlebot', count: 10, error: 0 }]);
   });
 
+  it('keeps the user-agent lists, like the figures, in the stream-wide cell only', () => {
+    const agg = createAggregator({ dimensions: [[], ['statusClass']] });
+    for (const r of records) agg.add(r);
+    const [wide, ...byStatus] = agg
+      .cells()
+      .sort((a, b) => Object.keys(a.dimensions).length - Object.keys(b.dimensions).length);
+    expect(summarize(wide!).top.browsers).toEqual([{ key: 'Chrome', count: 50, error: 0 }]);
+    expect(byStatus).toHaveLength(2);
+    for (const cell of byStatus) {
+      const s = summarize(cell);
+      expect([s.top.browsers, s.top.operatingSystems, s.top.devices, s.top.bots]).toEqual([[], [], [], []]);
+      expect(s.top.paths.every((e) => e.figures === undefined)).toBe(true);
+    }
+  });
+
   it('reads a cell stored before them, and a merge with one says how much its figures cover', () => {
     const old = JSON.parse(serializeCell(cellOf(records)));
     delete old.f;
