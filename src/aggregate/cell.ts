@@ -482,13 +482,15 @@ export function compactCell(cell: WindowCell): WindowCell {
 }
 
 /**
- * Drops a cell's per-entry figures, in place, and returns it: for a cell kept only for its own
- * window's figures once it was merged into a running total that keeps them (`cfrt analyze` keeps
- * every closed window). Counts, sketches and top-N counters are unchanged.
+ * Drops what only a running total shows (per-entry figures and the user-agent name lists), in
+ * place, and returns the cell: for a cell kept only for its own window's row once it was merged
+ * into a running total that keeps them (`cfrt analyze` keeps every closed window). Counts,
+ * sketches and the other top-N counters are unchanged.
  */
 export function dropEntryFigures(cell: WindowCell): WindowCell {
   const c = asCell(cell, 'The cell');
   for (const t of c.top) t?.dropFigures();
+  c.uaTop.fill(null);
   return c;
 }
 

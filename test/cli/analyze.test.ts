@@ -234,15 +234,10 @@ describe('cfrt analyze input', () => {
 describe('cfrt analyze memory', () => {
   /** Input streamed through stdin: a few hundred MB, far more than the heap the CLI is given. */
   const BYTES = 200 * 1024 * 1024;
-  /**
-   * The CLI's JS heap limit: if memory grew with the input's bytes, it would die here. What it
-   * keeps grows only with the windows (402 one-minute windows here, each a compact cell): 64 MB
-   * held them until the per-entry figures and user-agent lists, after which it died in one run of
-   * three (about 50 MB live at the end); 80 MB passed every run.
-   */
-  const HEAP_MB = 80;
-  /** Peak resident memory allowed (heap + code + buffers), below the input's size (measured 160-178 MB). */
-  const MAX_RSS = 200 * 1024 * 1024;
+  /** The CLI's JS heap limit: if memory grew with input, it would die here. */
+  const HEAP_MB = 64;
+  /** Peak resident memory allowed (heap + code + buffers), well below the input's size. */
+  const MAX_RSS = 192 * 1024 * 1024;
 
   it(`stays flat on ${BYTES / 1024 / 1024} MiB streamed through stdin`, async () => {
     const generator = spawn(
