@@ -19,6 +19,8 @@ export const LIBRARY_ENTRIES = {
   'sinks/emf': 'src/sinks/emf.ts',
   'sinks/dynamodb': 'src/sinks/dynamodb.ts',
   'sinks/kinesis': 'src/sinks/kinesis.ts',
+  'sinks/eventbridge': 'src/sinks/eventbridge.ts',
+  'detect/index': 'src/detect/index.ts',
   handler: 'src/handler.ts',
 } as const;
 
@@ -55,8 +57,14 @@ export default defineConfig([
     // The Lambda artifact the SAM app deploys: one self-contained ESM file. The AWS SDK v3 is
     // provided by the nodejs22.x/24.x runtime, so it stays out; geoip-lite (city-level geography)
     // ships ~150 MB of data and is not part of the default deployment.
-    // The query API's function (src/query-lambda.ts) is built the same way, as its own file.
-    entry: { 'lambda/index': 'src/lambda.ts', 'query-lambda/index': 'src/query-lambda.ts' },
+    // The query API's function (src/query-lambda.ts), the findings detector (src/detect-lambda.ts)
+    // and the WAF responder (src/respond-lambda.ts) are built the same way, each as its own file.
+    entry: {
+      'lambda/index': 'src/lambda.ts',
+      'query-lambda/index': 'src/query-lambda.ts',
+      'detect-lambda/index': 'src/detect-lambda.ts',
+      'respond-lambda/index': 'src/respond-lambda.ts',
+    },
     format: ['esm'],
     outExtension: () => ({ js: '.mjs' }),
     dts: false,

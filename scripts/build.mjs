@@ -33,6 +33,8 @@ const OUTPUTS = [
   'dist/cli/main.js',
   'dist/lambda/index.mjs',
   'dist/query-lambda/index.mjs',
+  'dist/detect-lambda/index.mjs',
+  'dist/respond-lambda/index.mjs',
 ];
 
 function filesUnder(dir) {

@@ -193,7 +193,11 @@ describe('the packed tarball', () => {
     );
     expect(
       paths.filter(
-        (p) => p.endsWith('.map') || p.startsWith('dist/lambda/') || p.startsWith('dist/query-lambda/'),
+        (p) =>
+          p.endsWith('.map') ||
+          ['dist/lambda/', 'dist/query-lambda/', 'dist/detect-lambda/', 'dist/respond-lambda/'].some((dir) =>
+            p.startsWith(dir),
+          ),
       ),
     ).toEqual([]);
     const manifest = requireFromRoot('./package.json') as Record<string, unknown>;

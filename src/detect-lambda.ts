@@ -1,0 +1,2 @@
+/** The findings detector's Lambda entry (being built). */
+export const handler = async (): Promise<void> => {};

@@ -1,0 +1,2 @@
+/** EventBridge publisher (being built). */
+export {};
