@@ -17,6 +17,7 @@ export interface Template {
   Description?: string;
   Parameters?: Record<string, Record<string, Json>>;
   Rules?: Record<string, Json>;
+  Mappings?: Record<string, Record<string, Record<string, Json>>>;
   Conditions?: Record<string, Json>;
   Resources: Record<string, TemplateResource>;
   Outputs?: Record<string, Record<string, Json>>;

@@ -1,6 +1,6 @@
 /**
  * Evaluates a template the way CloudFormation would with every parameter at its default: conditions,
- * `Ref`, `Fn::If`, `Fn::Join`, `Fn::Sub`, `Fn::Equals`/`Not`/`And`/`Or`, `Fn::Select`, `Fn::Split`.
+ * `Ref`, `Fn::If`, `Fn::Join`, `Fn::Sub`, `Fn::Equals`/`Not`/`And`/`Or`, `Fn::Select`, `Fn::Split`, `Fn::FindInMap`.
  * Resources resolve to stand-in names (`<LogicalId>` for Ref, `<LogicalId>.<Attribute>` for
  * GetAtt), pseudo parameters to fixed test values. Used to check the defaults a user deploys with
  * `sam deploy --guided` and pressing enter.
@@ -31,7 +31,8 @@ export interface ResolvedTemplate {
 }
 
 /**
- * Evaluates `template` with `overrides` on top of the parameters' defaults.
+ * Evaluates `template` with `overrides` on top of the parameters' defaults, and `pseudo` on top of
+ * the test account's pseudo parameters (another region, say).
  *
  * @example
  * resolveTemplate(template).resolve({ 'Fn::Join': [',', { Ref: 'Fields' }] }); // 'timestamp,c-ip,...'
@@ -39,7 +40,9 @@ export interface ResolvedTemplate {
 export const resolveTemplate = (
   template: Template,
   overrides: Record<string, string> = {},
+  pseudo: Partial<Record<keyof typeof PSEUDO_PARAMETERS, Json>> = {},
 ): ResolvedTemplate => {
+  const pseudoParameters: Record<string, Json> = { ...PSEUDO_PARAMETERS, ...pseudo };
   const parameters = new Map<string, Json>();
   for (const [name, spec] of Object.entries(template.Parameters ?? {})) {
     const raw = overrides[name] ?? spec.Default;
@@ -50,7 +53,7 @@ export const resolveTemplate = (
 
   const parameter = (name: string): Json => {
     if (parameters.has(name)) return parameters.get(name)!;
-    if (name in PSEUDO_PARAMETERS) return PSEUDO_PARAMETERS[name]!;
+    if (name in pseudoParameters) return pseudoParameters[name]!;
     if (name in template.Resources) return name;
     throw new Error(`Ref to unknown name ${name}`);
   };
@@ -131,6 +134,13 @@ export const resolveTemplate = (
         const resolved = evaluate(items!);
         if (!Array.isArray(resolved)) throw new Error('Fn::Select needs a list');
         return resolved[Number(evaluate(index!))] ?? null;
+      }
+      case 'Fn::FindInMap': {
+        const [map, top, second] = list().map(evaluate);
+        const found = template.Mappings?.[String(map)]?.[String(top)]?.[String(second)];
+        if (found === undefined)
+          throw new Error(`Fn::FindInMap: no ${String(map)}.${String(top)}.${String(second)}`);
+        return found;
       }
       case 'Fn::Sub': {
         if (typeof args === 'string') return sub(args, {});
