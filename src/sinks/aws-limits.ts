@@ -59,3 +59,34 @@ export const DYNAMODB_MAX_ITEM_BYTES = 400 * 1024;
 export const DYNAMODB_MAX_PARTITION_KEY_BYTES = 2_048;
 /** A sort key value is at most 1,024 bytes of UTF-8 (DynamoDB quotas). */
 export const DYNAMODB_MAX_SORT_KEY_BYTES = 1_024;
+
+// Amazon EventBridge PutEvents
+
+/** At most 10 entries per PutEvents call (EventBridge API reference, PutEvents: `Entries`, 1-10 items). */
+export const EVENTBRIDGE_MAX_ENTRIES_PER_PUT = 10;
+/**
+ * The entries of one PutEvents call, as EventBridge sizes them, total less than 256 KB (EventBridge
+ * User Guide, "Calculating Amazon EventBridge PutEvents event entry size"; API reference, PutEvents).
+ * "Less than": 256 KiB minus one byte is the largest total sent. Since January 2026 AWS documents
+ * 1 MB in some places; 256 KB is what every partition and older account accepts.
+ */
+export const EVENTBRIDGE_MAX_PUT_BYTES = 256 * 1024 - 1;
+/** An entry's `Time` counts 14 bytes, whatever its value (same page as `EVENTBRIDGE_MAX_PUT_BYTES`). */
+export const EVENTBRIDGE_TIME_ENTRY_BYTES = 14;
+/** `DetailType` is 1 to 128 characters (EventBridge API reference, PutEventsRequestEntry). */
+export const EVENTBRIDGE_MAX_DETAIL_TYPE_LENGTH = 128;
+/**
+ * `Source` is 1 to 256 characters, starting with one of `/ . - _ A-Z a-z 0-9`, never with `aws.`
+ * (reserved for AWS services) (EventBridge API reference, PutEventsRequestEntry, and the pattern
+ * EventBridge Scheduler's EventBridgeParameters documents for the same field).
+ */
+export const EVENTBRIDGE_MAX_SOURCE_LENGTH = 256;
+/** An event bus name: 1 to 256 of `/ . - _ A-Z a-z 0-9` (EventBridge API reference, CreateEventBus `Name`). */
+export const EVENTBRIDGE_BUS_NAME_PATTERN = /^[/.\-_A-Za-z0-9]{1,256}$/;
+/** An event bus ARN, which `EventBusName` also takes (EventBridge API reference, PutEventsRequestEntry). */
+export const EVENTBRIDGE_BUS_ARN_PATTERN =
+  /^arn:aws[a-z-]*:events:[a-z0-9-]+:\d{12}:event-bus\/[/.\-_A-Za-z0-9]{1,256}$/;
+/** A resource ARN of an entry is at most 2,048 characters (EventBridge API reference, PutPartnerEventsRequestEntry `Resources`). */
+export const EVENTBRIDGE_MAX_RESOURCE_LENGTH = 2_048;
+/** EventBridge processes `Detail` JSON nested at most 1,000 levels deep (EventBridge API reference, PutEvents). */
+export const EVENTBRIDGE_MAX_DETAIL_DEPTH = 1_000;

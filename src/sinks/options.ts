@@ -9,6 +9,11 @@ import { numberFrom, type OptionShape } from '../model/options.js';
 import {
   CLOUDWATCH_MAX_NAMESPACE_LENGTH,
   DYNAMODB_TABLE_NAME_PATTERN,
+  EVENTBRIDGE_BUS_ARN_PATTERN,
+  EVENTBRIDGE_BUS_NAME_PATTERN,
+  EVENTBRIDGE_MAX_DETAIL_TYPE_LENGTH,
+  EVENTBRIDGE_MAX_RESOURCE_LENGTH,
+  EVENTBRIDGE_MAX_SOURCE_LENGTH,
   KINESIS_MAX_PARTITION_KEY_LENGTH,
   KINESIS_STREAM_NAME_PATTERN,
 } from './aws-limits.js';
@@ -59,5 +64,55 @@ export const KINESIS_SINK_OPTIONS = {
         ),
       ),
     'x-edge-request-id',
+  ),
+} as const satisfies OptionShape;
+
+const EVENT_BUS = 'must be an event bus name (1-256 of A-Z a-z 0-9 / . - _) or an event bus ARN';
+const EVENT_SOURCE = `must be 1-${EVENTBRIDGE_MAX_SOURCE_LENGTH} characters starting with one of A-Z a-z 0-9 / . - _, not with "aws." (reserved for AWS services)`;
+const DETAIL_TYPE = `must be 1-${EVENTBRIDGE_MAX_DETAIL_TYPE_LENGTH} characters`;
+const RESOURCE = `must be an ARN (arn:partition:service:...) of at most ${EVENTBRIDGE_MAX_RESOURCE_LENGTH} characters`;
+
+/** The EventBridge findings sink's bus, source, detail type and resources. */
+export const EVENTBRIDGE_SINK_OPTIONS = {
+  eventBusName: z._default(
+    z
+      .string({ error: EVENT_BUS })
+      .check(
+        z.regex(
+          new RegExp(`${EVENTBRIDGE_BUS_NAME_PATTERN.source}|${EVENTBRIDGE_BUS_ARN_PATTERN.source}`),
+          EVENT_BUS,
+        ),
+      ),
+    'default',
+  ),
+  source: z._default(
+    z
+      .string({ error: EVENT_SOURCE })
+      // One pattern, so one message (with the value given) however many ways a source misses.
+      .check(
+        z.regex(
+          new RegExp(`^(?!aws\\.)[/.\\-_A-Za-z0-9][\\s\\S]{0,${EVENTBRIDGE_MAX_SOURCE_LENGTH - 1}}$`),
+          EVENT_SOURCE,
+        ),
+      ),
+    'cloudfront-realtime-logs',
+  ),
+  detailType: z._default(
+    z
+      .string({ error: DETAIL_TYPE })
+      .check(z.minLength(1, DETAIL_TYPE), z.maxLength(EVENTBRIDGE_MAX_DETAIL_TYPE_LENGTH, DETAIL_TYPE)),
+    'CloudFront Traffic Finding',
+  ),
+  resources: z._default(
+    z.array(
+      z
+        .string({ error: RESOURCE })
+        .check(
+          z.regex(/^arn:[^:]+:[^:]+:/, RESOURCE),
+          z.maxLength(EVENTBRIDGE_MAX_RESOURCE_LENGTH, RESOURCE),
+        ),
+      { error: 'must be a list of ARNs' },
+    ),
+    [],
   ),
 } as const satisfies OptionShape;
