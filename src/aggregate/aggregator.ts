@@ -104,6 +104,18 @@ function cut(key: string | null | undefined): string | null {
   return `${key.slice(0, end)}…`;
 }
 
+/** Spoofed-crawler keys are `<crawler> <client>`; this stands for a client the enricher could not protect. */
+const NO_CLIENT = UNKNOWN_VALUE;
+
+/** Largest autonomous system number (32-bit, RFC 6793); other values are not ASNs and are not listed. */
+export const MAX_ASN = 4_294_967_295;
+
+/**
+ * Decimal texts of ASNs kept per aggregator, so the ASN list looks up a string it holds rather
+ * than one made per record (a stream sees a few thousand ASNs); past it, texts are made as needed.
+ */
+const ASN_TEXT_CACHE = 16_384;
+
 const STATUS_INDEX = new Map<StatusClass, number>(STATUS_CLASSES.map((c, i) => [c, i]));
 const CACHE_INDEX = new Map<CacheClass, number>(CACHE_CLASSES.map((c, i) => [c, i]));
 
@@ -220,6 +232,18 @@ export function createAggregator(options: AggregatorOptions = {}): Aggregator {
   let malformedUntimed = 0;
   const view: RecordView = createRecordView();
   const hash = { hi: 0, lo: 0 };
+  const countQueries = resolved.distinctQueries;
+  const asnTexts = new Map<number, string>();
+
+  function asnText(asn: unknown): string | null {
+    if (typeof asn !== 'number' || !Number.isInteger(asn) || asn < 0 || asn > MAX_ASN) return null;
+    let text = asnTexts.get(asn);
+    if (text === undefined) {
+      text = String(asn);
+      if (asnTexts.size < ASN_TEXT_CACHE) asnTexts.set(asn, text);
+    }
+    return text;
+  }
   const frags: string[] = DIMENSION_NAMES.map(() => '');
   const keys: RecordKeys = blankFieldKeys();
   const fromFields: FieldKeys = blankFieldKeys();
@@ -325,6 +349,7 @@ export function createAggregator(options: AggregatorOptions = {}): Aggregator {
         dimensions[DIMENSION_NAMES[i]!] = decodeURIComponent(f.slice(f.indexOf('=') + 1));
       }
       cell = new Cell(`${w.prefix}${key}`, w.start, w.end, dimensions, params);
+      cell.countsQueries = countQueries;
       map.set(key, cell);
     }
     return cell;
@@ -355,19 +380,37 @@ export function createAggregator(options: AggregatorOptions = {}): Aggregator {
     } else {
       v.hasClient = false;
     }
+    if (countQueries) {
+      // Hashed under the client key, never unkeyed: a query string can hold personal data.
+      const q = r['cs-uri-query'];
+      if (typeof q === 'string' && q !== '' && q !== '-') {
+        hasher.hash(q, hash);
+        v.hasQuery = true;
+        v.qhi = hash.hi;
+        v.qlo = hash.lo;
+      } else {
+        v.hasQuery = false;
+      }
+    }
+    v.asn = asnText(r.asn);
+    // What top lists show is what an enricher protected (`client`, `referer`, and `url.path` in
+    // `keys`); a record without those keys gets the default policy here. Never the raw field.
+    v.path = cut(keys.path);
+    v.client = cut(r.client !== undefined ? r.client : defaultClient(ip));
     const ua = r.ua;
-    if (ua === undefined || ua === null) v.bot = -1;
-    else {
+    if (ua === undefined || ua === null) {
+      v.bot = -1;
+      v.spoofed = null;
+    } else {
       v.bot = ua.isBot ? 1 : 0;
       v.browser = cut(ua.browser);
       v.os = cut(ua.os);
       v.device = ua.device;
       v.botName = ua.isBot ? cut(ua.botName) : null;
+      // A new string for spoofed records only (rare, and what the list is for).
+      v.spoofed =
+        ua.crawler === 'spoofed' ? cut(`${ua.botName ?? UNKNOWN_VALUE} ${v.client ?? NO_CLIENT}`) : null;
     }
-    // What top lists show is what an enricher protected (`client`, `referer`, and `url.path` in
-    // `keys`); a record without those keys gets the default policy here. Never the raw field.
-    v.path = cut(keys.path);
-    v.client = cut(r.client !== undefined ? r.client : defaultClient(ip));
     v.referer = cut(r.referer !== undefined ? r.referer : protectedUrl(r['cs-referer']));
     v.userAgent = cut(r['cs-user-agent']);
     v.country = cut(r.geo?.country ?? r['c-country']);

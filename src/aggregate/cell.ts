@@ -55,6 +55,18 @@ export const TOP_LISTS = [
  */
 export const UA_TOP_LISTS = ['browsers', 'operatingSystems', 'devices', 'bots'] as const;
 
+/**
+ * The lists security findings read, in `Cell.findingTop` order, in the stream-wide cell only (like
+ * the user-agent lists): autonomous systems by number (with per-entry figures, so an ASN's error
+ * rate is known), and `<claimed crawler> <client>` for records whose user agent claims a crawler
+ * from an address outside its published ranges. A list of their own, so cells stored without them
+ * read and write as they did.
+ */
+export const FINDING_TOP_LISTS = ['asns', 'spoofedCrawlers'] as const;
+
+export const TOP_ASNS = 0;
+export const TOP_SPOOFED_CRAWLERS = 1;
+
 export const TOP_PATHS = 0;
 export const TOP_MISS_PATHS = 1;
 export const TOP_ERROR_PATHS = 2;
@@ -100,6 +112,10 @@ export interface RecordView {
   hasClient: boolean;
   hi: number;
   lo: number;
+  /** The keyed hash of `cs-uri-query`, when the aggregator counts distinct queries and there is one. */
+  hasQuery: boolean;
+  qhi: number;
+  qlo: number;
   /** -1 unknown (no user agent), 0 human, 1 bot. */
   bot: number;
   /** The record's timestamp, epoch ms (the cell keeps the first and the last it saw). */
@@ -122,6 +138,9 @@ export interface RecordView {
   userAgent: string | null;
   country: string | null;
   edgeLocation: string | null;
+  /** In FINDING_TOP_LISTS order: the ASN as decimal text, `<crawler> <client>` of a spoofed crawler. */
+  asn: string | null;
+  spoofed: string | null;
 }
 
 /** A blank view for the aggregator to fill. */
@@ -138,6 +157,9 @@ export function createRecordView(): RecordView {
     hasClient: false,
     hi: 0,
     lo: 0,
+    hasQuery: false,
+    qhi: 0,
+    qlo: 0,
     bot: -1,
     ts: Number.NaN,
     bucket: -1,
@@ -151,6 +173,8 @@ export function createRecordView(): RecordView {
     userAgent: null,
     country: null,
     edgeLocation: null,
+    asn: null,
+    spoofed: null,
   };
 }
 
@@ -178,9 +202,20 @@ export class Cell implements WindowCell {
   estimated = false;
   readonly latency: (DDSketch | null)[] = [null, null, null, null];
   clients: HyperLogLog | null = null;
+  /**
+   * Distinct query strings (keyed hashes), when the aggregator counts them (`countsQueries`); null
+   * until the first query string. `queryKeyId` is the id of the key they were hashed under: like
+   * distinct clients, sketches of different keys are never merged.
+   */
+  queries: HyperLogLog | null = null;
+  queryKeyId: string;
+  /** Whether distinct query strings were counted (a summary says 0 rather than nothing). */
+  countsQueries = false;
   readonly top: (SpaceSaving | null)[] = [null, null, null, null, null, null, null, null];
   /** Browsers, operating systems, devices and bots by name (UA_TOP_LISTS order). */
   readonly uaTop: (SpaceSaving | null)[] = [null, null, null, null];
+  /** ASNs and spoofed crawlers (FINDING_TOP_LISTS order), in the stream-wide cell only. */
+  readonly findingTop: (SpaceSaving | null)[] = [null, null];
   /** The earliest and the latest record timestamp counted (NaN: none, or a cell stored without them). */
   first = Number.NaN;
   last = Number.NaN;
@@ -203,6 +238,7 @@ export class Cell implements WindowCell {
     this.end = end;
     this.dimensions = dimensions;
     this.params = params;
+    this.queryKeyId = params.clientKeyId;
     this.figures = Object.keys(dimensions).length === 0;
   }
 
@@ -224,6 +260,15 @@ export class Cell implements WindowCell {
     return s;
   }
 
+  #findingTop(list: number): SpaceSaving {
+    let s = this.findingTop[list];
+    if (s == null) {
+      s = new SpaceSaving(this.params.topK);
+      this.findingTop[list] = s;
+    }
+    return s;
+  }
+
   /**
    * Frees what only further adds would use (top-N keys past `topK`, sketch slack), for a cell that
    * is kept after its window closed; what summaries, merges and serialization see is unchanged.
@@ -232,6 +277,7 @@ export class Cell implements WindowCell {
     for (const s of this.latency) s?.compact();
     for (const t of this.top) t?.compact();
     for (const t of this.uaTop) t?.compact();
+    for (const t of this.findingTop) t?.compact();
     return this;
   }
 
@@ -265,6 +311,10 @@ export class Cell implements WindowCell {
       if (this.clients === null) this.clients = new HyperLogLog(this.params.precision);
       this.clients.add(v.hi, v.lo);
     }
+    if (v.hasQuery) {
+      if (this.queries === null) this.queries = new HyperLogLog(this.params.precision);
+      this.queries.add(v.qhi, v.qlo);
+    }
     // Each list returns the equal string it holds (a flat copy of its own): the path's other lists
     // and the next cells of this record look that up instead of the parser's slice of the line
     // (a hit costs a fifth as much, measured) and keep it without copying it again.
@@ -295,6 +345,12 @@ export class Cell implements WindowCell {
       if (v.os !== null) v.os = this.#uaTop(1).add(v.os, w);
       if (v.device !== null) v.device = this.#uaTop(2).add(v.device, w);
       if (v.botName !== null) v.botName = this.#uaTop(3).add(v.botName, w);
+    }
+    // The same for what findings read: nothing to do (two null tests) without an `asn` field or
+    // a spoofed crawler. ASNs keep per-entry figures, like clients, for an ASN's error rate.
+    if (this.figures) {
+      if (v.asn !== null) v.asn = this.#findingTop(TOP_ASNS).add(v.asn, w, o);
+      if (v.spoofed !== null) v.spoofed = this.#findingTop(TOP_SPOOFED_CRAWLERS).add(v.spoofed, w);
     }
   }
 }
@@ -353,22 +409,9 @@ function mergeAs(
   // keeps the key whose union is largest: a lower bound of the distinct clients, never a double
   // count. That happens only across a key change (a rotation, or state written before keyed
   // hashing); with one key, as a deployment has, it is the exact union. Cells without clients carry none.
-  const byKey = new Map<string, HyperLogLog[]>();
-  for (const y of cells) {
-    if (y.clients === null) continue;
-    const group = byKey.get(y.params.clientKeyId);
-    if (group === undefined) byKey.set(y.params.clientKeyId, [y.clients]);
-    else group.push(y.clients);
-  }
-  let clientKeyId: string | null = null;
-  let clients: HyperLogLog | null = null;
-  for (const [id, group] of byKey) {
-    const union = HyperLogLog.mergeAll(group);
-    if (clients === null || union.estimate() > clients.estimate()) {
-      clients = union;
-      clientKeyId = id;
-    }
-  }
+  // Distinct query strings follow the same rule, on their own (their key id is stored with them).
+  const [clients, clientKeyId] = unionByKey(cells.map((c) => [c.clients, c.params.clientKeyId]));
+  const [queries, queryKeyId] = unionByKey(cells.map((c) => [c.queries, c.queryKeyId]));
   const out = new Cell(key, start, end, x.dimensions, {
     alpha: x.params.alpha,
     precision,
@@ -395,6 +438,9 @@ function mergeAs(
     out.latency[i] = sketches.length === 0 ? null : DDSketch.mergeAll(sketches);
   }
   out.clients = clients;
+  out.queries = queries;
+  out.queryKeyId = queryKeyId ?? out.params.clientKeyId;
+  out.countsQueries = cells.some((c) => c.countsQueries);
   for (let i = 0; i < out.top.length; i++) {
     const lists = present(cells.map((c) => c.top[i] ?? null));
     // A cell without the list counted nothing in it: an empty summary of the output's size.
@@ -404,7 +450,37 @@ function mergeAs(
     const lists = present(cells.map((c) => c.uaTop[i] ?? null));
     out.uaTop[i] = lists.length === 0 ? null : SpaceSaving.mergeAll([...lists, new SpaceSaving(topK)]);
   }
+  for (let i = 0; i < out.findingTop.length; i++) {
+    const lists = present(cells.map((c) => c.findingTop[i] ?? null));
+    out.findingTop[i] = lists.length === 0 ? null : SpaceSaving.mergeAll([...lists, new SpaceSaving(topK)]);
+  }
   return out;
+}
+
+/**
+ * The union of the sketches hashed under the key whose union is largest, and that key's id: never
+ * a union across keys (one client, or query, would count once per key).
+ */
+function unionByKey(
+  sketches: readonly (readonly [HyperLogLog | null, string])[],
+): [HyperLogLog | null, string | null] {
+  const byKey = new Map<string, HyperLogLog[]>();
+  for (const [sketch, id] of sketches) {
+    if (sketch === null) continue;
+    const group = byKey.get(id);
+    if (group === undefined) byKey.set(id, [sketch]);
+    else group.push(sketch);
+  }
+  let keyId: string | null = null;
+  let best: HyperLogLog | null = null;
+  for (const [id, group] of byKey) {
+    const union = HyperLogLog.mergeAll(group);
+    if (best === null || union.estimate() > best.estimate()) {
+      best = union;
+      keyId = id;
+    }
+  }
+  return [best, keyId];
 }
 
 function present<T>(items: readonly (T | null)[]): T[] {
@@ -482,15 +558,17 @@ export function compactCell(cell: WindowCell): WindowCell {
 }
 
 /**
- * Drops what only a running total shows (per-entry figures and the user-agent name lists), in
- * place, and returns the cell: for a cell kept only for its own window's row once it was merged
- * into a running total that keeps them (`cfrt analyze` keeps every closed window). Counts,
- * sketches and the other top-N counters are unchanged.
+ * Drops what only a running total shows (per-entry figures, and the stream-wide-only lists: user
+ * agents by name, ASNs, spoofed crawlers), in place, and returns the cell: for a cell kept only
+ * for its own window's row once it was merged into a running total that keeps them (`cfrt
+ * analyze` keeps every closed window). Counts, sketches (distinct clients and queries included)
+ * and the other top-N counters are unchanged.
  */
 export function dropEntryFigures(cell: WindowCell): WindowCell {
   const c = asCell(cell, 'The cell');
   for (const t of c.top) t?.dropFigures();
   c.uaTop.fill(null);
+  c.findingTop.fill(null);
   return c;
 }
 
@@ -567,7 +645,13 @@ export function summarize(cell: WindowCell, options: SummarizeOptions = {}): Win
   UA_TOP_LISTS.forEach((name, i) => {
     top[name] = topEntries(c.uaTop[i] ?? null, n);
   });
-  return {
+  // Only where counted: a summary of a cell without them (no `asn` field, no spoofed crawler,
+  // written before them) is what it was.
+  FINDING_TOP_LISTS.forEach((name, i) => {
+    const list = c.findingTop[i] ?? null;
+    if (list !== null) top[name] = topEntries(list, n);
+  });
+  const summary: WindowSummary = {
     start: c.start,
     end: c.end,
     dimensions: { ...c.dimensions },
@@ -592,6 +676,8 @@ export function summarize(cell: WindowCell, options: SummarizeOptions = {}): Win
     late: c.late,
     estimated: c.estimated,
   };
+  if (c.countsQueries || c.queries !== null) summary.uniqueQueries = c.queries?.estimate() ?? 0;
+  return summary;
 }
 
 /**

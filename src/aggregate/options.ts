@@ -6,6 +6,7 @@ import * as z from 'zod/mini';
 import type { ConfigIssue } from '../model/errors.js';
 import {
   checkOptions,
+  flag,
   numberFrom,
   type OptionShape,
   unknownOptionIssues,
@@ -95,6 +96,14 @@ export interface AggregatorOptions {
    */
   readonly maxCells?: number;
   /**
+   * Count distinct query strings (`cs-uri-query`) per cell, in every dimension cell (a cache
+   * behavior's cell has it): `uniqueQueries` in summaries, for cache-busting floods that vary the
+   * query. A HyperLogLog per cell (like distinct clients, up to 12 KiB at the default precision)
+   * over query strings hashed under `clientKey`, never unkeyed (a query string can hold personal
+   * data). Default `false`: nothing is read or kept.
+   */
+  readonly distinctQueries?: boolean;
+  /**
    * The secret that keys the hash of client addresses for distinct clients (at least 16 bytes; 32
    * random ones are best): without it, a stored sketch tests no address. Keep it secret and stable
    * wherever state is stored or merged across processes (the same key gives the same hashes).
@@ -119,6 +128,7 @@ export interface ResolvedAggregatorOptions {
   readonly timeRange: Readonly<Required<TimeRange>>;
   readonly maxWindows: number;
   readonly maxCells: number;
+  readonly distinctQueries: boolean;
   // Not `clientKey`: resolved options are shown (logs, errors); the secret is never kept here.
 }
 
@@ -210,6 +220,7 @@ export const AGGREGATOR_OPTIONS = {
   hllPrecision: z._default(wholeNumber(MIN_HLL_PRECISION, MAX_HLL_PRECISION), DEFAULT_HLL_PRECISION),
   maxWindows: z._default(countLimit(), DEFAULT_MAX_WINDOWS),
   maxCells: z._default(countLimit(), DEFAULT_MAX_CELLS),
+  distinctQueries: z._default(flag(), false),
 } as const satisfies OptionShape;
 
 /**
@@ -325,6 +336,7 @@ export function resolveAggregatorOptions(options: AggregatorOptions = {}): Resol
     timeRange: { notBefore, notAfter },
     maxWindows: c.maxWindows,
     maxCells: c.maxCells,
+    distinctQueries: c.distinctQueries,
   };
 }
 

@@ -30,11 +30,19 @@ export interface AggregatableRecord extends DerivedKeys {
   readonly 'cache-behavior-path-pattern'?: string | null;
   readonly 'origin-fbl'?: number | null;
   readonly 'origin-lbl'?: number | null;
+  /** The viewer's autonomous system number: the stream-wide cell's ASN list counts it as decimal text. */
+  readonly asn?: number | null;
+  /**
+   * The query string: hashed under the client key for distinct query strings, with the
+   * `distinctQueries` option only (never output). `-` or empty counts nothing.
+   */
+  readonly 'cs-uri-query'?: string | null;
 }
 
 /**
  * The CloudFront fields of `AggregatableRecord`: what an aggregator reads of a parsed record (its
- * derived keys are derived from these when they are absent, except the enricher's lookups).
+ * derived keys are derived from these when they are absent, except the enricher's lookups). Not
+ * `cs-uri-query`, which only an aggregator with `distinctQueries` reads (`aggregatedFields`).
  */
 export const AGGREGATED_FIELDS = [
   'timestamp',
@@ -56,4 +64,18 @@ export const AGGREGATED_FIELDS = [
   'cache-behavior-path-pattern',
   'origin-fbl',
   'origin-lbl',
+  'asn',
 ] as const satisfies readonly (keyof AggregatableRecord)[];
+
+/**
+ * The CloudFront fields an aggregator built with these options reads: `AGGREGATED_FIELDS`, and
+ * `cs-uri-query` with `distinctQueries` (a parser that keeps it for nobody slices every query).
+ *
+ * @example
+ * parser.pick(aggregatedFields(aggregator.options));
+ */
+export function aggregatedFields(options: {
+  readonly distinctQueries?: boolean;
+}): readonly (keyof AggregatableRecord)[] {
+  return options.distinctQueries === true ? [...AGGREGATED_FIELDS, 'cs-uri-query'] : AGGREGATED_FIELDS;
+}

@@ -12,7 +12,10 @@
  *   h: HyperLogLog | 0, t: [top list | 0] x 8,
  *   and, optional (absent in cells written before them; readers that predate them ignore them):
  *   ts: [first, last] record timestamps, ua: [top list | 0] x 4 (browsers, operating systems,
- *   devices, bots), f: [entry figures list | 0] x 8 (per entry of t[i], same order) }
+ *   devices, bots), f: [entry figures list | 0] x 8 (per entry of t[i], same order),
+ *   hq: HyperLogLog | 0 of distinct query strings, with p: its precision (present when they were
+ *   counted), sx: [top list | 0] x 2 (ASNs, spoofed crawlers), fx: entry figures list | 0 (per
+ *   entry of sx[0]) }
  * latency sketch: [count, zeroCount, sum, min, max, firstBucketIndex, [bucket counts...]]
  * HyperLogLog:    { x: base64 of sorted 64-bit hashes (hi, lo as little-endian uint32) } (exact phase)
  *                 or { r: base64 of the registers packed 6 bits each, 4 registers per 3 bytes },
@@ -58,6 +61,7 @@ export const MAX_FIGURES_JSON_CHARS = 120_000;
 const MAX_FIGURES_BUCKET = 200;
 
 type SketchJson = [number, number, number, number | null, number | null, number, number[]];
+type HllJson = ({ x: string } | { r: string }) & { k?: string };
 type TopJson = ([string, number] | [string, number, number])[];
 
 interface CellJson {
@@ -79,11 +83,14 @@ interface CellJson {
   l: number;
   x?: 1;
   q: (SketchJson | 0)[];
-  h: (({ x: string } | { r: string }) & { k?: string }) | 0;
+  h: HllJson | 0;
   t: (TopJson | 0)[];
   ts?: [number, number];
   ua?: (TopJson | 0)[];
   f?: ((number[] | 0)[] | 0)[];
+  hq?: (HllJson & { p: number }) | 0;
+  sx?: (TopJson | 0)[];
+  fx?: (number[] | 0)[] | 0;
 }
 
 function figuresJson(f: EntryFigures): number[] {
@@ -116,6 +123,15 @@ function figuresOf(lists: readonly (SpaceSaving | null)[]): CellJson['f'] {
     }
   }
   return out;
+}
+
+function hasFigures(lists: readonly (SpaceSaving | null)[]): boolean {
+  return lists.some((s) => s !== null && s.size > 0 && s.counters().some((c) => c.figures !== undefined));
+}
+
+function hllJson(s: HyperLogLog, keyId: string): HllJson {
+  const regs = s.registers();
+  return regs === null ? { x: hashesToBase64(s.hashes()), k: keyId } : { r: packRegisters(regs), k: keyId };
 }
 
 function packRegisters(regs: Uint8Array): string {
@@ -208,12 +224,7 @@ export function serializeCell(cell: WindowCell): string {
   const c = cell;
   const codes: Record<string, number> = {};
   for (const code of [...c.codes.keys()].sort((a, b) => a - b)) codes[String(code)] = c.codes.get(code)!;
-  let h: CellJson['h'] = 0;
-  if (c.clients !== null) {
-    const regs = c.clients.registers();
-    const k = c.params.clientKeyId;
-    h = regs === null ? { x: hashesToBase64(c.clients.hashes()), k } : { r: packRegisters(regs), k };
-  }
+  const h: CellJson['h'] = c.clients === null ? 0 : hllJson(c.clients, c.params.clientKeyId);
   const json: CellJson = {
     v: CELL_FORMAT_VERSION,
     k: c.key,
@@ -238,8 +249,18 @@ export function serializeCell(cell: WindowCell): string {
   if (c.estimated) json.x = 1;
   if (!Number.isNaN(c.first) && !Number.isNaN(c.last)) json.ts = [c.first, c.last];
   if (c.uaTop.some((s) => s !== null && s.size > 0)) json.ua = c.uaTop.map((s) => topJson(s ?? null));
-  const f = figuresOf(c.top);
-  if (f !== undefined) json.f = f;
+  // One budget for the figures of both: the ASN list's entries take their turn by rank.
+  const asns = c.findingTop[0] ?? null;
+  const f = figuresOf([...c.top, asns]);
+  if (f !== undefined && hasFigures(c.top)) json.f = f.slice(0, c.top.length);
+  // Written only when there is something: a cell without these is written exactly as before.
+  if (c.countsQueries || c.queries !== null) {
+    json.hq = c.queries === null ? 0 : { ...hllJson(c.queries, c.queryKeyId), p: c.queries.precision };
+  }
+  if (c.findingTop.some((s) => s !== null && s.size > 0)) {
+    json.sx = c.findingTop.map((s) => topJson(s ?? null));
+    if (f !== undefined && hasFigures([asns])) json.fx = f[c.top.length]!;
+  }
   return JSON.stringify(json);
 }
 
@@ -364,9 +385,7 @@ export function deserializeCell(text: string): WindowCell {
   if (!Number.isInteger(k) || k < 1 || k > MAX_TOP_K) fail(`topK ${k} is out of range`);
   let clientKeyId = LEGACY_CLIENT_KEY_ID;
   if (j.h !== 0 && typeof j.h === 'object' && j.h !== null && 'k' in j.h) {
-    const id = (j.h as { k: unknown }).k;
-    if (typeof id !== 'string' || id === '' || id.length > 64) fail('h.k (client key id) is not a key id');
-    clientKeyId = id as string;
+    clientKeyId = keyIdOf((j.h as { k: unknown }).k, 'h.k (client key id)');
   }
   const cell = new Cell(j.k, start, end, dimensions, { alpha: a, precision: p, topK: k, clientKeyId });
   cell.requests = num(j.n, 'n (requests)');
@@ -391,12 +410,16 @@ export function deserializeCell(text: string): WindowCell {
   arr(j.q, 'q (latency sketches)', 4).forEach((v, i) => {
     cell.latency[i] = readSketch(v, a, `latency sketch ${i}`);
   });
-  if (j.h !== 0) {
-    const h = obj(j.h, 'h (HyperLogLog)');
-    if (typeof h.r === 'string')
-      cell.clients = HyperLogLog.from(p, new Uint32Array(0), unpackRegisters(h.r, p));
-    else if (typeof h.x === 'string') cell.clients = HyperLogLog.from(p, base64ToHashes(h.x), null);
-    else fail('h (HyperLogLog) has neither registers nor hashes');
+  if (j.h !== 0) cell.clients = readHll(obj(j.h, 'h (HyperLogLog)'), p, 'h (HyperLogLog)');
+  if (j.hq !== undefined) {
+    cell.countsQueries = true;
+    if (j.hq !== 0) {
+      const hq = obj(j.hq, 'hq (distinct queries)');
+      const qp = int(hq.p, 'hq.p (distinct queries precision)');
+      if (qp < MIN_HLL_PRECISION || qp > MAX_HLL_PRECISION) fail(`hq.p ${qp} is out of range`);
+      cell.queries = readHll(hq, qp, 'hq (distinct queries)');
+      cell.queryKeyId = keyIdOf(hq.k, 'hq.k (query key id)');
+    }
   }
   const f = j.f === undefined ? null : arr(j.f, 'f (entry figures)', 8);
   arr(j.t, 't (top lists)', 8).forEach((v, i) => {
@@ -413,5 +436,24 @@ export function deserializeCell(text: string): WindowCell {
       cell.uaTop[i] = readTop(v, k, `user-agent list ${i}`);
     });
   }
+  if (j.sx !== undefined) {
+    arr(j.sx, 'sx (finding lists)', 2).forEach((v, i) => {
+      cell.findingTop[i] = readTop(v, k, `finding list ${i}`, i === 0 ? (j.fx ?? 0) : 0);
+    });
+  } else if (j.fx !== undefined) {
+    fail('fx (ASN figures) without sx (finding lists)');
+  }
   return cell;
+}
+
+function keyIdOf(id: unknown, what: string): string {
+  if (typeof id !== 'string' || id === '' || id.length > 64) fail(`${what} is not a key id`);
+  return id;
+}
+
+function readHll(h: Record<string, unknown>, precision: number, what: string): HyperLogLog {
+  if (typeof h.r === 'string')
+    return HyperLogLog.from(precision, new Uint32Array(0), unpackRegisters(h.r, precision));
+  if (typeof h.x === 'string') return HyperLogLog.from(precision, base64ToHashes(h.x), null);
+  fail(`${what} has neither registers nor hashes`);
 }

@@ -28,7 +28,7 @@ export interface TopEntry {
   error?: number;
   /**
    * What the entry's requests looked like, for the lists that keep figures (paths, miss paths,
-   * clients, countries, edge locations of a stream-wide cell): see `TopEntryFigures`.
+   * clients, countries, edge locations and ASNs of a stream-wide cell): see `TopEntryFigures`.
    */
   figures?: TopEntryFigures;
 }
@@ -85,6 +85,14 @@ export interface WindowSummary {
   originLbl: LatencySummary;
   /** Distinct clients (HyperLogLog estimate). */
   uniqueClients: number;
+  /**
+   * Distinct query strings (`cs-uri-query`, HyperLogLog estimate over keyed hashes; `-` counts
+   * nothing), with the aggregator's `distinctQueries` option; absent (or null, from other
+   * producers) when they were not counted. A jump against earlier windows is cache busting: one
+   * path requested with ever new queries. Merged like `uniqueClients` (sketches hashed under
+   * different keys are never united: the largest union is kept, a lower bound).
+   */
+  uniqueQueries?: number | null;
   top: {
     paths: TopEntry[];
     missPaths: TopEntry[];
@@ -101,6 +109,20 @@ export interface WindowSummary {
     devices?: TopEntry[];
     /** Bots by name (`ua.botName`). */
     bots?: TopEntry[];
+    /**
+     * Autonomous systems by number as decimal text (`"16509"`), from the `asn` field, with
+     * per-entry figures (errors, error rate, ...) as for clients; stream-wide cells only. Absent
+     * when no record carried an ASN (the field list has no `asn`).
+     */
+    asns?: TopEntry[];
+    /**
+     * Requests whose user agent claims a crawler that publishes its address ranges (Googlebot and
+     * the Googlebot variants of googlebot.json, bingbot) from an address outside them, keyed
+     * `<claimed crawler> <client>`: the bot name, one space, and the client as the enricher
+     * protected it (truncated or hashed; crawler names have no spaces). Stream-wide cells only;
+     * absent when there was none.
+     */
+    spoofedCrawlers?: TopEntry[];
   };
   /**
    * The earliest and latest record timestamps counted, epoch ms; null when unknown (no record, or

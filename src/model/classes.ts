@@ -112,3 +112,10 @@ export function airportOf(location: string | null | undefined): string | null {
 
 /** Device type from the user agent. `unknown` for an empty or `-` user agent. */
 export type DeviceType = 'desktop' | 'mobile' | 'tablet' | 'bot' | 'other' | 'unknown';
+
+/**
+ * What the enricher concluded about a user agent that claims a crawler whose operator publishes its
+ * address ranges (Googlebot, bingbot): `verified` when the full client address is in them,
+ * `spoofed` when it is not. Records that claim no such crawler, or carry no address, have none.
+ */
+export type CrawlerVerdict = 'verified' | 'spoofed';

@@ -5,6 +5,7 @@
 import {
   airportOf,
   type CacheClass,
+  type CrawlerVerdict,
   cacheClass,
   type DeviceType,
   isErrorStatus,
@@ -31,6 +32,11 @@ export interface DerivedKeys {
     readonly browser?: string | null;
     readonly os?: string | null;
     readonly botName?: string | null;
+    /**
+     * For a user agent that claims a verifiable crawler: whether the full client address is in the
+     * crawler's published ranges (`spoofed` records are what the spoofed-crawler list counts).
+     */
+    readonly crawler?: CrawlerVerdict | null;
   };
   readonly edge?: { readonly airport: string | null };
   readonly geo?: { readonly country: string | null };

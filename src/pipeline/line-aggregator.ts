@@ -11,7 +11,7 @@
  * Nothing is copied.
  */
 import type { AddOutcome, Aggregator } from '../aggregate/aggregator.js';
-import { AGGREGATED_FIELDS, type AggregatableRecord } from '../aggregate/record.js';
+import { type AggregatableRecord, aggregatedFields } from '../aggregate/record.js';
 import type { Enricher } from '../enrich/enricher.js';
 import type { ParseFailure, Parser } from '../parser/parser.js';
 
@@ -75,8 +75,9 @@ export function createLineAggregator(parts: LineAggregatorParts): LineAggregator
   }
   // `pick` is memoized by the parser: a line aggregator per batch (the handler makes one per
   // invocation) compiles nothing and keeps the picked parser's memos warm.
+  // `cs-uri-query` only when the aggregator counts distinct queries (`aggregatedFields`).
   const parser = (parts.parser as Parser<Record<string, unknown>>).pick([
-    ...new Set<string>([...AGGREGATED_FIELDS, ...lookups.fields]),
+    ...new Set<string>([...aggregatedFields(aggregator.options), ...lookups.fields]),
   ]);
   const into = lookups.deriveInto;
   return {

@@ -76,6 +76,8 @@ const aggregatorOptions: fc.Arbitrary<AggregatorOptions> = fc.record({
   dimensions: fc.array(fc.subarray([...DIMENSION_NAMES], { maxLength: 3 }), { minLength: 1, maxLength: 3 }),
   samplingRate: fc.constantFrom(100, 25),
   windowSeconds: fc.constantFrom(60, 10),
+  // Picks `cs-uri-query` only when on: the same cells either way.
+  distinctQueries: fc.boolean(),
 });
 
 /** A fake geoip-lite: a city for every address, so geography by city is exercised without the database. */
