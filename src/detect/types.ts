@@ -98,7 +98,7 @@ export interface Finding {
   /** Schema version of this object. */
   readonly version: 1;
   /**
-   * Stable id: the same window, kind and subject give the same id on every run, so a consumer drops
+   * Stable id: the same window, kind, subject and measure give the same id on every run, so a consumer drops
    * duplicates (the detector publishes at least once). 32 hex characters.
    */
   readonly id: string;

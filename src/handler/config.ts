@@ -366,7 +366,8 @@ export function resolveSettings(
   return resolveWith(settings, source === 'env' ? envNames : codeNames);
 }
 
-function readEnv(text: string | undefined, read: EnvReader): unknown {
+/** The input a variable's text gives a setting, by how it is read (undefined when unset or blank). */
+export function readEnv(text: string | undefined, read: EnvReader): unknown {
   if (text === undefined || text.trim() === '') return undefined;
   const t = text.trim();
   switch (read) {
