@@ -60,6 +60,23 @@ export const DYNAMODB_MAX_PARTITION_KEY_BYTES = 2_048;
 /** A sort key value is at most 1,024 bytes of UTF-8 (DynamoDB quotas). */
 export const DYNAMODB_MAX_SORT_KEY_BYTES = 1_024;
 
+// AWS WAF (WAFv2)
+
+/**
+ * An IP set holds at most 10,000 addresses or ranges (AWS WAF Developer Guide, "IP set match rule
+ * statement"; WAF answers WAFLimitsExceededException past it).
+ */
+export const WAF_MAX_ADDRESSES_PER_IP_SET = 10_000;
+/** IP set names are 1-128 characters of A-Z a-z 0-9 _ - (WAFv2 API reference, IPSet.Name). */
+export const WAF_NAME_PATTERN = /^[\w-]{1,128}$/;
+/** IP set ids are 1-36 characters of a-z 0-9 - (WAFv2 API reference, IPSet.Id). */
+export const WAF_ID_PATTERN = /^[0-9a-f-]{1,36}$/;
+/**
+ * A CLOUDFRONT-scope (global) WAF resource is managed through us-east-1 only (WAFv2 API reference,
+ * Scope: "for all calls, use the Region endpoint us-east-1").
+ */
+export const WAF_CLOUDFRONT_REGION = 'us-east-1';
+
 // Amazon EventBridge PutEvents
 
 /** At most 10 entries per PutEvents call (EventBridge API reference, PutEvents: `Entries`, 1-10 items). */
