@@ -464,6 +464,23 @@ describe('EventBridge sink against a loopback EventBridge', () => {
     ]);
   });
 
+  it('reports a whole call refused for good (access denied) per finding, without retrying it', async () => {
+    bus.plan = () => ({ status: 400, code: 'AccessDeniedException', message: 'User is not authorized.' });
+    const result = await sink().publish([finding(1), finding(2)]);
+    expect(result).toEqual({
+      published: 0,
+      calls: 1,
+      retried: 0,
+      refused: [],
+      failed: [1, 2].map((i, index) => ({
+        index,
+        id: finding(i).id,
+        code: 'AccessDeniedException',
+        message: 'User is not authorized.',
+      })),
+    });
+  });
+
   it('resolves (does not reject) when the only failures are permanent', async () => {
     bus.plan = () => ({ failEntry: () => ({ code: 'InvalidAccountIdException', message: 'Bad account.' }) });
     const result = await sink().publish([finding(1)]);
