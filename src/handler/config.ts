@@ -55,6 +55,11 @@ export interface HandlerSettings {
   readonly samplingRate?: number;
   readonly windowSeconds?: number;
   readonly allowedLatenessSeconds?: number;
+  /**
+   * Count distinct query strings per cell (keyed hash of `cs-uri-query`): what the findings
+   * detector's cache-busting flood check reads. Default false.
+   */
+  readonly distinctQueries?: boolean;
   /** Dimension sets: arrays, or text (`;` between sets, `,` within; `none` = stream-wide). */
   readonly dimensions?: string | readonly (readonly DimensionName[])[];
   readonly geo?: 'none' | 'country' | 'city';
@@ -91,6 +96,7 @@ export interface ResolvedSettings {
   readonly samplingRate: number;
   readonly windowSeconds: number;
   readonly allowedLatenessSeconds: number;
+  readonly distinctQueries: boolean;
   readonly dimensions: readonly (readonly DimensionName[])[];
   readonly geo: 'none' | 'country' | 'city';
   readonly userAgent: boolean;
@@ -130,6 +136,7 @@ export const HANDLER_SETTINGS = {
   samplingRate: AGGREGATOR_OPTIONS.samplingRate,
   windowSeconds: AGGREGATOR_OPTIONS.windowSeconds,
   allowedLatenessSeconds: AGGREGATOR_OPTIONS.allowedLatenessSeconds,
+  distinctQueries: AGGREGATOR_OPTIONS.distinctQueries,
   dimensions: DIMENSION_SETS,
   geo: ENRICHER_OPTIONS.geo,
   userAgent: ENRICHER_OPTIONS.userAgent,
@@ -181,6 +188,7 @@ export const HANDLER_ENV: { readonly [K in keyof HandlerSettings]-?: EnvSetting 
   samplingRate: { name: 'CFRT_SAMPLING_RATE', read: 'number' },
   windowSeconds: { name: 'CFRT_WINDOW_SECONDS', read: 'number' },
   allowedLatenessSeconds: { name: 'CFRT_ALLOWED_LATENESS_SECONDS', read: 'number' },
+  distinctQueries: { name: 'CFRT_DISTINCT_QUERIES', read: 'boolean' },
   dimensions: { name: 'CFRT_DIMENSIONS', read: 'text' },
   geo: { name: 'CFRT_GEO', read: 'word' },
   userAgent: { name: 'CFRT_USER_AGENT', read: 'boolean' },

@@ -79,7 +79,7 @@ export interface HandlerConfig extends HandlerSettings {
   /** Aggregator options beyond the settings (cardinality limits, sketch sizes). */
   readonly aggregator?: Omit<
     AggregatorOptions,
-    'windowSeconds' | 'dimensions' | 'allowedLatenessSeconds' | 'samplingRate'
+    'windowSeconds' | 'dimensions' | 'allowedLatenessSeconds' | 'samplingRate' | 'distinctQueries'
   >;
   /** Retry policy of the built-in sinks. */
   readonly retry?: RetryPolicy;
@@ -283,6 +283,7 @@ export function wire(
       dimensions: s.dimensions,
       allowedLatenessSeconds: s.allowedLatenessSeconds,
       samplingRate: s.samplingRate,
+      distinctQueries: s.distinctQueries,
       ...(key !== undefined ? { clientKey: key } : {}),
     } satisfies AggregatorOptions,
   });

@@ -17,7 +17,7 @@ import type {
   UrlFields,
   UserAgentFields,
 } from '../enrich/types.js';
-import { CACHE_CLASSES, STATUS_CLASSES } from '../model/classes.js';
+import { CACHE_CLASSES, type CrawlerVerdict, STATUS_CLASSES } from '../model/classes.js';
 import { FIELD_CATALOGUE, type FieldKind } from '../parser/fields.js';
 
 /**
@@ -89,6 +89,9 @@ type DerivedTypes = { readonly [K in keyof AllDerived]-?: TypeOf<NonNullable<All
  * of the country-only form). Checked against the enricher's types at compile time: a key added to
  * `EnrichedFields` without one here does not build.
  */
+/** What `ua.crawler` may hold (enrich's verdict on a claimed crawler). */
+const CRAWLER_VERDICTS: readonly CrawlerVerdict[] = ['verified', 'spoofed'];
+
 export const DERIVED_KEY_TYPES = {
   statusClass: { type: 'string', values: STATUS_CLASSES },
   isError: BOOLEAN,
@@ -108,6 +111,7 @@ export const DERIVED_KEY_TYPES = {
       device: STRING,
       isBot: BOOLEAN,
       botName: STRING,
+      crawler: { type: 'string', values: CRAWLER_VERDICTS },
     },
   },
   edge: { type: 'struct', fields: { airport: STRING, city: STRING, country: STRING, continent: STRING } },
