@@ -1,7 +1,8 @@
 /**
  * Collects the identity-policy statements of a template (inline role policies, AWS::IAM::Policy,
  * AWS::IAM::ManagedPolicy, SAM function `Policies` statements) and finds those that grant a
- * data-plane action of kinesis, dynamodb, sqs, kms, s3, firehose, aoss or glue on every resource.
+ * data-plane action of kinesis, dynamodb, sqs, kms, s3, firehose, aoss, glue, wafv2 or events on
+ * every resource.
  *
  * Resource policies (a KMS key policy, a queue policy) are not identity statements: in a key
  * policy `Resource: '*'` means "this key", so they are checked for their principals instead.
@@ -14,7 +15,10 @@ export interface OwnedStatement {
   statement: { [key: string]: Json };
 }
 
-/** Services whose actions must always name their resource (the archive and search tiers' included). */
+/**
+ * Services whose actions must always name their resource (the archive and search tiers', the WAF
+ * responder's IP sets and the detector's event bus included).
+ */
 export const DATA_PLANE_SERVICES = [
   'kinesis',
   'dynamodb',
@@ -24,6 +28,8 @@ export const DATA_PLANE_SERVICES = [
   'firehose',
   'aoss',
   'glue',
+  'wafv2',
+  'events',
 ] as const;
 
 /** Both branches of a `Fn::If` (minus `AWS::NoValue`), or the value itself. */

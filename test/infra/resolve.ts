@@ -40,7 +40,7 @@ export interface ResolvedTemplate {
 export const resolveTemplate = (
   template: Template,
   overrides: Record<string, string> = {},
-  pseudo: Partial<Record<keyof typeof PSEUDO_PARAMETERS, Json>> = {},
+  pseudo: Readonly<Record<string, Json>> = {},
 ): ResolvedTemplate => {
   const pseudoParameters: Record<string, Json> = { ...PSEUDO_PARAMETERS, ...pseudo };
   const parameters = new Map<string, Json>();
