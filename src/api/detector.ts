@@ -156,6 +156,7 @@ export function createDetector(options: DetectorOptions): { run(): Promise<Detec
         from: first,
         to: latest + W,
         dimensions: sets,
+        now: () => t,
       });
       const byStart = new Map<number, WindowSummary[]>();
       for (const cell of read.windows as WindowCell[]) {
