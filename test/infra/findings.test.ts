@@ -16,6 +16,7 @@ import { DETECTOR_ENV, DETECTOR_SETTINGS, detectorSettingsFromEnv } from '../../
 import { FINDING_KINDS, type Finding, type FindingSeverity } from '../../src/detect/types.js';
 import { ENV_NAMES, settingsFromEnv } from '../../src/handler/config.js';
 import { optionFacts } from '../../src/model/options.js';
+import { responderSettingsFromEnv } from '../../src/respond/options.js';
 import { seriesIndexKey, seriesKey } from '../../src/sinks/dynamodb-keys.js';
 import { intrinsicOf, isObject, type Json, loadTemplate, type Template } from './cfn-yaml.js';
 import { findWildcardDataPlaneGrants, identityStatements } from './iam.js';
@@ -769,7 +770,7 @@ describe('infra/template.yaml: the findings detector', () => {
       { sid: 'QueryWindowState', actions: ['dynamodb:Query'], resources: ['WindowTable.Arn'] },
       {
         sid: 'KeepTheWatermark',
-        actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+        actions: ['dynamodb:GetItem', 'dynamodb:PutItem'],
         resources: ['WindowTable.Arn'],
         condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['#detect#*'] } },
       },
@@ -979,6 +980,51 @@ describe('infra/template.yaml: the WAF response', () => {
     });
   });
 
+  it('lets no parameter value or IP set combination through that the responder would reject at cold start', () => {
+    const cases: Deployment[] = [];
+    for (const [name, spec] of Object.entries(template.Parameters ?? {})) {
+      const values = [
+        ...(Array.isArray(spec.AllowedValues) ? spec.AllowedValues.map(String) : []),
+        ...[spec.MinValue, spec.MaxValue].filter((v) => v !== undefined).map(String),
+      ];
+      for (const value of values) {
+        if (name !== 'WafResponse' && name !== 'Findings')
+          cases.push({ overrides: { WafResponse: 'on', [name]: value }, region: 'us-east-1' });
+      }
+    }
+    for (const d of combinations()) {
+      if (deployedIds(resolved(d)).has('RespondFunction') && brokenRules(resolved(d)).length === 0)
+        cases.push(d);
+    }
+    // What GetAtt <IPSet>.Arn returns once the stack has made the set (the resolver's stand-in is
+    // only its name).
+    const created: Record<string, string> = {
+      'WafIpSetV4.Arn': V4_ARN.replace('blocked-v4', 'WafIpSetV4-1A2B3C'),
+      'WafIpSetV6.Arn': V6_ARN.replace('blocked-v6', 'WafIpSetV6-4D5E6F'),
+    };
+    const deployedEnv = (d: Deployment) =>
+      Object.fromEntries(Object.entries(respondEnv(d)).map(([k, v]) => [k, created[String(v)] ?? String(v)]));
+    const rejected: string[] = [];
+    for (const d of cases) {
+      const variables = deployedEnv(d);
+      try {
+        const settings = responderSettingsFromEnv(variables);
+        expect(settings.dryRun).toBe(d.overrides.WafResponse !== 'on');
+        expect(settings.blockSeconds).toBe(Number(variables.CFRT_WAF_BLOCK_SECONDS));
+      } catch (error) {
+        rejected.push(`${JSON.stringify(d)}: ${(error as Error).message}`);
+      }
+    }
+    expect(rejected).toEqual([]);
+    expect(cases.length).toBeGreaterThan(100);
+    // The same check refuses what the constraints keep out (it can fail).
+    const outside = deployedEnv({
+      overrides: { WafResponse: 'on', WafMaxAddresses: '10001' },
+      region: 'us-east-1',
+    });
+    expect(() => responderSettingsFromEnv(outside)).toThrow(/CFRT_WAF_MAX_ADDRESSES/);
+  });
+
   it('creates empty CLOUDFRONT-scope IP sets in us-east-1 for the families given no ARN', () => {
     expect(props('WafIpSetV4')).toMatchObject({
       Scope: 'CLOUDFRONT',
@@ -1105,6 +1151,57 @@ describe('infra/template.yaml: the WAF response', () => {
     expect(Object.values(template.Resources).filter((r) => r.Type.startsWith('AWS::WAFv2::WebACL'))).toEqual(
       [],
     );
+  });
+});
+
+describe('the detector and responder bundles against their roles', () => {
+  /** The service of every SDK command these functions may send; one missing here fails the test. */
+  const SERVICE_OF: Readonly<Record<string, string>> = {
+    GetItem: 'dynamodb',
+    PutItem: 'dynamodb',
+    UpdateItem: 'dynamodb',
+    DeleteItem: 'dynamodb',
+    Query: 'dynamodb',
+    Scan: 'dynamodb',
+    BatchGetItem: 'dynamodb',
+    BatchWriteItem: 'dynamodb',
+    PutEvents: 'events',
+    GetIPSet: 'wafv2',
+    UpdateIPSet: 'wafv2',
+    ListIPSets: 'wafv2',
+  };
+
+  /** `service:Action` for every `<Action>Command` a bundle names. */
+  const actionsSent = (bundle: string): string[] => {
+    const path = new URL(`dist/${bundle}/index.mjs`, repo);
+    expect(existsSync(path), `dist/${bundle}/index.mjs is missing: run \`npm run build\` first`).toBe(true);
+    const names = new Set(
+      [...readFileSync(path, 'utf8').matchAll(/\b([A-Z][A-Za-z0-9]+)Command\b/g)].map((m) => m[1]!),
+    );
+    return [...names].map((name) => `${SERVICE_OF[name] ?? 'unknown'}:${name}`).sort();
+  };
+
+  const roleActions = (r: ResolvedTemplate, role: string): string[] =>
+    grantsOf(r, role)
+      .flatMap((g) => g.actions)
+      .filter((a) => !a.startsWith('logs:'))
+      .sort();
+
+  it('grants the detector exactly the API actions its bundle sends', () => {
+    expect(roleActions(defaults, 'DetectRole')).toEqual(actionsSent('detect-lambda'));
+  });
+
+  it('grants the responder exactly the API actions its bundle sends', () => {
+    const on = resolveTemplate(template, { WafResponse: 'on' });
+    expect(roleActions(on, 'RespondRole')).toEqual(actionsSent('respond-lambda'));
+  });
+
+  it('ships each as one self-contained file (sam build copies it alone)', () => {
+    for (const bundle of ['detect-lambda', 'respond-lambda']) {
+      const text = readFileSync(new URL(`dist/${bundle}/index.mjs`, repo), 'utf8');
+      expect(text.match(/from\s*"\.{1,2}\/[^"]*"/g) ?? [], bundle).toEqual([]);
+      expect(text.match(/import\("\.{1,2}\/[^"]*"\)/g) ?? [], bundle).toEqual([]);
+    }
   });
 });
 
