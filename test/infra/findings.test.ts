@@ -12,11 +12,13 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { DETECTOR_STATE_PK } from '../../src/api/detector.js';
 import { DETECTOR_ENV, DETECTOR_SETTINGS, detectorSettingsFromEnv } from '../../src/api/detector-config.js';
 import { FINDING_KINDS, type Finding, type FindingSeverity } from '../../src/detect/types.js';
 import { ENV_NAMES, settingsFromEnv } from '../../src/handler/config.js';
 import { optionFacts } from '../../src/model/options.js';
 import { responderSettingsFromEnv } from '../../src/respond/options.js';
+import { STATE_KEY_PREFIX } from '../../src/respond/state.js';
 import { seriesIndexKey, seriesKey } from '../../src/sinks/dynamodb-keys.js';
 import { intrinsicOf, isObject, type Json, loadTemplate, type Template } from './cfn-yaml.js';
 import { findWildcardDataPlaneGrants, identityStatements } from './iam.js';
@@ -801,6 +803,10 @@ describe('infra/template.yaml: the findings detector', () => {
         expect(leadingKeysAllow(watermark, `#detect#${key}`)).toBe(true);
       }),
     );
+    // The keys the two functions really use (src/api/detector.ts, src/respond/state.ts).
+    expect(leadingKeysAllow(watermark, DETECTOR_STATE_PK)).toBe(true);
+    expect(leadingKeysAllow(respond, `${STATE_KEY_PREFIX}WafIpSetV4-1A2B3C`)).toBe(true);
+    expect(leadingKeysAllow(respond, DETECTOR_STATE_PK)).toBe(false);
     fc.assert(
       fc.property(dimensions, (dims) => {
         // What the processor and its series index write (src/sinks/dynamodb-keys.ts).
