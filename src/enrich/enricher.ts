@@ -4,8 +4,12 @@
  * and every lookup table, cache and matcher is built here, once; per record, the enricher only
  * tests which fields exist, indexes, looks up and caches.
  */
+
+import type { CrawlerVerdict } from '../model/classes.js';
 import { blankFieldKeys, deriveFieldKeys, type FieldKeys } from '../model/derive.js';
 import { createAddressProtector, firstPublicAddress } from './client-address.js';
+import { CRAWLER_RANGES } from './crawler-ranges.js';
+import { createCrawlerVerifier } from './crawler-verify.js';
 import { edgeLocation } from './edge.js';
 import { type CityLocator, createCityLocator, resolveGeoIp } from './geo.js';
 import { withoutPort } from './ip.js';
@@ -23,7 +27,7 @@ import {
 } from './redact.js';
 import type { DefaultEnricherShape, Derived, EnricherShape } from './types.js';
 import { urlInfo } from './url.js';
-import { createUserAgentClassifier, type UserAgentClassifier } from './user-agent.js';
+import { createUserAgentClassifier, type UserAgentClassifier, type UserAgentInfo } from './user-agent.js';
 
 /** Cache sizes and hit counts, for sizing the caches on real traffic. */
 export interface EnricherStats {
@@ -128,6 +132,25 @@ export function createEnricher<const O extends EnricherOptions = DefaultEnricher
     const injected = opts.geoip;
     city = createCityLocator(injected === undefined ? resolveGeoIp() : () => injected, opts.geoCacheSize);
   }
+  // Parsed when a record first claims a crawler: nothing at construction or cold start.
+  const crawlers = createCrawlerVerifier(opts.crawlerRanges ?? CRAWLER_RANGES);
+  /** Per classified user agent of a verifiable crawler, its two verdict forms (frozen, shared). */
+  const verdicts = new WeakMap<UserAgentInfo, Readonly<Record<CrawlerVerdict, UserAgentInfo>>>();
+  /** `info` with the crawler verdict on `address`: the same object for every record, never a copy per record. */
+  function withCrawler(info: UserAgentInfo, address: string | null): UserAgentInfo {
+    if (!info.isBot || crawlers.crawlerOf(info.botName) === null) return info;
+    const verdict = crawlers.verify(info.botName, address);
+    if (verdict === null) return info;
+    let forms = verdicts.get(info);
+    if (forms === undefined) {
+      forms = {
+        verified: Object.freeze({ ...info, crawler: 'verified' }),
+        spoofed: Object.freeze({ ...info, crawler: 'spoofed' }),
+      };
+      verdicts.set(info, forms);
+    }
+    return forms[verdict];
+  }
   const countryGeo = opts.geo !== 'none';
   const fromXff = opts.clientAddress === 'x-forwarded-for';
   const addresses = createAddressProtector({
@@ -204,13 +227,14 @@ export function createEnricher<const O extends EnricherOptions = DefaultEnricher
    * geography, protected client (`lookups.deriveInto`, with `forAggregation`).
    */
   function deriveLookupsInto(r: Fields, out: Fields, forAggregation = false): void {
-    if (ua !== null && 'cs-user-agent' in r) out.ua = ua.classify(str(r['cs-user-agent']));
-    if ('x-edge-location' in r) out.edge = edgeLocation(str(r['x-edge-location']));
     const hasIp = 'c-ip' in r;
     const hasXff = fromXff && 'x-forwarded-for' in r;
     const hasClient = hasIp || hasXff;
     const hasCountry = 'c-country' in r;
+    // The full address, as the policy below receives it: what a crawler claim is checked against.
     const raw = hasClient ? rawClient(r, hasIp, hasXff) : null;
+    if (ua !== null && 'cs-user-agent' in r) out.ua = withCrawler(ua.classify(str(r['cs-user-agent'])), raw);
+    if ('x-edge-location' in r) out.edge = edgeLocation(str(r['x-edge-location']));
     if (city !== null) {
       if (hasCountry || hasClient) {
         const place = raw === null ? null : city.locate(raw);

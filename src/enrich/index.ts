@@ -20,6 +20,13 @@ export {
 } from '../model/index.js';
 export { CLIENT_IP_POLICIES, type ClientIpPolicy, HMAC_MIN_KEY_BYTES } from './client-address.js';
 export {
+  CRAWLER_RANGES,
+  CRAWLER_RANGES_SOURCES,
+  type CrawlerRangesSource,
+  GOOGLEBOT_FAMILY,
+} from './crawler-ranges.js';
+export { MAX_CRAWLER_PREFIXES, verifyCrawler } from './crawler-verify.js';
+export {
   createEnricher,
   type Enricher,
   type EnricherInPlace,
@@ -38,6 +45,7 @@ export type {
   ClientFields,
   ClientIpMode,
   ContentCategory,
+  CrawlerVerdict,
   DefaultEnricherShape,
   Derived,
   EdgeFields,

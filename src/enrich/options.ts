@@ -14,6 +14,7 @@ import {
   wholeNumber,
 } from '../model/options.js';
 import { secretKeyIssues } from '../model/secret-key.js';
+import { MAX_CRAWLER_PREFIXES, parseCidr } from './crawler-verify.js';
 import { EnricherOptionsError } from './errors.js';
 import { DEFAULT_GEO_CACHE_SIZE, type GeoIpModule } from './geo.js';
 import type { NamePattern } from './redact.js';
@@ -59,6 +60,14 @@ export interface EnricherOptions extends EnricherShape {
   readonly redactSecrets?: boolean | undefined;
   /** Keep `cs-cookie` (dropped by default: session cookies are credentials). */
   readonly keepCookies?: boolean | undefined;
+  /**
+   * The published address ranges of crawlers, by name, that `ua.crawler` checks claims against:
+   * this table replaces the bundled `CRAWLER_RANGES` (Google's and Bing's files as of the release;
+   * they change). Names are bot names as `ua.botName` gives them, without spaces; `Googlebot` also
+   * covers the crawlers Google lists under the same file (`GOOGLEBOT_FAMILY`). Prefixes in CIDR
+   * notation, IPv4 or IPv6, at most `MAX_CRAWLER_PREFIXES` a crawler. `{}` verifies nothing.
+   */
+  readonly crawlerRanges?: Readonly<Record<string, readonly string[]>> | undefined;
 }
 
 /** The options with every default filled in. */
@@ -76,6 +85,8 @@ export interface ResolvedEnricherOptions {
   readonly redactQueryParams: readonly NamePattern[];
   readonly redactSecrets: boolean;
   readonly keepCookies: boolean;
+  /** `undefined`: the bundled `CRAWLER_RANGES`. */
+  readonly crawlerRanges: Readonly<Record<string, readonly string[]>> | undefined;
 }
 
 /** Default number of distinct client addresses whose protected form is remembered. */
@@ -83,6 +94,8 @@ export const DEFAULT_ADDRESS_CACHE_SIZE = 10_000;
 
 /** Largest cache accepted: a million entries is already hundreds of MB of strings. */
 export const MAX_CACHE_SIZE = 1_000_000;
+
+const CIDR_MESSAGE = 'must be an address range in CIDR notation (66.249.64.0/27, 2001:4860:4801:10::/64)';
 
 const cacheSize = (fallback: number) =>
   z._default(
@@ -104,6 +117,18 @@ export const ENRICHER_OPTIONS = {
   addressCacheSize: cacheSize(DEFAULT_ADDRESS_CACHE_SIZE),
   redactSecrets: z._default(flag(), true),
   keepCookies: z._default(flag(), false),
+  crawlerRanges: z.optional(
+    z.record(
+      z.string(),
+      z
+        .array(
+          z.string({ error: CIDR_MESSAGE }).check(z.refine((p) => parseCidr(p) !== null, CIDR_MESSAGE)),
+          { error: 'must be a list of address ranges in CIDR notation' },
+        )
+        .check(z.maxLength(MAX_CRAWLER_PREFIXES, `must list at most ${MAX_CRAWLER_PREFIXES} prefixes`)),
+      { error: 'must be an object of crawler names to lists of address ranges' },
+    ),
+  ),
 } as const satisfies OptionShape;
 
 const declared = z.object(ENRICHER_OPTIONS);
@@ -127,6 +152,21 @@ function patternIssues(name: string, value: unknown): ConfigIssue[] {
     p instanceof RegExp || (typeof p === 'string' && p.trim() !== '')
       ? []
       : [{ path: [name, i], message: `must be a non-empty string or a RegExp; got ${show(p)}` }],
+  );
+}
+
+/** Crawler names are the first word of spoofed-crawler keys (`<crawler> <client>`): no spaces. */
+function crawlerNameIssues(ranges: unknown): ConfigIssue[] {
+  if (typeof ranges !== 'object' || ranges === null) return [];
+  return Object.keys(ranges).flatMap((name): ConfigIssue[] =>
+    name === '' || /\s/.test(name) || name.length > 64
+      ? [
+          {
+            path: ['crawlerRanges', name],
+            message: 'must be a bot name (as ua.botName gives it) without spaces',
+          },
+        ]
+      : [],
   );
 }
 
@@ -168,6 +208,7 @@ export function resolveEnricherOptions(options: EnricherOptions = {}): ResolvedE
   }
   issues.push(...patternIssues('redactHeaders', options.redactHeaders));
   issues.push(...patternIssues('redactQueryParams', options.redactQueryParams));
+  issues.push(...crawlerNameIssues(options.crawlerRanges));
   if (!checked.ok || issues.length > 0) throw new EnricherOptionsError(issues);
   const c = checked.value;
   return {
@@ -176,5 +217,6 @@ export function resolveEnricherOptions(options: EnricherOptions = {}): ResolvedE
     hmacKey,
     redactHeaders: options.redactHeaders ?? [],
     redactQueryParams: options.redactQueryParams ?? [],
+    crawlerRanges: c.crawlerRanges,
   };
 }

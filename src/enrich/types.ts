@@ -3,9 +3,9 @@
  * fields are kebab-case (`sc-status`); added keys are camelCase, so the two never collide.
  * An added key exists only when the fields it is derived from were configured.
  */
-import type { CacheClass, DeviceType, StatusClass } from '../model/classes.js';
+import type { CacheClass, CrawlerVerdict, DeviceType, StatusClass } from '../model/classes.js';
 
-export type { DeviceType };
+export type { CrawlerVerdict, DeviceType };
 
 /** Content category from the path's extension and cache behavior. */
 export type ContentCategory =
@@ -56,6 +56,13 @@ export interface UserAgentFields {
     device: DeviceType;
     isBot: boolean;
     botName: string | null;
+    /**
+     * For a bot that claims a crawler whose operator publishes its address ranges (Googlebot and
+     * the crawlers of googlebot.json, bingbot; see the `crawlerRanges` option): `verified` when
+     * the full client address (before truncation or hashing) is in them, `spoofed` when it is
+     * not. Null for every other user agent, and without a client address.
+     */
+    crawler: CrawlerVerdict | null;
   };
 }
 

@@ -26,6 +26,7 @@ const UNKNOWN: UserAgentInfo = Object.freeze({
   device: 'unknown',
   isBot: false,
   botName: null,
+  crawler: null,
 });
 
 /** ua-parser-js device types this library folds into `other`. */
@@ -100,6 +101,8 @@ function parseUserAgent(parser: UAParser, ua: string): UserAgentInfo {
       device: 'bot',
       isBot: true,
       botName: botName(text, match),
+      // Depends on the address, not the user agent: the enricher sets it per record.
+      crawler: null,
     };
   }
   const browser = parser.getBrowser();
@@ -118,6 +121,7 @@ function parseUserAgent(parser: UAParser, ua: string): UserAgentInfo {
     device,
     isBot: false,
     botName: null,
+    crawler: null,
   };
 }
 
