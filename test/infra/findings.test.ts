@@ -1256,6 +1256,38 @@ describe('infra/Makefile: the detector and responder builds', () => {
   });
 });
 
+describe('infra/template.yaml: the console form and WAF names', () => {
+  it('puts every parameter in exactly one group, each labelled with text', () => {
+    const groups = getPath(
+      template.Metadata as Json,
+      'AWS::CloudFormation::Interface',
+      'ParameterGroups',
+    ) as Record<string, Json>[];
+    const seen: string[] = [];
+    for (const group of groups) {
+      // A flow mapping with an unquoted comma ({ default: A (B, C) }) parses into extra keys.
+      expect(Object.keys(group.Label as Record<string, Json>)).toEqual(['default']);
+      expect(typeof getPath(group.Label, 'default')).toBe('string');
+      seen.push(...(group.Parameters as string[]));
+    }
+    expect([...seen].sort()).toEqual(Object.keys(template.Parameters ?? {}).sort());
+  });
+
+  it('describes the IP sets with the characters WAF accepts', () => {
+    // The WAFv2 API's pattern for descriptions.
+    const pattern = /^[a-zA-Z0-9=:#@/\-,.][a-zA-Z0-9+=:#@/\-,.\s]+[a-zA-Z0-9+=:#@/\-,.]{1,256}$/;
+    for (const id of ['WafIpSetV4', 'WafIpSetV6']) {
+      for (const stack of ['cfrt-test', 'A'.repeat(128)]) {
+        const text = String(
+          resolveTemplate(template, {}, { 'AWS::StackName': stack }).resolve(props(id).Description!),
+        );
+        expect(pattern.test(text), text).toBe(true);
+      }
+    }
+    expect(pattern.test('Client ranges (IPv4; managed)')).toBe(false);
+  });
+});
+
 describe('docs/deploy.md: the new parameters', () => {
   it('documents every parameter of the template in its Parameters table', () => {
     const doc = readFileSync(new URL('docs/deploy.md', repo), 'utf8');
