@@ -14,6 +14,7 @@
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { FindingKind } from '../detect/types.js';
+import { RealtimeLogError } from '../model/errors.js';
 import { WAF_MAX_ADDRESSES_PER_IP_SET } from '../sinks/aws-limits.js';
 import { backoffDelay, errorText, type RetryPolicy, sleep } from '../sinks/retry.js';
 import { checkBlockCidr, type IpVersion, parseCidr } from './cidr.js';
@@ -92,7 +93,7 @@ export interface Responder {
 }
 
 /** Thrown when an IP set could not be brought in step; the summary line has already been logged. */
-export class ResponderError extends Error {
+export class ResponderError extends RealtimeLogError {
   override name = 'ResponderError';
 }
 
@@ -220,7 +221,7 @@ export function createResponder(options: ResponderOptions): Responder {
     // changes logged are relative to what was there), and written again only if it differs.
     let stored = state.managed;
     let storedVersion = state.version;
-    let lastError = 'no attempt';
+    let lastError: string;
     for (let attempt = 1; ; attempt++) {
       let read: IpSetSnapshot;
       try {

@@ -363,6 +363,23 @@ describe('the WAF responder', () => {
     ]);
   });
 
+  it('backs off on a throttled GetIPSet too, and starts no attempt past the deadline', async () => {
+    const r = rig();
+    let k = 0;
+    waf.plan = (op) => (op === 'GetIPSet' && k++ < 1 ? { type: 'ThrottlingException' } : undefined);
+    try {
+      await r.responder.handle(findingEvent('203.0.113.0/24'));
+      expect(r.v4.addresses).toEqual(['203.0.113.0/24']);
+      expect(r.sleeps).toEqual([125]);
+      waf.plan = (op) => (op === 'GetIPSet' ? { type: 'ThrottlingException' } : undefined);
+      const late = r.responder.handle(findingEvent('198.51.100.0/24'), { deadline: Date.now() - 1 });
+      await expect(late).rejects.toThrow(/gave up after 1 attempts: ThrottlingException/);
+      expect(r.sleeps).toEqual([125]);
+    } finally {
+      waf.plan = () => undefined;
+    }
+  });
+
   it('does not retry what WAF refuses for good', async () => {
     const r = rig();
     waf.plan = (op) =>
