@@ -9,6 +9,7 @@ import {
   mergeCells,
   serializeCell,
   summarize,
+  type TopEntry,
   type WindowCell,
   type WindowSummary,
 } from '../../src/aggregate/index.js';
@@ -73,5 +74,17 @@ describe('aggregate types', () => {
     expectTypeOf(deserializeCell).returns.toEqualTypeOf<WindowCell>();
     expectTypeOf(summarize).returns.toEqualTypeOf<WindowSummary>();
     expectTypeOf<AggregatableRecord>().toHaveProperty('timestamp');
+  });
+
+  it('types what findings read: optional, so summaries written before them still fit', () => {
+    expectTypeOf<WindowSummary['uniqueQueries']>().toEqualTypeOf<number | null | undefined>();
+    expectTypeOf<WindowSummary['top']['asns']>().toEqualTypeOf<TopEntry[] | undefined>();
+    expectTypeOf<WindowSummary['top']['spoofedCrawlers']>().toEqualTypeOf<TopEntry[] | undefined>();
+    expectTypeOf<AggregatableRecord['asn']>().toEqualTypeOf<number | null | undefined>();
+    expectTypeOf(
+      createAggregator({ distinctQueries: true }).options.distinctQueries,
+    ).toEqualTypeOf<boolean>();
+    // @ts-expect-error a boolean
+    createAggregator({ distinctQueries: 'yes' });
   });
 });

@@ -1,6 +1,7 @@
 import { describe, expectTypeOf, it } from 'vitest';
 import {
   type CityGeoFields,
+  type CrawlerVerdict,
   createEnricher,
   type Derived,
   type EnricherOptions,
@@ -18,6 +19,7 @@ describe('Derived', () => {
     expectTypeOf(d.statusClass).toEqualTypeOf<StatusClass | null>();
     expectTypeOf(d.isError).toEqualTypeOf<boolean>();
     expectTypeOf(d.ua).toEqualTypeOf<UserAgentFields['ua']>();
+    expectTypeOf(d.ua.crawler).toEqualTypeOf<CrawlerVerdict | null>();
     expectTypeOf(d['sc-status']).toEqualTypeOf<number | null>();
     expectTypeOf(d).not.toHaveProperty('url');
     expectTypeOf(d).not.toHaveProperty('edge');
