@@ -6,6 +6,7 @@ import { parseArgs } from 'node:util';
 import * as z from 'zod/mini';
 import { DIMENSION_NAMES, type DimensionName, parseDimensionSets } from '../aggregate/index.js';
 import { AGGREGATOR_OPTIONS, DEFAULT_ALLOWED_LATENESS_SECONDS, DEFAULT_TOP_K } from '../aggregate/options.js';
+import { DETECT_OPTIONS } from '../detect/options.js';
 import { ENRICHER_OPTIONS } from '../enrich/options.js';
 import { wholeNumber } from '../model/options.js';
 import type { AnalyzeOptions, ReportFormat } from './analyze.js';
@@ -22,6 +23,9 @@ export const DEFAULT_ANALYZE_LATENESS_SECONDS = DEFAULT_ALLOWED_LATENESS_SECONDS
 /** Space-Saving counters per list per window (the library's default). */
 export const DEFAULT_ANALYZE_TOP_K = DEFAULT_TOP_K;
 
+/** Earlier windows a window is judged against with `--findings` (the detector Lambda's default). */
+export const DEFAULT_BASELINE_WINDOWS = 30;
+
 /** The options analyze's flags set: the rooms' declarations, and the report's own `--top`. */
 const ANALYZE_OPTIONS = z.object({
   windowSeconds: AGGREGATOR_OPTIONS.windowSeconds,
@@ -32,6 +36,13 @@ const ANALYZE_OPTIONS = z.object({
   geo: ENRICHER_OPTIONS.geo,
   top: z._default(wholeNumber(1, 1000), DEFAULT_TOP),
   format: z._default(z.enum(['table', 'html', 'json'], { error: 'must be table, html or json' }), 'table'),
+  clientRequestsPerMinute: DETECT_OPTIONS.clientRequestsPerMinute,
+  asnRequestsPerMinute: DETECT_OPTIONS.asnRequestsPerMinute,
+  pathRequestsPerMinute: DETECT_OPTIONS.pathRequestsPerMinute,
+  errorRate: DETECT_OPTIONS.errorRate,
+  minRequests: DETECT_OPTIONS.minRequests,
+  jumpFactor: DETECT_OPTIONS.jumpFactor,
+  baselineWindows: z._default(wholeNumber(1, 1_440), DEFAULT_BASELINE_WINDOWS),
 });
 
 const ANALYZE_FLAGS: Readonly<Record<string, FlagSpec>> = {
@@ -43,7 +54,25 @@ const ANALYZE_FLAGS: Readonly<Record<string, FlagSpec>> = {
   geo: { flag: 'geo', read: 'text' },
   top: { flag: 'top', read: 'number' },
   format: { flag: 'format', read: 'text' },
+  clientRequestsPerMinute: { flag: 'client-rpm', read: 'number' },
+  asnRequestsPerMinute: { flag: 'asn-rpm', read: 'number' },
+  pathRequestsPerMinute: { flag: 'path-rpm', read: 'number' },
+  errorRate: { flag: 'error-rate', read: 'number' },
+  minRequests: { flag: 'min-requests', read: 'number' },
+  jumpFactor: { flag: 'jump-factor', read: 'number' },
+  baselineWindows: { flag: 'baseline-windows', read: 'number' },
 };
+
+/** Flags that tune the detector: meaningless without `--findings`. */
+const DETECT_FLAGS = [
+  'client-rpm',
+  'asn-rpm',
+  'path-rpm',
+  'error-rate',
+  'min-requests',
+  'jump-factor',
+  'baseline-windows',
+];
 
 export const ANALYZE_HELP = `cfrt analyze [--fields <list>] [options] [FILE|GLOB|- ...]
     A report of real-time logs: totals, a per-window timeline (requests, bandwidth, status
@@ -73,6 +102,15 @@ export const ANALYZE_HELP = `cfrt analyze [--fields <list>] [options] [FILE|GLOB
     --no-progress              no progress line on a terminal
     --stats                    print records/s and peak memory to stderr as JSON
     --strict                   exit 1 when a line is malformed (the report is still written)
+    --findings                 run the findings detector over the windows (docs/findings.md):
+                               floods, error bursts, new bots, spoofed crawlers; add
+                               --dimension behavior to judge each cache behavior too
+      --client-rpm <n>         a client (/24, /48) at this many requests a minute floods (1200)
+      --asn-rpm <n>, --path-rpm <n>   the same for an ASN, a path (default 0: off)
+      --error-rate <share>     a client, ASN or path this much in error is reported (0.5)
+      --min-requests <n>       fewest requests behind any rate or burst (100)
+      --jump-factor <x>        a jump is this many times the baseline median (4)
+      --baseline-windows <n>   earlier windows a window is judged against (${DEFAULT_BASELINE_WINDOWS})
 `;
 
 /**
@@ -105,8 +143,21 @@ export function parseAnalyzeArgs(args: readonly string[]): AnalyzeOptions {
       'no-progress': { type: 'boolean', default: false },
       stats: { type: 'boolean', default: false },
       strict: { type: 'boolean', default: false },
+      findings: { type: 'boolean', default: false },
+      'client-rpm': { type: 'string' },
+      'asn-rpm': { type: 'string' },
+      'path-rpm': { type: 'string' },
+      'error-rate': { type: 'string' },
+      'min-requests': { type: 'string' },
+      'jump-factor': { type: 'string' },
+      'baseline-windows': { type: 'string' },
     },
   });
+  const findings = values.findings === true;
+  const stray = DETECT_FLAGS.find((f) => (values as Record<string, unknown>)[f] !== undefined);
+  if (!findings && stray !== undefined) {
+    throw new UsageError(`--${stray} tunes the findings detector: add --findings.`);
+  }
   let fields = fieldListFromArgs(values);
   let inputs: string[];
   if (fields === undefined) {
@@ -154,6 +205,17 @@ export function parseAnalyzeArgs(args: readonly string[]): AnalyzeOptions {
     progress: values['no-progress'] !== true,
     stats: values.stats === true,
     strict: values.strict === true,
+    findings: findings
+      ? {
+          clientRequestsPerMinute: o.clientRequestsPerMinute,
+          asnRequestsPerMinute: o.asnRequestsPerMinute,
+          pathRequestsPerMinute: o.pathRequestsPerMinute,
+          errorRate: o.errorRate,
+          minRequests: o.minRequests,
+          jumpFactor: o.jumpFactor,
+          baselineWindows: o.baselineWindows,
+        }
+      : undefined,
   };
 }
 

@@ -19,6 +19,10 @@ import {
   type WindowCell,
   type WindowSummary,
 } from '../aggregate/index.js';
+import { MAX_TOP_K } from '../aggregate/options.js';
+import { type BaselineWindow, baselineOf, detectFindings } from '../detect/detect.js';
+import type { DetectOptions } from '../detect/options.js';
+import type { Finding } from '../detect/types.js';
 import { timestampAt } from '../parser/decode.js';
 import { createParser } from '../parser/parser.js';
 import type { AnalyzeReport, MalformedExample } from '../report/report.js';
@@ -77,6 +81,11 @@ export interface AnalyzeOptions {
   stats: boolean;
   /** Exit 1 when any line was malformed (the report is still written). */
   strict: boolean;
+  /**
+   * Run the findings detector over the windows (`--findings`): its thresholds (the client policy
+   * is `privacy.clientIp`) and how many earlier windows make the baseline.
+   */
+  findings?: (DetectOptions & { readonly baselineWindows: number }) | undefined;
 }
 
 /**
@@ -97,6 +106,15 @@ function timestampReader(fields: readonly string[]): (line: string) => number | 
  */
 class ClosedCells {
   readonly #cells = new Map<string, WindowCell>();
+  /**
+   * Keep the stream-wide-only parts (per-entry figures, user-agent, ASN and spoofed-crawler lists)
+   * in every window: the detector reads them (`--findings`), at some memory.
+   */
+  readonly #keep: (cell: WindowCell) => WindowCell;
+
+  constructor(keepFigures = false) {
+    this.#keep = keepFigures ? (cell) => cell : dropEntryFigures;
+  }
   #fragments = 0;
   /**
    * The stream-wide cells rolled up as they close: the only cell whose per-entry figures the report
@@ -110,9 +128,9 @@ class ClosedCells {
         this.#totals = rollUp(this.#totals === null ? [cell] : [this.#totals, cell])[0] ?? null;
       }
       const seen = this.#cells.get(cell.key);
-      if (seen === undefined) this.#cells.set(cell.key, dropEntryFigures(compactCell(cell)));
+      if (seen === undefined) this.#cells.set(cell.key, this.#keep(compactCell(cell)));
       else {
-        this.#cells.set(cell.key, dropEntryFigures(mergeCells(seen, cell)));
+        this.#cells.set(cell.key, this.#keep(mergeCells(seen, cell)));
         this.#fragments++;
       }
     }
@@ -176,10 +194,12 @@ export async function analyze(options: AnalyzeOptions): Promise<AnalyzeReport> {
     windowSeconds: options.windowSeconds,
     allowedLatenessSeconds: options.allowedLatenessSeconds,
     dimensions: [[], ...options.dimensions],
+    // The detector's cache-busting check reads distinct query strings (when the field is there).
+    distinctQueries: options.findings !== undefined,
   });
   const untimed: Aggregator = createAggregator({ ...common, windowSeconds: UNTIMED_WINDOW_SECONDS });
   const lines = createLineAggregator({ parser, enricher, aggregator: windows });
-  const closed = new ClosedCells();
+  const closed = new ClosedCells(options.findings !== undefined);
   // A non-empty input of which no line parses is the wrong list or not a real-time log: exit 1.
   const check = createMatchCheck(parser);
 
@@ -258,6 +278,9 @@ export async function analyze(options: AnalyzeOptions): Promise<AnalyzeReport> {
     top: options.top,
     samplingRate: options.samplingRate,
     inputs: [...options.inputs],
+    ...(options.findings !== undefined
+      ? { findings: findingsOf(closed.values(), { ...options.findings, clientIp: options.privacy.clientIp }) }
+      : {}),
     state: {
       cells: all.length,
       fragmentsMerged: closed.fragments,
@@ -265,6 +288,36 @@ export async function analyze(options: AnalyzeOptions): Promise<AnalyzeReport> {
       bytes: options.stats ? closed.serializedBytes() : null,
     },
   };
+}
+
+/**
+ * The detector over the kept windows in time order, each judged against the baseline of the
+ * `baselineWindows` windows with traffic before it, as the scheduled detector does.
+ */
+function findingsOf(
+  cells: Iterable<WindowCell>,
+  options: DetectOptions & { readonly baselineWindows: number },
+): Finding[] {
+  const { baselineWindows, ...detect } = options;
+  const byStart = new Map<number, WindowCell[]>();
+  for (const cell of cells) {
+    const list = byStart.get(cell.start) ?? [];
+    list.push(cell);
+    byStart.set(cell.start, list);
+  }
+  const baseline: BaselineWindow[] = [];
+  const out: Finding[] = [];
+  for (const start of [...byStart.keys()].sort((a, b) => a - b)) {
+    // Every entry a cell kept: a finding is only as complete as the lists it reads.
+    const window = (byStart.get(start) ?? []).map((c) => summarize(c, { top: MAX_TOP_K }));
+    out.push(...detectFindings({ window, baseline }, detect));
+    const facts = baselineOf(window);
+    if (facts !== null) {
+      baseline.push(facts);
+      if (baseline.length > baselineWindows) baseline.shift();
+    }
+  }
+  return out;
 }
 
 function byStartThenDimensions(a: WindowSummary, b: WindowSummary): number {

@@ -479,6 +479,18 @@ export function renderHtml(report: AnalyzeReport): string {
     t === null ? '' : tables(t, report),
     windowTable(report.windows, `Every window (${formatInt(report.windows.length)})`, false),
     windowTable(report.breakdown, `By dimension (${formatInt(report.breakdown.length)} cells)`, true),
+    report.findings === undefined
+      ? ''
+      : `<section class="card findings"><h2>${escapeHtml(`Findings (${formatInt(report.findings.length)})`)}</h2>${
+          report.findings.length === 0
+            ? '<p>None.</p>'
+            : `<ul>${report.findings
+                .map(
+                  (f) =>
+                    `<li><b>${escapeHtml(`${f.severity} · ${f.kind}`)}</b> ${escapeHtml(f.summary)}</li>`,
+                )
+                .join('')}</ul>`
+        }</section>`,
     report.malformed > 0
       ? `<details class="card malformed"><summary>${escapeHtml(`Malformed lines (${formatInt(report.malformed)})`)}</summary><ul>${report.malformedExamples
           .map(

@@ -452,6 +452,20 @@ export function renderTable(report: AnalyzeReport, options: RenderTableOptions =
     );
   }
 
+  if (report.findings !== undefined) {
+    out.push(`Findings: ${report.findings.length === 0 ? 'none' : formatInt(report.findings.length)}`);
+    // The summary names the subject (a path, a bot name: input text), so it is escaped, and it
+    // wraps between words under itself.
+    for (const f of report.findings) {
+      const lead = `  ${f.severity.padEnd(8)} ${f.kind.padEnd(17)} `;
+      const lines = wrap(escapeControl(f.summary).split(' '), Math.max(width - len(lead), 20), ' ');
+      lines.forEach((line, i) => {
+        out.push(`${i === 0 ? lead : ' '.repeat(len(lead))}${line}`);
+      });
+    }
+    out.push('');
+  }
+
   if (report.malformed > 0) {
     const only = report.inputs.length === 1 ? report.inputs[0] : undefined;
     const name = (source: string): string => (source === '-' ? 'stdin' : escapeControl(source));

@@ -5,6 +5,7 @@
  */
 
 import type { TopEntry, WindowSummary } from '../aggregate/types.js';
+import type { Finding } from '../detect/types.js';
 import { STATUS_CLASSES, type StatusClass } from '../model/classes.js';
 
 /** Everything an analysis produced. */
@@ -36,6 +37,8 @@ export interface AnalyzeReport {
   command?: string;
   /** What the analysis held: closed windows are kept as mergeable cells, never as records. */
   state?: AnalyzeState;
+  /** With `--findings`: what the detector found, window by window (docs/findings.md). */
+  findings?: Finding[];
 }
 
 /** The state an analysis kept (printed by `--stats`). */
@@ -144,6 +147,8 @@ export interface AnalyzeJson {
   windows: ContractWindow[];
   /** Present only with `--dimension`: the per-dimension cells. */
   dimensions?: (ContractWindow & { dimensions: Record<string, string> })[];
+  /** Present only with `--findings`: every finding, in window order (docs/findings.md). */
+  findings?: Finding[];
 }
 
 const EMPTY_STATUS: Readonly<Record<StatusClass, number>> = {
@@ -319,5 +324,6 @@ export function toJson(report: AnalyzeReport): AnalyzeJson {
       ...contractFigures(w, report.top),
     }));
   }
+  if (report.findings !== undefined) json.findings = report.findings;
   return json;
 }
