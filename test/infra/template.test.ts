@@ -351,6 +351,13 @@ describe('infra/template.yaml: the function and its build', () => {
       if (facts.maximum !== undefined) {
         expect(Number(spec.MaxValue), `${ref}.MaxValue`).toBeLessThanOrEqual(facts.maximum);
       }
+      // optionFacts reads no bounds off `.check()` refinements (minimum/maximum stay undefined for
+      // most settings), so the setting itself is asked about each bound the template allows.
+      for (const bound of [spec.MinValue, spec.MaxValue].filter((b) => b !== undefined)) {
+        expect(HANDLER_SETTINGS[option].safeParse(Number(bound)).success, `${ref}: ${String(bound)}`).toBe(
+          true,
+        );
+      }
       if (facts.values !== undefined && Array.isArray(spec.AllowedValues)) {
         expect(facts.values.map(String), `${ref}.AllowedValues`).toEqual(
           expect.arrayContaining(spec.AllowedValues.map(String)),
