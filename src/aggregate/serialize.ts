@@ -102,11 +102,14 @@ function figuresJson(f: EntryFigures): number[] {
  * the lists (every list's first entries before any list's later ones) until the budget is spent;
  * `undefined` when no list keeps figures.
  */
-function figuresOf(lists: readonly (SpaceSaving | null)[]): CellJson['f'] {
+function figuresOf(
+  lists: readonly (SpaceSaving | null)[],
+  budgetChars = MAX_FIGURES_JSON_CHARS,
+): CellJson['f'] {
   const counters = lists.map((s) => (s === null || s.size === 0 ? [] : s.counters()));
   if (!counters.some((cs) => cs.some((c) => c.figures !== undefined))) return undefined;
   const out: ((number[] | 0)[] | 0)[] = counters.map((cs) => (cs.length === 0 ? 0 : cs.map(() => 0)));
-  let budget = MAX_FIGURES_JSON_CHARS;
+  let budget = budgetChars;
   const longest = Math.max(...counters.map((cs) => cs.length));
   for (let rank = 0; rank < longest && budget > 0; rank++) {
     for (let i = 0; i < counters.length; i++) {
@@ -249,16 +252,24 @@ export function serializeCell(cell: WindowCell): string {
   if (c.estimated) json.x = 1;
   if (!Number.isNaN(c.first) && !Number.isNaN(c.last)) json.ts = [c.first, c.last];
   if (c.uaTop.some((s) => s !== null && s.size > 0)) json.ua = c.uaTop.map((s) => topJson(s ?? null));
-  // One budget for the figures of both: the ASN list's entries take their turn by rank.
-  const asns = c.findingTop[0] ?? null;
-  const f = figuresOf([...c.top, asns]);
-  if (f !== undefined && hasFigures(c.top)) json.f = f.slice(0, c.top.length);
-  // Written only when there is something: a cell without these is written exactly as before.
+  // What findings read, written only when there is some: a cell without it is written exactly as
+  // before. It takes its room from the per-entry figures' budget (distinct queries are up to 64 KB
+  // at precision 16, the two lists about 30 KB at MAX_STORABLE_TOP_K), so the largest cell stays
+  // what was measured without it; the ASN list's figures share the budget, by rank with the others.
+  let hq: CellJson['hq'];
   if (c.countsQueries || c.queries !== null) {
-    json.hq = c.queries === null ? 0 : { ...hllJson(c.queries, c.queryKeyId), p: c.queries.precision };
+    hq = c.queries === null ? 0 : { ...hllJson(c.queries, c.queryKeyId), p: c.queries.precision };
   }
-  if (c.findingTop.some((s) => s !== null && s.size > 0)) {
-    json.sx = c.findingTop.map((s) => topJson(s ?? null));
+  let sx: CellJson['sx'];
+  if (c.findingTop.some((s) => s !== null && s.size > 0)) sx = c.findingTop.map((s) => topJson(s ?? null));
+  const asns = sx === undefined ? null : (c.findingTop[0] ?? null);
+  const taken =
+    (hq === undefined ? 0 : JSON.stringify(hq).length) + (sx === undefined ? 0 : JSON.stringify(sx).length);
+  const f = figuresOf([...c.top, asns], MAX_FIGURES_JSON_CHARS - taken);
+  if (f !== undefined && hasFigures(c.top)) json.f = f.slice(0, c.top.length);
+  if (hq !== undefined) json.hq = hq;
+  if (sx !== undefined) {
+    json.sx = sx;
     if (f !== undefined && hasFigures([asns])) json.fx = f[c.top.length]!;
   }
   return JSON.stringify(json);

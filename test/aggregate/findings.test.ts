@@ -22,6 +22,7 @@ import {
   summarize,
   type WindowCell,
 } from '../../src/aggregate/index.js';
+import { MAX_STORABLE_TOP_K } from '../../src/aggregate/options.js';
 import { createParser } from '../../src/parser/index.js';
 import { arbRecord, BASE, split } from './factories.js';
 
@@ -397,6 +398,61 @@ describe('the new parts through merge, serialization, roll-up, compaction and dr
       { ...j, sx: undefined },
     ];
     for (const d of damaged) expect(() => deserializeCell(JSON.stringify(d))).toThrow(CellFormatError);
+  });
+});
+
+describe('the size of a stored cell', () => {
+  it('stays at its measured worst case: the new parts take their room from the per-entry figures', () => {
+    // The worst case of serialize.test.ts (every list full of long keys, figures spread over the
+    // whole latency range, sampled; bot names and IPv6 clients), then the same with every new part
+    // at its largest: distinct queries promoted to registers, an ASN list and a spoofed-crawler
+    // list full (crawler names up to the 64 characters the options allow). Measured: 382 KB both.
+    const topK = MAX_STORABLE_TOP_K;
+    const build = (findings: boolean) => {
+      const agg = createAggregator({ topK, samplingRate: 30, distinctQueries: findings, clientKey: KEY });
+      const long = (tag: string, i: number) => `/${tag}/${i}/`.padEnd(200, 'x');
+      let t = 0;
+      for (let rep = 0; rep < 40; rep++) {
+        for (let i = 0; i < topK; i++) {
+          t++;
+          const ua: Ua = {
+            device: 'bot',
+            isBot: true,
+            botName: `${'b'.repeat(60)}${i}`,
+            crawler: findings ? 'spoofed' : null,
+          };
+          agg.add({
+            timestamp: BASE + (t % 60_000),
+            'c-ip': `10.1.${i >> 8}.${i & 255}`,
+            'cs-uri-stem': long('p', i),
+            'sc-status': rep % 2 ? 500 : 200,
+            'x-edge-result-type': rep % 3 ? 'Miss' : 'Hit',
+            'cs-referer': long('r', i),
+            'cs-user-agent': long('u', i),
+            'c-country': long('c', i),
+            'x-edge-location': long('e', i),
+            'sc-bytes': 123_456_789 + t,
+            'time-taken': 0.001 * 1.4 ** (rep % 34),
+            'time-to-first-byte': t / 1000,
+            'origin-fbl': t / 7,
+            'origin-lbl': 1 / (t + 1),
+            client: `2001:db8:${i.toString(16)}::`,
+            ua,
+            ...(findings ? { asn: 4_000_000_000 + i, 'cs-uri-query': `q=${t}` } : {}),
+          });
+        }
+      }
+      return serializeCell(agg.cells()[0]!);
+    };
+    const without = build(false);
+    const text = build(true);
+    const j = JSON.parse(text);
+    expect(j.sx[0]).toHaveLength(topK);
+    expect(j.sx[1]).toHaveLength(topK);
+    expect(typeof j.hq.r).toBe('string');
+    expect(Buffer.byteLength(text)).toBeLessThan(Buffer.byteLength(without) + 1_000);
+    expect(Buffer.byteLength(text)).toBeLessThan(390_000);
+    expect(serializeCell(deserializeCell(text))).toBe(text);
   });
 });
 
