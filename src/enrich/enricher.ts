@@ -27,7 +27,12 @@ import {
 } from './redact.js';
 import type { DefaultEnricherShape, Derived, EnricherShape } from './types.js';
 import { urlInfo } from './url.js';
-import { createUserAgentClassifier, type UserAgentClassifier, type UserAgentInfo } from './user-agent.js';
+import {
+  createUserAgentClassifier,
+  type UserAgentClassifier,
+  type UserAgentInfo,
+  withCrawlerVerdict,
+} from './user-agent.js';
 
 /** Cache sizes and hit counts, for sizing the caches on real traffic. */
 export interface EnricherStats {
@@ -144,8 +149,8 @@ export function createEnricher<const O extends EnricherOptions = DefaultEnricher
     let forms = verdicts.get(info);
     if (forms === undefined) {
       forms = {
-        verified: Object.freeze({ ...info, crawler: 'verified' }),
-        spoofed: Object.freeze({ ...info, crawler: 'spoofed' }),
+        verified: withCrawlerVerdict(info, 'verified'),
+        spoofed: withCrawlerVerdict(info, 'spoofed'),
       };
       verdicts.set(info, forms);
     }

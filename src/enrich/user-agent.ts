@@ -8,7 +8,7 @@ import { isbotMatch } from 'isbot';
 import { UAParser } from 'ua-parser-js';
 import { botName } from './bot-names.js';
 import { type BoundedCache, createBoundedCache } from './lru.js';
-import type { DeviceType, UserAgentFields } from './types.js';
+import type { CrawlerVerdict, DeviceType, UserAgentFields } from './types.js';
 
 /** What `ua` holds for one user agent string. */
 export type UserAgentInfo = UserAgentFields['ua'];
@@ -19,15 +19,32 @@ export const DEFAULT_USER_AGENT_CACHE_SIZE = 5_000;
 /** User agents longer than this are parsed on their first 512 characters (ua-parser-js 1.x does the same: UA_MAX_LENGTH 500). */
 export const USER_AGENT_MAX_LENGTH = 512;
 
-const UNKNOWN: UserAgentInfo = Object.freeze({
-  browser: null,
-  browserMajor: null,
-  os: null,
-  device: 'unknown',
-  isBot: false,
-  botName: null,
-  crawler: null,
-});
+/**
+ * A frozen `ua` value. Every one is made here, by one object literal, so all of them (unknown,
+ * browsers, bots, crawler verdicts) share one hidden class: the aggregator reads them on every
+ * record, and a fourth or fifth shape would turn those reads polymorphic or megamorphic.
+ */
+function info(
+  browser: string | null,
+  browserMajor: string | null,
+  os: string | null,
+  device: DeviceType,
+  isBot: boolean,
+  botName: string | null,
+  crawler: CrawlerVerdict | null,
+): UserAgentInfo {
+  return Object.freeze({ browser, browserMajor, os, device, isBot, botName, crawler });
+}
+
+const UNKNOWN: UserAgentInfo = info(null, null, null, 'unknown', false, null, null);
+
+/**
+ * `ua` with a crawler verdict (frozen, of the same shape); the enricher keeps one of each per
+ * classified user agent, so records share them.
+ */
+export function withCrawlerVerdict(ua: UserAgentInfo, crawler: CrawlerVerdict | null): UserAgentInfo {
+  return info(ua.browser, ua.browserMajor, ua.os, ua.device, ua.isBot, ua.botName, crawler);
+}
 
 /** ua-parser-js device types this library folds into `other`. */
 const DEVICE_BY_TYPE: Readonly<Record<string, DeviceType>> = {
@@ -94,16 +111,8 @@ function parseUserAgent(parser: UAParser, ua: string): UserAgentInfo {
   const match = isbotMatch(text);
   // A bot is not a browser: Googlebot's "Chrome/131" token must not count as Chrome.
   if (match !== null) {
-    return {
-      browser: null,
-      browserMajor: null,
-      os,
-      device: 'bot',
-      isBot: true,
-      botName: botName(text, match),
-      // Depends on the address, not the user agent: the enricher sets it per record.
-      crawler: null,
-    };
+    // The crawler verdict depends on the address, not the user agent: the enricher sets it.
+    return info(null, null, os, 'bot', true, botName(text, match), null);
   }
   const browser = parser.getBrowser();
   const deviceType = parser.getDevice().type;
@@ -114,15 +123,7 @@ function parseUserAgent(parser: UAParser, ua: string): UserAgentInfo {
       : os !== null && DESKTOP_OS.has(os)
         ? 'desktop'
         : 'other';
-  return {
-    browser: name,
-    browserMajor: name === null ? null : (browser.major ?? null),
-    os,
-    device,
-    isBot: false,
-    botName: null,
-    crawler: null,
-  };
+  return info(name, name === null ? null : (browser.major ?? null), os, device, false, null, null);
 }
 
 /** A user agent classifier with its cache. */
@@ -145,7 +146,7 @@ export function createUserAgentClassifier(
 ): UserAgentClassifier {
   const parser = new UAParser();
   const cache = createBoundedCache<string, UserAgentInfo>(cacheSize);
-  const compute = (ua: string) => Object.freeze(parseUserAgent(parser, ua));
+  const compute = (ua: string) => parseUserAgent(parser, ua);
   return {
     cache,
     classify(ua) {
