@@ -7,10 +7,9 @@ import * as z from 'zod/mini';
 import { AGGREGATOR_OPTIONS, parseDimensionSets } from '../aggregate/options.js';
 import { DETECT_OPTIONS, type DetectOptions } from '../detect/options.js';
 import { ENRICHER_OPTIONS } from '../enrich/options.js';
-import { type EnvSetting, readEnv } from '../handler/config.js';
+import { type EnvSetting, envInput } from '../model/env.js';
 import { ConfigError, type ConfigIssue } from '../model/errors.js';
 import { checkOptions, type OptionShape, wholeNumber } from '../model/options.js';
-import { closestName } from '../model/suggest.js';
 import { DYNAMODB_SINK_OPTIONS } from '../sinks/options.js';
 
 /** Detector settings that cannot work, named by environment variable. */
@@ -99,24 +98,8 @@ const schema = z.object(DETECTOR_SETTINGS);
  * const s = detectorSettingsFromEnv({ CFRT_TABLE_NAME: 'windows', CFRT_WINDOW_SECONDS: '60' });
  */
 export function detectorSettingsFromEnv(env: Readonly<Record<string, string | undefined>>): DetectorSettings {
-  const names = Object.values(DETECTOR_ENV).map((s) => s.name);
-  const issues: ConfigIssue[] = [];
-  for (const name of Object.keys(env).sort()) {
-    if (!name.startsWith('CFRT_') || names.includes(name) || SHARED.has(name)) continue;
-    const near = closestName(name, names);
-    issues.push({
-      path: [],
-      name,
-      message: `is not a detector setting${near === null ? '' : `; did you mean ${near}?`}`,
-    });
-  }
-  const input: Record<string, unknown> = {};
-  for (const [key, spec] of Object.entries(DETECTOR_ENV)) {
-    const value = readEnv(env[spec.name], spec.read);
-    if (value !== undefined) input[key] = value;
-  }
-  const nameOf = (path: readonly (string | number)[]): string | undefined =>
-    DETECTOR_ENV[path[0] as keyof typeof DETECTOR_ENV]?.name;
+  const { input, unknown, nameOf } = envInput(env, DETECTOR_ENV, { prefix: 'CFRT_', shared: SHARED });
+  const issues: ConfigIssue[] = [...unknown];
   const checked = checkOptions(schema, input);
   for (const issue of checked.issues) {
     const name = nameOf(issue.path);

@@ -16,10 +16,10 @@ import {
 } from '../aggregate/options.js';
 import type { EnricherOptions } from '../enrich/index.js';
 import { ENRICHER_OPTIONS } from '../enrich/options.js';
+import { type EnvReader, type EnvSetting, envInput, readEnv } from '../model/env.js';
 import { ConfigError, type ConfigIssue } from '../model/errors.js';
 import { checkOptions, listOr, type OptionShape, oneOf } from '../model/options.js';
 import { MIN_SECRET_BYTES, secretKeyIssues } from '../model/secret-key.js';
-import { closestName } from '../model/suggest.js';
 import { FieldListError } from '../parser/errors.js';
 import { type Layout, layoutConflict, resolveLayout, splitFieldList } from '../parser/layout.js';
 import { DYNAMODB_SINK_OPTIONS, KINESIS_SINK_OPTIONS, METRIC_SINK_OPTIONS } from '../sinks/options.js';
@@ -171,14 +171,7 @@ export const HANDLER_SETTINGS = {
 
 const settingsSchema = z.object(HANDLER_SETTINGS);
 
-/** How an environment variable's text becomes a setting's input. */
-export type EnvReader = 'text' | 'word' | 'number' | 'boolean' | 'list';
-
-/** A setting's environment variable and how its text is read. */
-export interface EnvSetting {
-  readonly name: string;
-  readonly read: EnvReader;
-}
+export type { EnvReader, EnvSetting };
 
 /** Every setting's environment variable (the SAM app's interface), declared once. */
 export const HANDLER_ENV: { readonly [K in keyof HandlerSettings]-?: EnvSetting } = {
@@ -374,35 +367,7 @@ export function resolveSettings(
   return resolveWith(settings, source === 'env' ? envNames : codeNames);
 }
 
-/** The input a variable's text gives a setting, by how it is read (undefined when unset or blank). */
-export function readEnv(text: string | undefined, read: EnvReader): unknown {
-  if (text === undefined || text.trim() === '') return undefined;
-  const t = text.trim();
-  switch (read) {
-    case 'text':
-      return t;
-    case 'word':
-      return t.toLowerCase();
-    case 'number': {
-      // Text that is not a number stays text: the declaration names the variable and shows it.
-      const n = Number(t);
-      return Number.isNaN(n) ? t : n;
-    }
-    case 'boolean': {
-      const v = t.toLowerCase();
-      if (v === 'true' || v === '1' || v === 'yes') return true;
-      if (v === 'false' || v === '0' || v === 'no') return false;
-      return t;
-    }
-    case 'list':
-      return t.toLowerCase() === 'none'
-        ? []
-        : t
-            .split(/[\s,]+/)
-            .filter((s) => s !== '')
-            .map((s) => s.toLowerCase());
-  }
-}
+export { readEnv };
 
 /**
  * Reads the settings from `CFRT_*` environment variables (the SAM app's interface), validated as
@@ -413,23 +378,8 @@ export function readEnv(text: string | undefined, read: EnvReader): unknown {
  * const settings = settingsFromEnv({ CFRT_FIELDS: 'timestamp,c-ip,sc-status', CFRT_SINKS: 'emf,dynamodb', CFRT_TABLE_NAME: 'cf' });
  */
 export function settingsFromEnv(env: Readonly<Record<string, string | undefined>>): ResolvedSettings {
-  const known = Object.values(ENV_NAMES);
-  const unknown: ConfigIssue[] = [];
-  for (const name of Object.keys(env).sort()) {
-    if (!name.startsWith(ENV_PREFIX) || known.includes(name)) continue;
-    const near = closestName(name, known);
-    unknown.push({
-      path: [],
-      name,
-      message: `is not a setting${near === null ? `; the settings are ${known.join(', ')}` : `; did you mean ${near}?`}`,
-    });
-  }
-  const settings: Record<string, unknown> = {};
-  for (const [option, spec] of Object.entries(HANDLER_ENV)) {
-    const value = readEnv(env[spec.name], spec.read);
-    if (value !== undefined) settings[option] = value;
-  }
-  return resolveWith(settings as unknown as HandlerSettings, envNames, unknown);
+  const { input, unknown } = envInput(env, HANDLER_ENV, { prefix: ENV_PREFIX });
+  return resolveWith(input as unknown as HandlerSettings, envNames, unknown);
 }
 
 /** The enricher options the settings ask for. */

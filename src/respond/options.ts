@@ -6,6 +6,7 @@
  */
 import * as z from 'zod/mini';
 import { FINDING_KINDS, type FindingKind } from '../detect/types.js';
+import { type EnvSetting, envInput } from '../model/env.js';
 import { ConfigError, type ConfigIssue } from '../model/errors.js';
 import { checkOptions, flag, listOr, type OptionShape, wholeNumber } from '../model/options.js';
 import { closestName } from '../model/suggest.js';
@@ -122,12 +123,9 @@ export interface ResolvedResponderSettings {
   readonly region: string;
 }
 
-/** How an environment variable's text is read. */
-type EnvReader = 'text' | 'number' | 'boolean' | 'list';
-
 /** Every option's environment variable, declared once. */
 export const RESPONDER_ENV: {
-  readonly [K in keyof ResponderSettings]-?: { readonly name: string; readonly read: EnvReader };
+  readonly [K in keyof ResponderSettings]-?: EnvSetting;
 } = {
   tableName: { name: 'CFRT_TABLE_NAME', read: 'text' },
   ipv4SetArn: { name: 'CFRT_WAF_IPV4_SET_ARN', read: 'text' },
@@ -250,24 +248,6 @@ export function resolveResponderSettings(settings: ResponderSettings): ResolvedR
   return resolveWith(input, () => undefined, unknown);
 }
 
-function readEnv(text: string | undefined, read: EnvReader): unknown {
-  if (text === undefined || text.trim() === '') return undefined;
-  const t = text.trim();
-  switch (read) {
-    case 'text':
-      return t;
-    case 'number': {
-      // Text that is not a number stays text, so the message shows what was given.
-      const n = Number(t);
-      return Number.isNaN(n) ? t : n;
-    }
-    case 'boolean':
-      return t === 'true' ? true : t === 'false' ? false : t;
-    case 'list':
-      return t.split(/[\s,]+/).filter((s) => s !== '');
-  }
-}
-
 /**
  * Reads the options from the environment (the SAM app's interface): `CFRT_TABLE_NAME` and the
  * `CFRT_WAF_*` variables, empty meaning unset. Problems are named by variable; a `CFRT_WAF_*`
@@ -279,22 +259,7 @@ function readEnv(text: string | undefined, read: EnvReader): unknown {
 export function responderSettingsFromEnv(
   env: Readonly<Record<string, string | undefined>>,
 ): ResolvedResponderSettings {
-  const names = Object.values(RESPONDER_ENV).map((e) => e.name);
-  const unknown: ConfigIssue[] = [];
-  for (const name of Object.keys(env).sort()) {
-    if (!name.startsWith(RESPONDER_ENV_PREFIX) || names.includes(name)) continue;
-    const near = closestName(name, names);
-    unknown.push({
-      path: [],
-      name,
-      message: `is not a setting${near === null ? `; the settings are ${names.join(', ')}` : `; did you mean ${near}?`}`,
-    });
-  }
-  const input: Record<string, unknown> = {};
-  for (const [option, spec] of Object.entries(RESPONDER_ENV)) {
-    const value = readEnv(env[spec.name], spec.read);
-    if (value !== undefined) input[option] = value;
-  }
+  const { input, unknown } = envInput(env, RESPONDER_ENV, { prefix: RESPONDER_ENV_PREFIX });
   const nameOf: Naming = (path) => RESPONDER_ENV[path[0] as keyof ResponderSettings]?.name;
   return resolveWith(input, nameOf, unknown);
 }

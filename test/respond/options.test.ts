@@ -90,7 +90,7 @@ describe('responder options', () => {
       responderSettingsFromEnv({
         CFRT_WAF_BLOCK_SECONDS: '59',
         CFRT_WAF_MAX_ADDRESSES: '10001',
-        CFRT_WAF_DRY_RUN: 'yes',
+        CFRT_WAF_DRY_RUN: 'maybe',
         CFRT_WAF_FINDING_KINDS: 'client-flood,flood',
         CFRT_WAF_MIN_PREFIX_V4: '4',
         CFRT_WAF_MIN_PREFIX_V6: 'many',
@@ -102,7 +102,7 @@ describe('responder options', () => {
       "CFRT_TABLE_NAME: is required: the window table that holds the responder's state",
       'CFRT_WAF_BLOCK_SECONDS: must be a whole number of seconds from 60 to 604800 (a week); got 59',
       "CFRT_WAF_MAX_ADDRESSES: must be a whole number from 1 to 10000 (WAF's limit per IP set); got 10001",
-      'CFRT_WAF_DRY_RUN: must be true or false; got "yes"',
+      'CFRT_WAF_DRY_RUN: must be true or false; got "maybe"',
       expect.stringMatching(
         /^CFRT_WAF_FINDING_KINDS: names unknown finding kind "flood"; use "client-flood", /,
       ),
