@@ -37,13 +37,14 @@ const here = fileURLToPath(new URL('./consumer/', import.meta.url));
 const requireFromRoot = createRequire(join(root, 'package.json'));
 
 /**
- * The tarball `npm pack` writes: the budget README.md states (measured: 454 kB; 355 kB before the
- * query, attach/status, archive-schema and report work; 38 kB of it was @smithy code bundled by
- * accident into the CLI, which this budget caught).
+ * The tarball `npm pack` writes: the budget README.md states (measured: 527 kB; 454 kB before the
+ * findings work (the detect and EventBridge subpaths, the crawler ranges, their docs), 355 kB
+ * before the query, attach/status, archive-schema and report work; 38 kB of it was @smithy code
+ * bundled by accident into the CLI, which this budget caught).
  */
-const PACKED_BUDGET_BYTES = 500_000;
-/** Its unpacked size, the package's own share of a consumer's node_modules (measured: 1.56 MB). */
-const UNPACKED_BUDGET_BYTES = 1_750_000;
+const PACKED_BUDGET_BYTES = 575_000;
+/** Its unpacked size, the package's own share of a consumer's node_modules (measured: 1.81 MB). */
+const UNPACKED_BUDGET_BYTES = 2_000_000;
 /**
  * A consumer's esbuild bundle of a handler with the EMF sink, minified (measured: 154 kB, with
  * the settings on zod/mini; 577 kB on zod's chained API).

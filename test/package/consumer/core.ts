@@ -14,6 +14,7 @@ import {
   type WindowSummary,
 } from 'cloudfront-realtime-logs';
 import { createAggregator as createAggregatorAlone } from 'cloudfront-realtime-logs/aggregate';
+import { detectFindings, type Finding } from 'cloudfront-realtime-logs/detect';
 import { createEnricher as createEnricherAlone } from 'cloudfront-realtime-logs/enrich';
 import {
   createHandler,
@@ -55,3 +56,6 @@ export async function invoke(event: KinesisStreamEvent): Promise<number> {
   const response = await handler(event);
   return response.batchItemFailures.length;
 }
+
+// Findings from the same summaries, with no AWS SDK: the detect subpath is pure.
+export const findings: Finding[] = detectFindings({ window: summaries }, { clientRequestsPerMinute: 600 });

@@ -4,6 +4,7 @@
  */
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { RECOMMENDED_FIELDS } from 'cloudfront-realtime-logs';
 import { createHandler, type HandlerClients } from 'cloudfront-realtime-logs/handler';
@@ -13,6 +14,7 @@ import {
   type QueryWindowsResult,
   queryWindows,
 } from 'cloudfront-realtime-logs/sinks/dynamodb';
+import { createEventBridgeSink } from 'cloudfront-realtime-logs/sinks/eventbridge';
 import { createKinesisSink } from 'cloudfront-realtime-logs/sinks/kinesis';
 
 const cloudwatch = new CloudWatchClient({ region: 'us-east-1' });
@@ -44,3 +46,6 @@ export const lastHour: Promise<QueryWindowsResult> = queryWindows({
   dimensions: [[], ['country']],
   window: 300,
 });
+
+// Findings published to EventBridge: the SDK's client fits the sink's `client`.
+export const findingsSink = createEventBridgeSink({ client: new EventBridgeClient({ region: 'us-east-1' }) });
