@@ -8,7 +8,9 @@
  * test/infra/archive.test.ts fails when any of them differs from what this would write.
  * Run: npx tsx scripts/infra-artifacts.ts
  */
+import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { glueColumns, jsonSerdeParameters, openSearchIndexTemplate } from '../src/sinks/record-schema.js';
 import { savedObjectsNdjson } from './search-dashboards.js';
 
@@ -55,6 +57,14 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     `${JSON.stringify(openSearchIndexTemplate(), null, 2)}\n`,
   );
   writeFileSync(new URL('infra/opensearch/dashboards.ndjson', root), savedObjectsNdjson());
+  // The repository's formatter has the last word on layout (`npm test` runs `biome check`): what
+  // is compared with the schema is the parsed content, so formatting never makes it drift.
+  execFileSync(process.execPath, [
+    fileURLToPath(new URL('node_modules/@biomejs/biome/bin/biome', root)),
+    'format',
+    '--write',
+    fileURLToPath(new URL('infra/opensearch/index-template.json', root)),
+  ]);
   console.log(
     'wrote infra/template.yaml (ArchiveTable), infra/opensearch/index-template.json, dashboards.ndjson',
   );
