@@ -50,4 +50,10 @@ export const cases: BenchCase[] = [
     description: 'as pipeline, with 4 dimension sets: none; country; edgeLocation; host x statusClass',
     prepare: (data) => pipeline(data, DIMENSIONED),
   },
+  {
+    name: 'pipeline-dimensions-paths',
+    description:
+      'as pipeline-dimensions, dimension cells keeping top paths only (dimensionTopLists: what the per-dimension report rows show)',
+    prepare: (data) => pipeline(data, { ...DIMENSIONED, dimensionTopLists: ['paths'] }),
+  },
 ];

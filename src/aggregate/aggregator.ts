@@ -3,7 +3,14 @@ import { truncateIp } from '../enrich/ip.js';
 import { defaultSecretNameMatcher, redactUrlQuery } from '../enrich/redact.js';
 import { CACHE_CLASSES, type CacheClass, STATUS_CLASSES, type StatusClass } from '../model/classes.js';
 import { blankFieldKeys, deriveFieldKeys, type FieldKeys } from '../model/derive.js';
-import { Cell, type CellParams, createRecordView, type RecordView, type WindowCell } from './cell.js';
+import {
+  Cell,
+  type CellParams,
+  createRecordView,
+  type RecordView,
+  TOP_LISTS,
+  type WindowCell,
+} from './cell.js';
 import { type ClientHasher, createClientHasher, ephemeralClientHasher } from './client-key.js';
 import { normalizeDimensionValue } from './dimension-value.js';
 import { flatCopy } from './flat-copy.js';
@@ -233,6 +240,9 @@ export function createAggregator(options: AggregatorOptions = {}): Aggregator {
   const view: RecordView = createRecordView();
   const hash = { hi: 0, lo: 0 };
   const countQueries = resolved.distinctQueries;
+  // The lists dimension cells count, as the bit mask `Cell.lists` reads.
+  let dimensionLists = 0;
+  for (const name of resolved.dimensionTopLists) dimensionLists |= 1 << TOP_LISTS.indexOf(name);
   const asnTexts = new Map<number, string>();
 
   function asnText(asn: unknown): string | null {
@@ -350,6 +360,7 @@ export function createAggregator(options: AggregatorOptions = {}): Aggregator {
       }
       cell = new Cell(`${w.prefix}${key}`, w.start, w.end, dimensions, params);
       cell.countsQueries = countQueries;
+      if (set.length > 0) cell.lists = dimensionLists;
       map.set(key, cell);
     }
     return cell;

@@ -49,6 +49,12 @@ export const TOP_LISTS = [
   'edgeLocations',
 ] as const satisfies readonly (keyof WindowSummary['top'])[];
 
+/** The name of a top-N list every cell may keep (`TOP_LISTS`). */
+export type TopListName = (typeof TOP_LISTS)[number];
+
+/** Every list of `TOP_LISTS` as a bit mask (bit i: list i): what a cell keeps unless told otherwise. */
+export const ALL_TOP_LISTS = (1 << 8) - 1;
+
 /**
  * The user-agent lists (names the enricher gave, from `ua`), in `Cell.uaTop` order: a list of its
  * own so cells stored with eight lists read as they were.
@@ -220,6 +226,11 @@ export class Cell implements WindowCell {
   first = Number.NaN;
   last = Number.NaN;
   /**
+   * Which of `TOP_LISTS` this cell counts (bit i: list i): every one, or the aggregator's
+   * `dimensionTopLists` in a dimension cell. Only adds read it; merges and reads take what is there.
+   */
+  lists = ALL_TOP_LISTS;
+  /**
    * Whether paths, miss paths, clients, countries and edge locations keep per-entry figures
    * (entry-figures.ts): in the stream-wide cell only, which is what reports list, so dimension
    * cells (up to `maxCells` of them) cost what they did.
@@ -326,18 +337,21 @@ export class Cell implements WindowCell {
       v.bucket = latencyBucket(lat[0]!);
       o = v;
     }
-    const path = v.path;
-    if (path !== null) {
-      const held = this.#top(TOP_PATHS).add(path, w, o);
-      if (v.cacheIndex === CACHE_MISS_INDEX) this.#top(TOP_MISS_PATHS).addHeld(held, w, o);
-      if (v.isError) this.#top(TOP_ERROR_PATHS).addHeld(held, w);
-      v.path = held;
-    }
-    if (v.client !== null) v.client = this.#top(TOP_CLIENTS).add(v.client, w, o);
-    if (v.referer !== null) v.referer = this.#top(TOP_REFERERS).add(v.referer, w);
-    if (v.userAgent !== null) v.userAgent = this.#top(TOP_USER_AGENTS).add(v.userAgent, w);
-    if (v.country !== null) v.country = this.#top(TOP_COUNTRIES).add(v.country, w, o);
-    if (v.edgeLocation !== null) v.edgeLocation = this.#top(TOP_EDGE_LOCATIONS).add(v.edgeLocation, w, o);
+    const m = this.lists;
+    if (m === ALL_TOP_LISTS) {
+      const path = v.path;
+      if (path !== null) {
+        const held = this.#top(TOP_PATHS).add(path, w, o);
+        if (v.cacheIndex === CACHE_MISS_INDEX) this.#top(TOP_MISS_PATHS).addHeld(held, w, o);
+        if (v.isError) this.#top(TOP_ERROR_PATHS).addHeld(held, w);
+        v.path = held;
+      }
+      if (v.client !== null) v.client = this.#top(TOP_CLIENTS).add(v.client, w, o);
+      if (v.referer !== null) v.referer = this.#top(TOP_REFERERS).add(v.referer, w);
+      if (v.userAgent !== null) v.userAgent = this.#top(TOP_USER_AGENTS).add(v.userAgent, w);
+      if (v.country !== null) v.country = this.#top(TOP_COUNTRIES).add(v.country, w, o);
+      if (v.edgeLocation !== null) v.edgeLocation = this.#top(TOP_EDGE_LOCATIONS).add(v.edgeLocation, w, o);
+    } else if (m !== 0) this.#someLists(v, m, w, o);
     // By name, like the per-entry figures, in the stream-wide cell only (what reports list): four
     // more lists in every dimension cell cost the pipeline with dimension sets about a fifth.
     if (v.bot >= 0 && this.figures) {
@@ -352,6 +366,40 @@ export class Cell implements WindowCell {
       if (v.asn !== null) v.asn = this.#findingTop(TOP_ASNS).add(v.asn, w, o);
       if (v.spoofed !== null) v.spoofed = this.#findingTop(TOP_SPOOFED_CRAWLERS).add(v.spoofed, w);
     }
+  }
+
+  /** The lists of mask `m` alone (a dimension cell that keeps some of them). */
+  #someLists(v: RecordView, m: number, w: number, o: RecordView | undefined): void {
+    const path = v.path;
+    if (path !== null) {
+      // The held string of one list is a flat copy the next may keep as it is (`addHeld`).
+      let held = path;
+      let flat = false;
+      if ((m & (1 << TOP_PATHS)) !== 0) {
+        held = this.#top(TOP_PATHS).add(path, w, o);
+        flat = true;
+      }
+      if (v.cacheIndex === CACHE_MISS_INDEX && (m & (1 << TOP_MISS_PATHS)) !== 0) {
+        const s = this.#top(TOP_MISS_PATHS);
+        held = flat ? s.addHeld(held, w, o) : s.add(held, w, o);
+        flat = true;
+      }
+      if (v.isError && (m & (1 << TOP_ERROR_PATHS)) !== 0) {
+        const s = this.#top(TOP_ERROR_PATHS);
+        held = flat ? s.addHeld(held, w) : s.add(held, w);
+      }
+      v.path = held;
+    }
+    if (v.client !== null && (m & (1 << TOP_CLIENTS)) !== 0)
+      v.client = this.#top(TOP_CLIENTS).add(v.client, w, o);
+    if (v.referer !== null && (m & (1 << TOP_REFERERS)) !== 0)
+      v.referer = this.#top(TOP_REFERERS).add(v.referer, w);
+    if (v.userAgent !== null && (m & (1 << TOP_USER_AGENTS)) !== 0)
+      v.userAgent = this.#top(TOP_USER_AGENTS).add(v.userAgent, w);
+    if (v.country !== null && (m & (1 << TOP_COUNTRIES)) !== 0)
+      v.country = this.#top(TOP_COUNTRIES).add(v.country, w, o);
+    if (v.edgeLocation !== null && (m & (1 << TOP_EDGE_LOCATIONS)) !== 0)
+      v.edgeLocation = this.#top(TOP_EDGE_LOCATIONS).add(v.edgeLocation, w, o);
   }
 }
 

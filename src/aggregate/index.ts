@@ -27,6 +27,8 @@ export {
   rollUp,
   type SummarizeOptions,
   summarize,
+  TOP_LISTS,
+  type TopListName,
   type WindowCell,
 } from './cell.js';
 export { type ClientKey, LEGACY_CLIENT_KEY_ID, MIN_CLIENT_KEY_BYTES } from './client-key.js';

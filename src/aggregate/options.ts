@@ -12,6 +12,7 @@ import {
   unknownOptionIssues,
   wholeNumber,
 } from '../model/options.js';
+import { TOP_LISTS, type TopListName } from './cell.js';
 import { type ClientKey, clientKeyIssues } from './client-key.js';
 import { AggregatorOptionsError } from './errors.js';
 import type { TimeRange } from './time-range.js';
@@ -104,6 +105,14 @@ export interface AggregatorOptions {
    */
   readonly distinctQueries?: boolean;
   /**
+   * The top-N lists dimension cells keep (the stream-wide cell keeps every one): `'all'` (the
+   * default), or names from `TOP_LISTS` (`['paths']`, `[]` for none). Each list is a Space-Saving
+   * update per record per cell, most of what a dimension set costs: keep those something reads.
+   * The reports' per-dimension rows show top paths (`topUris`); the findings detector reads the
+   * paths and error paths of `behavior` cells. A list a cell does not keep summarizes as `[]`.
+   */
+  readonly dimensionTopLists?: 'all' | readonly TopListName[];
+  /**
    * The secret that keys the hash of client addresses for distinct clients (at least 16 bytes; 32
    * random ones are best): without it, a stored sketch tests no address. Keep it secret and stable
    * wherever state is stored or merged across processes (the same key gives the same hashes).
@@ -129,6 +138,8 @@ export interface ResolvedAggregatorOptions {
   readonly maxWindows: number;
   readonly maxCells: number;
   readonly distinctQueries: boolean;
+  /** The lists dimension cells keep, in `TOP_LISTS` order (all of them unless asked otherwise). */
+  readonly dimensionTopLists: readonly TopListName[];
   // Not `clientKey`: resolved options are shown (logs, errors); the secret is never kept here.
 }
 
@@ -256,9 +267,34 @@ const OPTION_NAMES = [
   'cardinalityLimit',
   'timeRange',
   'clientKey',
+  'dimensionTopLists',
 ] as const;
 
-const declared = z.object({ ...AGGREGATOR_OPTIONS, dimensions: DIMENSION_SETS });
+/** The lists dimension cells keep, declared once (`CFRT_DIMENSION_TOP_LISTS`). */
+export const DIMENSION_TOP_LISTS = z._default(
+  z.custom<'all' | TopListName[]>(
+    (v) =>
+      v === 'all' ||
+      (Array.isArray(v) && v.every((name) => (TOP_LISTS as readonly unknown[]).includes(name))),
+    {
+      error: (issue) => {
+        const unknown = Array.isArray(issue.input)
+          ? issue.input.find((name) => !(TOP_LISTS as readonly unknown[]).includes(name))
+          : undefined;
+        return unknown === undefined
+          ? `must be "all" or a list of top-N lists: ${TOP_LISTS.join(', ')}`
+          : `names unknown top-N list ${JSON.stringify(unknown)}; use ${TOP_LISTS.join(', ')}`;
+      },
+    },
+  ),
+  'all',
+);
+
+const declared = z.object({
+  ...AGGREGATOR_OPTIONS,
+  dimensions: DIMENSION_SETS,
+  dimensionTopLists: DIMENSION_TOP_LISTS,
+});
 
 /**
  * Applies defaults and checks every option against its declaration, listing every problem at
@@ -337,6 +373,10 @@ export function resolveAggregatorOptions(options: AggregatorOptions = {}): Resol
     maxWindows: c.maxWindows,
     maxCells: c.maxCells,
     distinctQueries: c.distinctQueries,
+    dimensionTopLists:
+      c.dimensionTopLists === 'all'
+        ? [...TOP_LISTS]
+        : TOP_LISTS.filter((l) => c.dimensionTopLists.includes(l)),
   };
 }
 

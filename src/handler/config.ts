@@ -8,9 +8,11 @@
  * environment).
  */
 import * as z from 'zod/mini';
+import { TOP_LISTS, type TopListName } from '../aggregate/cell.js';
 import {
   AGGREGATOR_OPTIONS,
   DIMENSION_SETS,
+  DIMENSION_TOP_LISTS,
   type DimensionName,
   parseDimensionSets,
 } from '../aggregate/options.js';
@@ -60,6 +62,11 @@ export interface HandlerSettings {
    * detector's cache-busting flood check reads. Default false.
    */
   readonly distinctQueries?: boolean;
+  /**
+   * The top-N lists dimension cells keep: `all` (default), `none`, or names (`paths,errorPaths`;
+   * case-insensitive in text). See the aggregator's `dimensionTopLists`.
+   */
+  readonly dimensionTopLists?: string | 'all' | readonly TopListName[];
   /** Dimension sets: arrays, or text (`;` between sets, `,` within; `none` = stream-wide). */
   readonly dimensions?: string | readonly (readonly DimensionName[])[];
   readonly geo?: 'none' | 'country' | 'city';
@@ -97,6 +104,7 @@ export interface ResolvedSettings {
   readonly windowSeconds: number;
   readonly allowedLatenessSeconds: number;
   readonly distinctQueries: boolean;
+  readonly dimensionTopLists: 'all' | readonly TopListName[];
   readonly dimensions: readonly (readonly DimensionName[])[];
   readonly geo: 'none' | 'country' | 'city';
   readonly userAgent: boolean;
@@ -137,6 +145,7 @@ export const HANDLER_SETTINGS = {
   windowSeconds: AGGREGATOR_OPTIONS.windowSeconds,
   allowedLatenessSeconds: AGGREGATOR_OPTIONS.allowedLatenessSeconds,
   distinctQueries: AGGREGATOR_OPTIONS.distinctQueries,
+  dimensionTopLists: DIMENSION_TOP_LISTS,
   dimensions: DIMENSION_SETS,
   geo: ENRICHER_OPTIONS.geo,
   userAgent: ENRICHER_OPTIONS.userAgent,
@@ -182,6 +191,7 @@ export const HANDLER_ENV: { readonly [K in keyof HandlerSettings]-?: EnvSetting 
   windowSeconds: { name: 'CFRT_WINDOW_SECONDS', read: 'number' },
   allowedLatenessSeconds: { name: 'CFRT_ALLOWED_LATENESS_SECONDS', read: 'number' },
   distinctQueries: { name: 'CFRT_DISTINCT_QUERIES', read: 'boolean' },
+  dimensionTopLists: { name: 'CFRT_DIMENSION_TOP_LISTS', read: 'text' },
   dimensions: { name: 'CFRT_DIMENSIONS', read: 'text' },
   geo: { name: 'CFRT_GEO', read: 'word' },
   userAgent: { name: 'CFRT_USER_AGENT', read: 'boolean' },
@@ -229,7 +239,21 @@ function readTextForms(settings: HandlerSettings): Record<string, unknown> {
   if (typeof settings.dimensions === 'string') {
     input.dimensions = parseDimensionSets(settings.dimensions.trim() === '' ? 'none' : settings.dimensions);
   }
+  if (typeof settings.dimensionTopLists === 'string') {
+    input.dimensionTopLists = parseTopLists(settings.dimensionTopLists);
+  }
   return input;
+}
+
+/** `all`, `none` or names separated by commas or spaces, matched to `TOP_LISTS` case-insensitively. */
+function parseTopLists(text: string): unknown {
+  const t = text.trim();
+  if (t === '' || t.toLowerCase() === 'all') return 'all';
+  if (t.toLowerCase() === 'none') return [];
+  return t
+    .split(/[\s,]+/)
+    .filter((w) => w !== '')
+    .map((w) => TOP_LISTS.find((name) => name.toLowerCase() === w.toLowerCase()) ?? w);
 }
 
 type Settings = z.output<typeof settingsSchema>;

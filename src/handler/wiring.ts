@@ -79,7 +79,12 @@ export interface HandlerConfig extends HandlerSettings {
   /** Aggregator options beyond the settings (cardinality limits, sketch sizes). */
   readonly aggregator?: Omit<
     AggregatorOptions,
-    'windowSeconds' | 'dimensions' | 'allowedLatenessSeconds' | 'samplingRate' | 'distinctQueries'
+    | 'windowSeconds'
+    | 'dimensions'
+    | 'allowedLatenessSeconds'
+    | 'samplingRate'
+    | 'distinctQueries'
+    | 'dimensionTopLists'
   >;
   /** Retry policy of the built-in sinks. */
   readonly retry?: RetryPolicy;
@@ -284,6 +289,7 @@ export function wire(
       allowedLatenessSeconds: s.allowedLatenessSeconds,
       samplingRate: s.samplingRate,
       distinctQueries: s.distinctQueries,
+      dimensionTopLists: s.dimensionTopLists,
       ...(key !== undefined ? { clientKey: key } : {}),
     } satisfies AggregatorOptions,
   });

@@ -34,6 +34,7 @@ describe('settings from the environment', () => {
       windowSeconds: 60,
       allowedLatenessSeconds: 300,
       distinctQueries: false,
+      dimensionTopLists: 'all',
       dimensions: [[]],
       geo: 'country',
       userAgent: true,
@@ -60,6 +61,7 @@ describe('settings from the environment', () => {
       CFRT_WINDOW_SECONDS: '10',
       CFRT_ALLOWED_LATENESS_SECONDS: '0',
       CFRT_DISTINCT_QUERIES: 'true',
+      CFRT_DIMENSION_TOP_LISTS: 'paths, ERRORPATHS',
       CFRT_DIMENSIONS: 'none; country ; host,statusClass',
       CFRT_GEO: 'none',
       CFRT_USER_AGENT: 'false',
@@ -83,6 +85,7 @@ describe('settings from the environment', () => {
       windowSeconds: 10,
       allowedLatenessSeconds: 0,
       distinctQueries: true,
+      dimensionTopLists: ['paths', 'errorPaths'],
       dimensions: [[], ['country'], ['host', 'statusClass']],
       geo: 'none',
       userAgent: false,
@@ -183,6 +186,21 @@ describe('settings from the environment', () => {
     );
     expect(problem).toMatch(
       /CFRT_DIMENSIONS: names unknown dimension "colour"; use one of host, distribution/,
+    );
+  });
+
+  it('names unknown top-N lists in CFRT_DIMENSION_TOP_LISTS; none and all are words', () => {
+    const [problem] = problemsOf(() =>
+      settingsFromEnv({ CFRT_FIELDS: FIELDS, CFRT_DIMENSION_TOP_LISTS: 'paths,colours' }),
+    );
+    expect(problem).toMatch(
+      /CFRT_DIMENSION_TOP_LISTS: names unknown top-N list "colours"; use paths, missPaths/,
+    );
+    expect(
+      settingsFromEnv({ CFRT_FIELDS: FIELDS, CFRT_DIMENSION_TOP_LISTS: 'none' }).dimensionTopLists,
+    ).toEqual([]);
+    expect(settingsFromEnv({ CFRT_FIELDS: FIELDS, CFRT_DIMENSION_TOP_LISTS: 'ALL' }).dimensionTopLists).toBe(
+      'all',
     );
   });
 });
