@@ -386,6 +386,8 @@ describe('infra/template.yaml: the function and its build', () => {
     }
     cases.push(
       { ClientIp: 'hash' },
+      { DimensionTopLists: 'paths,errorPaths' },
+      { DimensionTopLists: 'none' },
       {
         Dimensions:
           'none;distribution;country,statusClass;edgeLocation;behavior;device;cacheClass;host;airport',
