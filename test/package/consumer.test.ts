@@ -46,10 +46,12 @@ const PACKED_BUDGET_BYTES = 575_000;
 /** Its unpacked size, the package's own share of a consumer's node_modules (measured: 1.81 MB). */
 const UNPACKED_BUDGET_BYTES = 2_000_000;
 /**
- * A consumer's esbuild bundle of a handler with the EMF sink, minified (measured: 154 kB, with
- * the settings on zod/mini; 577 kB on zod's chained API).
+ * A consumer's esbuild bundle of a handler with the EMF sink, minified (measured: 200 kB; 154 kB
+ * with the settings on zod/mini, before the query, configuration and findings work (the crawler
+ * ranges and their check, about 13 kB, are the largest part of the last); 577 kB on zod's chained
+ * API).
  */
-const CONSUMER_BUNDLE_BUDGET_BYTES = 200_000;
+const CONSUMER_BUNDLE_BUDGET_BYTES = 225_000;
 
 /** The optional AWS SDK peers (each is also a devDependency, so the SDK project can link it). */
 const SDK_CLIENTS = Object.keys(
