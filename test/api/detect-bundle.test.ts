@@ -4,13 +4,13 @@
  * loopback EventBridge by its service-specific endpoint variables. It judges the last closed minute
  * of a flood and publishes the finding; a bad environment is refused at cold start.
  */
-import { spawn } from 'node:child_process';
 import { CreateTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAggregator } from '../../src/aggregate/index.js';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../src/cli/local-aws.js';
 import type { Finding } from '../../src/detect/types.js';
 import { createDynamoDbSink, windowTableDefinition } from '../../src/sinks/dynamodb.js';
+import { runBundle } from '../helpers/bundle.js';
 import { type EventBridgeServer, startEventBridge } from '../helpers/eventbridge-server.js';
 import { closeAll, dynamoClient, type LocalServer, startDynalite } from '../helpers/local-aws.js';
 
@@ -33,42 +33,20 @@ afterAll(async () => {
   await closeAll(dynalite, events);
 });
 
-function runBundle(env: Record<string, string>) {
-  return new Promise<{ code: number | null; stdout: string; stderr: string }>((done) => {
-    const p = spawn(
-      process.execPath,
-      [
-        '--no-warnings',
-        '--input-type=module',
-        '-e',
-        `const { handler } = await import(process.env.TEST_BUNDLE);
-         const r = await handler({ 'detail-type': 'Scheduled Event', source: 'aws.events', detail: {} });
-         process.stdout.write('RESULT ' + JSON.stringify(r) + '\\n');`,
-      ],
-      {
-        timeout: 30_000,
-        env: {
-          PATH: process.env.PATH ?? '',
-          AWS_REGION: LOCAL_REGION,
-          AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
-          AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
-          AWS_ENDPOINT_URL_DYNAMODB: dynalite.endpoint,
-          AWS_ENDPOINT_URL_EVENTBRIDGE: events.endpoint,
-          TEST_BUNDLE: BUNDLE.href,
-          ...env,
-        },
-      },
-    );
-    let stdout = '';
-    let stderr = '';
-    p.stdout.on('data', (d) => {
-      stdout += d;
-    });
-    p.stderr.on('data', (d) => {
-      stderr += d;
-    });
-    p.on('close', (code) => done({ code, stdout, stderr }));
-  });
+/** The bundle run once, as the schedule invokes it. */
+function runDetector(env: Record<string, string>) {
+  return runBundle(
+    BUNDLE,
+    {
+      AWS_REGION: LOCAL_REGION,
+      AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+      AWS_ENDPOINT_URL_DYNAMODB: dynalite.endpoint,
+      AWS_ENDPOINT_URL_EVENTBRIDGE: events.endpoint,
+      ...env,
+    },
+    { 'detail-type': 'Scheduled Event', source: 'aws.events', detail: {} },
+  );
 }
 
 describe('the detector bundle (dist/detect-lambda/index.mjs)', () => {
@@ -92,7 +70,7 @@ describe('the detector bundle (dist/detect-lambda/index.mjs)', () => {
     });
     expect(written.failed).toEqual([]);
 
-    const run = await runBundle({
+    const run = await runDetector({
       CFRT_TABLE_NAME: TABLE,
       CFRT_WINDOW_SECONDS: '60',
       CFRT_DIMENSIONS: 'none',
@@ -104,7 +82,7 @@ describe('the detector bundle (dist/detect-lambda/index.mjs)', () => {
       CFRT_ALLOWED_LATENESS_SECONDS: '300',
     });
     expect(run.code, run.stderr).toBe(0);
-    const result = JSON.parse(run.stdout.split('RESULT ')[1] ?? 'null') as { findings: Finding[] };
+    const result = run.result as { findings: Finding[] };
     expect(result.findings.map((f) => [f.kind, f.subject.cidr])).toEqual([
       ['client-flood', '203.0.113.0/24'],
     ]);
@@ -116,7 +94,7 @@ describe('the detector bundle (dist/detect-lambda/index.mjs)', () => {
   });
 
   it('refuses a bad environment at cold start, every problem named by variable', async () => {
-    const run = await runBundle({ CFRT_WINDOW_SECONDS: 'sixty', CFRT_DETECT_JUMP_FACTR: '3' });
+    const run = await runDetector({ CFRT_WINDOW_SECONDS: 'sixty', CFRT_DETECT_JUMP_FACTR: '3' });
     expect(run.code).not.toBe(0);
     expect(run.stderr).toMatch(/CFRT_TABLE_NAME/);
     expect(run.stderr).toMatch(/CFRT_WINDOW_SECONDS/);

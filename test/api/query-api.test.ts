@@ -3,7 +3,6 @@
  * deployed artifact itself (dist/query-lambda/index.mjs, imported in a fresh Node process with
  * the template's environment) answering the same JSON `cfrt query --format json` prints.
  */
-import { spawn } from 'node:child_process';
 import { CreateTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateLines } from '../../fixtures/generator.js';
@@ -20,6 +19,7 @@ import { createParser } from '../../src/parser/parser.js';
 import type { AnalyzeJson } from '../../src/report/report.js';
 import { createDynamoDbSink, windowTableDefinition } from '../../src/sinks/dynamodb.js';
 import { runCli } from '../cli/run-cli.js';
+import { runBundle } from '../helpers/bundle.js';
 import { closeAll, dynamoClient, type LocalServer, startDynalite } from '../helpers/local-aws.js';
 
 const FIELDS = [
@@ -148,41 +148,13 @@ describe('the query API', () => {
       AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
     };
     const query = `from=${encodeURIComponent(range[1]!)}&to=${encodeURIComponent(range[3]!)}&window=600&dimension=country`;
-    const lambda = await new Promise<{ code: number | null; stdout: string; stderr: string }>((done) => {
-      const p = spawn(
-        process.execPath,
-        [
-          '--no-warnings',
-          '--input-type=module',
-          '-e',
-          `const { handler } = await import(process.env.TEST_BUNDLE);
-           const r = await handler({ rawQueryString: process.env.TEST_QUERY, requestContext: { http: { method: 'GET' } } });
-           process.stdout.write(JSON.stringify(r));`,
-        ],
-        {
-          timeout: 30_000,
-          env: {
-            PATH: process.env.PATH ?? '',
-            ...env,
-            CFRT_TABLE_NAME: TABLE,
-            AWS_ENDPOINT_URL_DYNAMODB: server.endpoint,
-            TEST_BUNDLE: BUNDLE.href,
-            TEST_QUERY: query,
-          },
-        },
-      );
-      let stdout = '';
-      let stderr = '';
-      p.stdout.on('data', (d) => {
-        stdout += d;
-      });
-      p.stderr.on('data', (d) => {
-        stderr += d;
-      });
-      p.on('close', (code) => done({ code, stdout, stderr }));
-    });
+    const lambda = await runBundle(
+      BUNDLE,
+      { ...env, CFRT_TABLE_NAME: TABLE, AWS_ENDPOINT_URL_DYNAMODB: server.endpoint },
+      { rawQueryString: query, requestContext: { http: { method: 'GET' } } },
+    );
     expect(lambda.code, lambda.stderr).toBe(0);
-    const response = JSON.parse(lambda.stdout) as QueryApiResponse;
+    const response = lambda.result as QueryApiResponse;
     expect(response.statusCode, response.body).toBe(200);
     const cli = await runCli(
       [

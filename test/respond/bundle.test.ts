@@ -4,11 +4,11 @@
  * the loopback WAFv2 and dynalite (the SDK's service-specific endpoint variables point it there),
  * and refuses a bad environment at cold start, every problem named by variable.
  */
-import { spawn } from 'node:child_process';
 import { CreateTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../src/cli/local-aws.js';
 import { windowTableDefinition } from '../../src/sinks/dynamodb.js';
+import { runBundle } from '../helpers/bundle.js';
 import { closeAll, dynamoClient, type LocalServer, startDynalite } from '../helpers/local-aws.js';
 import { startWafv2, type Wafv2Server } from '../helpers/wafv2-server.js';
 
@@ -31,43 +31,19 @@ afterAll(async () => {
 });
 
 /** Imports the bundle in a fresh process and calls its handler with `event`. */
-function runBundle(env: Record<string, string>, event: unknown) {
-  return new Promise<{ code: number | null; stdout: string; stderr: string }>((done) => {
-    const p = spawn(
-      process.execPath,
-      [
-        '--no-warnings',
-        '--input-type=module',
-        '-e',
-        `const { handler } = await import(process.env.TEST_BUNDLE);
-         const r = await handler(JSON.parse(process.env.TEST_EVENT), { getRemainingTimeInMillis: () => 30000 });
-         process.stdout.write('RESULT ' + JSON.stringify(r) + '\\n');`,
-      ],
-      {
-        timeout: 30_000,
-        env: {
-          PATH: process.env.PATH ?? '',
-          AWS_REGION: LOCAL_REGION,
-          AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
-          AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
-          AWS_ENDPOINT_URL_DYNAMODB: dynalite.endpoint,
-          AWS_ENDPOINT_URL_WAFV2: waf.endpoint,
-          TEST_BUNDLE: BUNDLE.href,
-          TEST_EVENT: JSON.stringify(event),
-          ...env,
-        },
-      },
-    );
-    let stdout = '';
-    let stderr = '';
-    p.stdout.on('data', (d) => {
-      stdout += d;
-    });
-    p.stderr.on('data', (d) => {
-      stderr += d;
-    });
-    p.on('close', (code) => done({ code, stdout, stderr }));
-  });
+function runResponder(env: Record<string, string>, event: unknown) {
+  return runBundle(
+    BUNDLE,
+    {
+      AWS_REGION: LOCAL_REGION,
+      AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+      AWS_ENDPOINT_URL_DYNAMODB: dynalite.endpoint,
+      AWS_ENDPOINT_URL_WAFV2: waf.endpoint,
+      ...env,
+    },
+    event,
+  );
 }
 
 const finding = (cidr: string) => ({
@@ -90,7 +66,7 @@ describe('the responder bundle', () => {
   it("loads with the template's environment and blocks a finding's CIDR", async () => {
     const v4 = waf.create({ name: 'bundle-v4', version: 'IPV4', addresses: ['192.0.2.0/24'] });
     const v6 = waf.create({ name: 'bundle-v6', version: 'IPV6' });
-    const run = await runBundle(
+    const run = await runResponder(
       {
         CFRT_TABLE_NAME: TABLE,
         CFRT_WAF_IPV4_SET_ARN: v4.arn,
@@ -103,7 +79,7 @@ describe('the responder bundle', () => {
     );
     expect(run.code, run.stderr).toBe(0);
     expect(v4.addresses).toEqual(['192.0.2.0/24', '203.0.113.0/24']);
-    const lines = run.stdout.trim().split('\n');
+    const lines = run.stdout.split('\n').filter((l) => l !== '');
     expect(JSON.parse(lines[0]!)).toMatchObject({
       action: 'block',
       cidr: '203.0.113.0/24',
@@ -112,12 +88,12 @@ describe('the responder bundle', () => {
       dryRun: false,
     });
     expect(JSON.parse(lines[1]!)).toMatchObject({ message: 'waf responder summary', event: 'finding' });
-    expect(JSON.parse(lines[2]!.replace(/^RESULT /, ''))).toMatchObject({ event: 'finding', dryRun: false });
+    expect(run.result).toMatchObject({ event: 'finding', dryRun: false });
   }, 40_000);
 
   it('is a dry run unless told otherwise', async () => {
     const v4 = waf.create({ name: 'bundle-dry-v4', version: 'IPV4' });
-    const run = await runBundle(
+    const run = await runResponder(
       { CFRT_TABLE_NAME: TABLE, CFRT_WAF_IPV4_SET_ARN: v4.arn },
       finding('203.0.113.0/24'),
     );
@@ -127,7 +103,7 @@ describe('the responder bundle', () => {
   }, 40_000);
 
   it('refuses a bad environment at cold start, every problem named by variable', async () => {
-    const run = await runBundle(
+    const run = await runResponder(
       {
         CFRT_TABLE_NAME: TABLE,
         CFRT_WAF_IPV4_SET_ARN: 'arn:aws:wafv2:eu-west-1:123456789012:global/ipset/x/0f',
