@@ -36,10 +36,20 @@ export function runCli(args: readonly string[], options: RunOptions = {}): Promi
   child.stderr.setEncoding('utf8').on('data', (d: string) => {
     stderr += d;
   });
-  if (options.pipeFrom?.stdout) options.pipeFrom.stdout.pipe(child.stdin);
+  // A CLI that exits before reading all its input (a crash, an early error) closes its stdin:
+  // writes then fail with EPIPE, which is the CLI's outcome to report, not the test process's to
+  // die of; and a piped producer is stopped, or it would block on a pipe nobody reads.
+  child.stdin.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') stderr += `\n[run-cli] stdin: ${error.message}`;
+  });
+  const from = options.pipeFrom;
+  if (from?.stdout) from.stdout.pipe(child.stdin);
   else child.stdin.end(options.input ?? '');
   return new Promise((done, fail) => {
     child.on('error', fail);
-    child.on('close', (code) => done({ code, stdout, stderr }));
+    child.on('close', (code) => {
+      if (from !== undefined && from.exitCode === null) from.kill();
+      done({ code, stdout, stderr });
+    });
   });
 }
