@@ -227,15 +227,20 @@ function rateFindings(
         requests: low,
       });
     }
-    // Error shares from the entry's figures: exact over the requests they describe.
+    // Error shares from the entry's figures: exact over the requests they describe, and judged on
+    // their confidence bound, so a hundred requests' chance share is not a finding.
     const f = e.figures;
-    if (f !== undefined && f.requests >= o.minRequests && f.errors / f.requests >= o.errorRate) {
-      add(ctx, `${type}-errors` as FindingKind, 'warning', subject, {
-        name: 'errorRate',
-        value: round(f.errors / f.requests),
-        threshold: o.errorRate,
-        requests: f.requests,
-      });
+    if (f !== undefined && f.requests >= o.minRequests) {
+      const bound = wilsonLower(f.errors, f.requests);
+      if (bound >= o.errorRate) {
+        add(ctx, `${type}-errors` as FindingKind, 'warning', subject, {
+          name: 'errorRate',
+          value: round(f.errors / f.requests),
+          threshold: o.errorRate,
+          lowerBound: round(bound),
+          requests: f.requests,
+        });
+      }
     }
   }
 }
@@ -287,12 +292,15 @@ function errorBurst(
 ): void {
   const { o } = ctx;
   if (s.requests < o.minRequests) return;
-  const rate = (s.status['5xx'] ?? 0) / s.requests;
+  const failed = s.status['5xx'] ?? 0;
+  const rate = failed / s.requests;
   // Without history the floor alone decides; with it, a series that always fails this much is its
-  // normal, and only a jump over it is a burst.
+  // normal, and only a jump over it is a burst. What is compared is the share's 95% lower bound:
+  // 6 failures in 107 requests (5.6%) is within chance of a 1% series, not a burst.
   const base = windows < o.minBaselineWindows ? null : median(past.map(fiveXxRate), windows);
   const threshold = Math.max(o.burstRate, (base ?? 0) * o.jumpFactor);
-  if (rate < threshold) return;
+  const bound = wilsonLower(failed, s.requests);
+  if (bound < threshold) return;
   add(
     ctx,
     'error-burst',
@@ -302,11 +310,28 @@ function errorBurst(
       name: '5xxRate',
       value: round(rate),
       threshold: round(threshold),
+      lowerBound: round(bound),
       baseline: base === null ? null : round(base),
       requests: s.requests,
     },
     evidenceOf(s.top.errorPaths, true),
   );
+}
+
+/**
+ * The lower end of the Wilson score interval (95%, z = 1.96) of a share of `k` in `n`: the least
+ * the true share is likely to be, given what was counted.
+ *
+ * @example
+ * wilsonLower(6, 107); // 0.026: 5.6% observed, but as low as 2.6%
+ */
+export function wilsonLower(k: number, n: number, z = 1.96): number {
+  if (n <= 0) return 0;
+  const p = k / n;
+  const z2 = z * z;
+  const centre = p + z2 / (2 * n);
+  const margin = z * Math.sqrt((p * (1 - p)) / n + z2 / (4 * n * n));
+  return Math.max(0, (centre - margin) / (1 + z2 / n));
 }
 
 function fiveXxRate(s: SeriesFacts): number {

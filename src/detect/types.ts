@@ -80,6 +80,11 @@ export interface FindingMeasure {
   readonly baseline?: number | null;
   /** The estimate's upper bound where it differs from `value` (Space-Saving's count). */
   readonly upperBound?: number;
+  /**
+   * For shares (`errorRate`, `5xxRate`): the 95% Wilson lower bound of the share, which is what
+   * reached the threshold (`value` is the share observed).
+   */
+  readonly lowerBound?: number;
   /** Requests behind the figure (for rates). */
   readonly requests?: number;
 }

@@ -130,6 +130,21 @@ describe('cfrt analyze --findings', () => {
     expect(none.stdout).toMatch(/Findings: none/);
   });
 
+  it('finds nothing in normal generated traffic, at several rates and seeds', async () => {
+    for (const [seed, rps] of [
+      [1, 200],
+      [7, 50],
+      [42, 20],
+    ] as const) {
+      const lines = generateLines({ fields: FIELDS, count: 30_000, seed, requestsPerSecond: rps }).map(
+        (g) => g.line,
+      );
+      const file = join(dir, `normal-${seed}.tsv`);
+      writeFileSync(file, `${lines.join('\n')}\n`);
+      expect(await findings(file, ['--dimension', 'behavior']), `seed ${seed} at ${rps}/s`).toEqual([]);
+    }
+  });
+
   it('refuses detector flags without --findings, and bad thresholds, saying what to change', async () => {
     const stray = await runCli(['analyze', '--fields', FIELDS.join(','), '--client-rpm', '5', ordered]);
     expect(stray.code).toBe(2);

@@ -17,6 +17,7 @@ import {
   detectFindings,
   findingId,
   MAX_KEY_CHARS,
+  wilsonLower,
 } from '../../src/detect/detect.js';
 import { DetectOptionsError, resolveDetectOptions } from '../../src/detect/options.js';
 import { MAX_FINDING_BYTES } from '../../src/detect/types.js';
@@ -249,6 +250,52 @@ describe('distributed floods and error bursts', () => {
       'behavior',
       'stream',
     ]);
+  });
+});
+
+describe('shares are judged on their confidence bound', () => {
+  it('wilsonLower is a lower bound of the share, tightening with n', () => {
+    expect(wilsonLower(6, 107)).toBeCloseTo(0.026, 3);
+    expect(wilsonLower(0, 50)).toBe(0);
+    expect(wilsonLower(0, 0)).toBe(0);
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 1e6 }),
+        fc.double({ min: 0, max: 1, noNaN: true }),
+        (n, share) => {
+          const k = Math.round(n * share);
+          const low = wilsonLower(k, n);
+          expect(low).toBeGreaterThanOrEqual(0);
+          expect(low).toBeLessThanOrEqual(k / n + 1e-12);
+          // More of the same evidence never lowers the bound.
+          expect(wilsonLower(k * 4, n * 4)).toBeGreaterThanOrEqual(low - 1e-12);
+        },
+      ),
+    );
+  });
+
+  it('a series failing 1% of the time, window after window, never bursts whatever its size', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 100, max: 3_000 }),
+        fc.integer({ min: 1, max: 2 ** 31 - 1 }),
+        (n, seed) => {
+          let state = seed;
+          const random = () => {
+            state = (Math.imul(state, 1_103_515_245) + 12_345) >>> 0;
+            return state / 2 ** 32;
+          };
+          const minuteOf = (start: number) =>
+            Array.from({ length: n }, (_, i) =>
+              rec(i, { 'c-ip': clientAddress(i), 'sc-status': random() < 0.01 ? 503 : 200 }, start),
+            );
+          const baseline = baselineOfMinutes(6, minuteOf);
+          const found = detectFindings({ window: summaries(minuteOf(T0)), baseline });
+          expect(found.filter((f) => f.kind === 'error-burst')).toEqual([]);
+        },
+      ),
+      { numRuns: 30 },
+    );
   });
 });
 
