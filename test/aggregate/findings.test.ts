@@ -478,7 +478,13 @@ describe('cells without the new parts', () => {
       allowedLatenessSeconds: 86_400,
       clientKey: KEY,
     });
-    for (const g of generateLines({ fields, count: 120, seed: 20, requestsPerSecond: 1.5 })) {
+    for (const g of generateLines({
+      fields,
+      count: 120,
+      seed: 20,
+      requestsPerSecond: 1.5,
+      spoofedCrawlers: true,
+    })) {
       const r = parser.parseLine(g.line);
       if (r.ok) agg.add(r.record);
     }

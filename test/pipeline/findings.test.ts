@@ -31,7 +31,14 @@ const OPTIONS: AggregatorOptions = {
   clientKey: 'a-test-key-of-at-least-16-bytes',
 };
 
-const generated = generateLines({ fields: FIELDS, count: 4_000, seed: 20, requestsPerSecond: 100 });
+const generated = generateLines({
+  fields: FIELDS,
+  count: 4_000,
+  seed: 20,
+  requestsPerSecond: 100,
+  // Every crawler claim from a random client: spoofed ones to count.
+  spoofedCrawlers: true,
+});
 const lines = generated.map((g) => g.line);
 const records = generated.flatMap((g) => (g.expected === null ? [] : [g.expected]));
 
