@@ -337,21 +337,7 @@ export class Cell implements WindowCell {
       v.bucket = latencyBucket(lat[0]!);
       o = v;
     }
-    const m = this.lists;
-    if (m === ALL_TOP_LISTS) {
-      const path = v.path;
-      if (path !== null) {
-        const held = this.#top(TOP_PATHS).add(path, w, o);
-        if (v.cacheIndex === CACHE_MISS_INDEX) this.#top(TOP_MISS_PATHS).addHeld(held, w, o);
-        if (v.isError) this.#top(TOP_ERROR_PATHS).addHeld(held, w);
-        v.path = held;
-      }
-      if (v.client !== null) v.client = this.#top(TOP_CLIENTS).add(v.client, w, o);
-      if (v.referer !== null) v.referer = this.#top(TOP_REFERERS).add(v.referer, w);
-      if (v.userAgent !== null) v.userAgent = this.#top(TOP_USER_AGENTS).add(v.userAgent, w);
-      if (v.country !== null) v.country = this.#top(TOP_COUNTRIES).add(v.country, w, o);
-      if (v.edgeLocation !== null) v.edgeLocation = this.#top(TOP_EDGE_LOCATIONS).add(v.edgeLocation, w, o);
-    } else if (m !== 0) this.#someLists(v, m, w, o);
+    if (this.lists !== 0) this.#topLists(v, this.lists, w, o);
     // By name, like the per-entry figures, in the stream-wide cell only (what reports list): four
     // more lists in every dimension cell cost the pipeline with dimension sets about a fifth.
     if (v.bot >= 0 && this.figures) {
@@ -368,8 +354,8 @@ export class Cell implements WindowCell {
     }
   }
 
-  /** The lists of mask `m` alone (a dimension cell that keeps some of them). */
-  #someLists(v: RecordView, m: number, w: number, o: RecordView | undefined): void {
+  /** The top-N lists of mask `m` (every one, or a dimension cell's `dimensionTopLists`). */
+  #topLists(v: RecordView, m: number, w: number, o: RecordView | undefined): void {
     const path = v.path;
     if (path !== null) {
       // The held string of one list is a flat copy the next may keep as it is (`addHeld`).
