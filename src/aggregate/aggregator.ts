@@ -179,6 +179,12 @@ interface WindowState {
   readonly prefix: string;
   /** Per dimension set: key fragment -> cell. */
   readonly cells: Map<string, Cell>[];
+  /**
+   * Per dimension set of two or more dimensions: the same cells by one fragment after the other
+   * (nested Maps, the last level holding the cell), so a record finds its cell without joining its
+   * fragments into a key (a string made and hashed per record and set); null for the other sets.
+   */
+  readonly nested: (Map<string, unknown> | null)[];
   /** Per DIMENSION_NAMES index (only the dimensions in use). */
   readonly values: (DimensionValues | null)[];
 }
@@ -294,6 +300,7 @@ export function createAggregator(options: AggregatorOptions = {}): Aggregator {
         end: start + windowMs,
         prefix: `${start}/${start + windowMs}/`,
         cells: sets.map(() => new Map<string, Cell>()),
+        nested: sets.map((set) => (set.length > 1 ? new Map<string, unknown>() : null)),
         values: DIMENSION_NAMES.map((name, i) =>
           used[i]
             ? {
@@ -344,6 +351,17 @@ export function createAggregator(options: AggregatorOptions = {}): Aggregator {
    */
   function cellFor(w: WindowState, setIndex: number): Cell | null {
     const set = sets[setIndex]!;
+    const nested = w.nested[setIndex]!;
+    if (nested !== null) {
+      // Fragments are the window's own strings (fragmentOf): each level is a lookup by identity.
+      let node: Map<string, unknown> | undefined = nested;
+      const last = set.length - 1;
+      for (let j = 0; j < last && node !== undefined; j++) {
+        node = node.get(frags[set[j]!]!) as Map<string, unknown> | undefined;
+      }
+      const found = node?.get(frags[set[last]!]!) as Cell | undefined;
+      if (found !== undefined) return found;
+    }
     let key = '';
     for (let j = 0; j < set.length; j++) key = j === 0 ? frags[set[j]!]! : `${key}&${frags[set[j]!]!}`;
     const map = w.cells[setIndex]!;
@@ -362,6 +380,20 @@ export function createAggregator(options: AggregatorOptions = {}): Aggregator {
       cell.countsQueries = countQueries;
       if (set.length > 0) cell.lists = dimensionLists;
       map.set(key, cell);
+      if (nested !== null) {
+        let node = nested;
+        const last = set.length - 1;
+        for (let j = 0; j < last; j++) {
+          const f = frags[set[j]!]!;
+          let next = node.get(f) as Map<string, unknown> | undefined;
+          if (next === undefined) {
+            next = new Map<string, unknown>();
+            node.set(f, next);
+          }
+          node = next;
+        }
+        node.set(frags[set[last]!]!, cell);
+      }
     }
     return cell;
   }
