@@ -438,6 +438,8 @@ export function createAggregator(options: AggregatorOptions = {}): Aggregator {
     v.asn = asnText(r.asn);
     // What top lists show is what an enricher protected (`client`, `referer`, and `url.path` in
     // `keys`); a record without those keys gets the default policy here. Never the raw field.
+    // Fresh strings of this record: no list holds them yet (see `RecordView.held`).
+    v.held = 0;
     v.path = cut(keys.path);
     v.client = cut(r.client !== undefined ? r.client : defaultClient(ip));
     const ua = r.ua;

@@ -147,7 +147,21 @@ export interface RecordView {
   /** In FINDING_TOP_LISTS order: the ASN as decimal text, `<crawler> <client>` of a spoofed crawler. */
   asn: string | null;
   spoofed: string | null;
+  /**
+   * Which of `path`, `client`, `referer`, `userAgent`, `country` and `edgeLocation` (bits `HELD_*`)
+   * are already a string some list holds: the next cells add those with `addHeld`, and a cell
+   * that has not seen the key keeps that string instead of a copy of its own (which the parser's
+   * slice needs, so that no list keeps a line alive). The aggregator clears it per record.
+   */
+  held: number;
 }
+
+export const HELD_PATH = 1;
+export const HELD_CLIENT = 2;
+export const HELD_REFERER = 4;
+export const HELD_USER_AGENT = 8;
+export const HELD_COUNTRY = 16;
+export const HELD_EDGE_LOCATION = 32;
 
 /** A blank view for the aggregator to fill. */
 export function createRecordView(): RecordView {
@@ -181,6 +195,7 @@ export function createRecordView(): RecordView {
     edgeLocation: null,
     asn: null,
     spoofed: null,
+    held: 0,
   };
 }
 
@@ -356,36 +371,56 @@ export class Cell implements WindowCell {
 
   /** The top-N lists of mask `m` (every one, or a dimension cell's `dimensionTopLists`). */
   #topLists(v: RecordView, m: number, w: number, o: RecordView | undefined): void {
+    const held = v.held;
     const path = v.path;
     if (path !== null) {
       // The held string of one list is a flat copy the next may keep as it is (`addHeld`).
-      let held = path;
-      let flat = false;
+      let key = path;
+      let flat = (held & HELD_PATH) !== 0;
       if ((m & (1 << TOP_PATHS)) !== 0) {
-        held = this.#top(TOP_PATHS).add(path, w, o);
+        const s = this.#top(TOP_PATHS);
+        key = flat ? s.addHeld(key, w, o) : s.add(key, w, o);
         flat = true;
       }
       if (v.cacheIndex === CACHE_MISS_INDEX && (m & (1 << TOP_MISS_PATHS)) !== 0) {
         const s = this.#top(TOP_MISS_PATHS);
-        held = flat ? s.addHeld(held, w, o) : s.add(held, w, o);
+        key = flat ? s.addHeld(key, w, o) : s.add(key, w, o);
         flat = true;
       }
       if (v.isError && (m & (1 << TOP_ERROR_PATHS)) !== 0) {
         const s = this.#top(TOP_ERROR_PATHS);
-        held = flat ? s.addHeld(held, w) : s.add(held, w);
+        key = flat ? s.addHeld(key, w) : s.add(key, w);
+        flat = true;
       }
-      v.path = held;
+      v.path = key;
+      if (flat) v.held |= HELD_PATH;
     }
-    if (v.client !== null && (m & (1 << TOP_CLIENTS)) !== 0)
-      v.client = this.#top(TOP_CLIENTS).add(v.client, w, o);
-    if (v.referer !== null && (m & (1 << TOP_REFERERS)) !== 0)
-      v.referer = this.#top(TOP_REFERERS).add(v.referer, w);
-    if (v.userAgent !== null && (m & (1 << TOP_USER_AGENTS)) !== 0)
-      v.userAgent = this.#top(TOP_USER_AGENTS).add(v.userAgent, w);
-    if (v.country !== null && (m & (1 << TOP_COUNTRIES)) !== 0)
-      v.country = this.#top(TOP_COUNTRIES).add(v.country, w, o);
-    if (v.edgeLocation !== null && (m & (1 << TOP_EDGE_LOCATIONS)) !== 0)
-      v.edgeLocation = this.#top(TOP_EDGE_LOCATIONS).add(v.edgeLocation, w, o);
+    if (v.client !== null && (m & (1 << TOP_CLIENTS)) !== 0) {
+      const s = this.#top(TOP_CLIENTS);
+      v.client = (held & HELD_CLIENT) !== 0 ? s.addHeld(v.client, w, o) : s.add(v.client, w, o);
+      v.held |= HELD_CLIENT;
+    }
+    if (v.referer !== null && (m & (1 << TOP_REFERERS)) !== 0) {
+      const s = this.#top(TOP_REFERERS);
+      v.referer = (held & HELD_REFERER) !== 0 ? s.addHeld(v.referer, w) : s.add(v.referer, w);
+      v.held |= HELD_REFERER;
+    }
+    if (v.userAgent !== null && (m & (1 << TOP_USER_AGENTS)) !== 0) {
+      const s = this.#top(TOP_USER_AGENTS);
+      v.userAgent = (held & HELD_USER_AGENT) !== 0 ? s.addHeld(v.userAgent, w) : s.add(v.userAgent, w);
+      v.held |= HELD_USER_AGENT;
+    }
+    if (v.country !== null && (m & (1 << TOP_COUNTRIES)) !== 0) {
+      const s = this.#top(TOP_COUNTRIES);
+      v.country = (held & HELD_COUNTRY) !== 0 ? s.addHeld(v.country, w, o) : s.add(v.country, w, o);
+      v.held |= HELD_COUNTRY;
+    }
+    if (v.edgeLocation !== null && (m & (1 << TOP_EDGE_LOCATIONS)) !== 0) {
+      const s = this.#top(TOP_EDGE_LOCATIONS);
+      v.edgeLocation =
+        (held & HELD_EDGE_LOCATION) !== 0 ? s.addHeld(v.edgeLocation, w, o) : s.add(v.edgeLocation, w, o);
+      v.held |= HELD_EDGE_LOCATION;
+    }
   }
 }
 
