@@ -10,8 +10,10 @@ import { DETECT_OPTIONS } from '../detect/options.js';
 import { ENRICHER_OPTIONS } from '../enrich/options.js';
 import { wholeNumber } from '../model/options.js';
 import type { AnalyzeOptions, ReportFormat } from './analyze.js';
+import { MAX_AUTO_THREADS, MAX_THREADS } from './analyze-pool.js';
 import { UsageError } from './errors.js';
 import { fieldListFromArgs, fieldListOf } from './field-list.js';
+import { RANGE_BYTES } from './file-chunks.js';
 import { type FlagSpec, optionsFromFlags } from './flags.js';
 import { resolveInputs } from './glob.js';
 import { loadSample } from './sample.js';
@@ -22,6 +24,11 @@ export const DEFAULT_TOP = 10;
 export const DEFAULT_ANALYZE_LATENESS_SECONDS = DEFAULT_ALLOWED_LATENESS_SECONDS;
 /** Space-Saving counters per list per window (the library's default). */
 export const DEFAULT_ANALYZE_TOP_K = DEFAULT_TOP_K;
+
+/** Smallest `--range-bytes`: tests cut small files; a range holds at least one line whatever its size. */
+export const MIN_RANGE_BYTES = 1;
+/** Largest `--range-bytes` (1 TiB): past it, no file is cut. */
+export const MAX_RANGE_BYTES = 2 ** 40;
 
 /** Earlier windows a window is judged against with `--findings` (the detector Lambda's default). */
 export const DEFAULT_BASELINE_WINDOWS = 30;
@@ -43,6 +50,13 @@ const ANALYZE_OPTIONS = z.object({
   minRequests: DETECT_OPTIONS.minRequests,
   jumpFactor: DETECT_OPTIONS.jumpFactor,
   baselineWindows: z._default(wholeNumber(1, 1_440), DEFAULT_BASELINE_WINDOWS),
+  threads: z._default(
+    z.union([z.literal('auto'), wholeNumber(1, MAX_THREADS)], {
+      error: `must be auto or a whole number from 1 to ${MAX_THREADS}`,
+    }),
+    'auto',
+  ),
+  rangeBytes: z._default(wholeNumber(MIN_RANGE_BYTES, MAX_RANGE_BYTES), RANGE_BYTES),
 });
 
 const ANALYZE_FLAGS: Readonly<Record<string, FlagSpec>> = {
@@ -61,6 +75,8 @@ const ANALYZE_FLAGS: Readonly<Record<string, FlagSpec>> = {
   minRequests: { flag: 'min-requests', read: 'number' },
   jumpFactor: { flag: 'jump-factor', read: 'number' },
   baselineWindows: { flag: 'baseline-windows', read: 'number' },
+  threads: { flag: 'threads', read: 'number' },
+  rangeBytes: { flag: 'range-bytes', read: 'number' },
 };
 
 /** Flags that tune the detector: meaningless without `--findings`. */
@@ -100,6 +116,13 @@ export const ANALYZE_HELP = `cfrt analyze [--fields <list>] [options] [FILE|GLOB
                                needs another number of fields than --fields)
     --delivery-order           the field list is the column order (GetRealtimeLogConfig's Fields)
     --no-progress              no progress line on a terminal
+    --threads auto|<n>         worker threads for large files (default auto: one per core, up
+                               to ${MAX_AUTO_THREADS}); a regular, uncompressed file over --range-bytes is
+                               cut into ranges at line starts, read in parallel and merged in
+                               file order, so the report is the same for every --threads;
+                               gzip, stdin and smaller files are never cut
+    --range-bytes <n>          bytes per range (default ${RANGE_BYTES}, 32 MiB); top-N entries
+                               past the --top-k-th may move with it, every other figure is exact
     --stats                    print records/s and peak memory to stderr as JSON
     --strict                   exit 1 when a line is malformed (the report is still written)
     --findings                 run the findings detector over the windows (docs/findings.md):
@@ -151,6 +174,8 @@ export function parseAnalyzeArgs(args: readonly string[]): AnalyzeOptions {
       'min-requests': { type: 'string' },
       'jump-factor': { type: 'string' },
       'baseline-windows': { type: 'string' },
+      threads: { type: 'string' },
+      'range-bytes': { type: 'string' },
     },
   });
   const findings = values.findings === true;
@@ -205,6 +230,8 @@ export function parseAnalyzeArgs(args: readonly string[]): AnalyzeOptions {
     progress: values['no-progress'] !== true,
     stats: values.stats === true,
     strict: values.strict === true,
+    threads: o.threads,
+    rangeBytes: o.rangeBytes,
     findings: findings
       ? {
           clientRequestsPerMinute: o.clientRequestsPerMinute,

@@ -4,17 +4,11 @@
  * open windows and the sketch sizes, never by the input's size.
  */
 import { writeFileSync } from 'node:fs';
-import { compactCell, dropEntryFigures } from '../aggregate/cell.js';
+import { Cell } from '../aggregate/cell.js';
 import {
-  type Aggregator,
-  createAggregator,
-  createLineAggregator,
   type DimensionName,
-  implausibleTime,
   mergeCells,
-  plausibleTimeRange,
   rollUp,
-  serializeCell,
   summarize,
   type WindowCell,
   type WindowSummary,
@@ -23,33 +17,25 @@ import { MAX_TOP_K } from '../aggregate/options.js';
 import { type BaselineWindow, baselineOf, detectFindings } from '../detect/detect.js';
 import type { DetectOptions } from '../detect/options.js';
 import type { Finding } from '../detect/types.js';
-import { timestampAt } from '../parser/decode.js';
-import { createParser } from '../parser/parser.js';
 import type { AnalyzeReport, MalformedExample } from '../report/report.js';
-import { createCliEnricher, type PrivacyOptions } from './deriver.js';
-import { isTooLong, readLineItems } from './input.js';
+import { autoThreads, runUnits } from './analyze-pool.js';
+import {
+  cellsOf,
+  MAX_MALFORMED_EXAMPLES,
+  runUnit,
+  type UnitContext,
+  type UnitResult,
+  unitContext,
+} from './analyze-unit.js';
+import { ClosedCells, isStreamWide } from './closed-cells.js';
+import type { PrivacyOptions } from './deriver.js';
+import { planUnits, RANGE_BYTES, type Unit } from './file-chunks.js';
 import { createMatchCheck } from './no-records.js';
 import { Progress } from './progress.js';
 import { renderReport } from './render-report.js';
 import { wantsColor } from './render-table.js';
 
-/** Malformed lines quoted in the report (all of them are counted). */
-export const MAX_MALFORMED_EXAMPLES = 20;
-/** Records between two drains of closed windows: frequent enough to keep memory flat, rare enough to cost nothing. */
-export const DRAIN_EVERY = 1 << 16;
-/**
- * Records without a usable timestamp have no window; they still count in the totals, through a
- * second aggregator that sees only them, at this one time and in one window.
- */
-const UNTIMED_TIME = 0;
-const UNTIMED_WINDOW_SECONDS = 86_400;
-/**
- * The key of the distinct-client hash in reports. Fixed, so the same input gives the same
- * estimates in every run (a per-process random key moved them by about 1% between runs); public,
- * which is safe because `cfrt analyze` keeps no state and prints no hash, only counts. State that
- * is stored (the handler, `cfrt replay`) is keyed by a deployment secret instead.
- */
-const REPORT_CLIENT_KEY = 'cfrt analyze: reports only, never stored';
+export { DRAIN_EVERY, MAX_MALFORMED_EXAMPLES } from './analyze-unit.js';
 
 /** Report formats. */
 export type ReportFormat = 'table' | 'html' | 'json';
@@ -86,81 +72,28 @@ export interface AnalyzeOptions {
    * is `privacy.clientIp`) and how many earlier windows make the baseline.
    */
   findings?: (DetectOptions & { readonly baselineWindows: number }) | undefined;
-}
-
-/**
- * Finds a malformed line's timestamp, when its column is still readable, so it lands in its window
- * (the aggregator files an implausible one under no window).
- */
-function timestampReader(fields: readonly string[]): (line: string) => number | null {
-  const index = fields.indexOf('timestamp');
-  return (line) => timestampAt(line, index);
-}
-
-/**
- * The cells of closed windows, by key. Input in any order (files of several shards, lines copied
- * out of S3 in any order, a reversed file) makes windows close before all their records came:
- * the aggregator then makes a fragment of the window, which merges here into the cell already
- * kept, so every record lands in its own window whatever the order. Cells are kept compact
- * (top-N lists folded to their counters), never as records.
- */
-class ClosedCells {
-  readonly #cells = new Map<string, WindowCell>();
   /**
-   * Keep the stream-wide-only parts (per-entry figures, user-agent, ASN and spoofed-crawler lists)
-   * in every window: the detector reads them (`--findings`), at some memory.
+   * Worker threads for files cut into ranges (`--threads`): a number, or `auto` (default: one per
+   * core, up to MAX_AUTO_THREADS). The report does not depend on it.
    */
-  readonly #keep: (cell: WindowCell) => WindowCell;
-
-  constructor(keepFigures = false) {
-    this.#keep = keepFigures ? (cell) => cell : dropEntryFigures;
-  }
-  #fragments = 0;
+  threads?: number | 'auto' | undefined;
   /**
-   * The stream-wide cells rolled up as they close: the only cell whose per-entry figures the report
-   * shows, so kept windows drop theirs (20 MB less on 200 MiB of input, measured).
+   * Bytes per range a regular, uncompressed file is cut into (`--range-bytes`; default
+   * RANGE_BYTES). A file no larger is read whole, as one range. Where cuts fall can move top-N
+   * entries past the `topK`th within Space-Saving's bounds; every other figure is exact.
    */
-  #totals: WindowCell | null = null;
-
-  add(cells: readonly WindowCell[]): void {
-    for (const cell of cells) {
-      if (isStreamWide(cell)) {
-        this.#totals = rollUp(this.#totals === null ? [cell] : [this.#totals, cell])[0] ?? null;
-      }
-      const seen = this.#cells.get(cell.key);
-      if (seen === undefined) this.#cells.set(cell.key, this.#keep(compactCell(cell)));
-      else {
-        this.#cells.set(cell.key, this.#keep(mergeCells(seen, cell)));
-        this.#fragments++;
-      }
-    }
-  }
-
-  /** Every stream-wide cell added, rolled up into one (null when none). */
-  get totals(): WindowCell | null {
-    return this.#totals;
-  }
-
-  /** Fragments merged into a cell that was already kept. */
-  get fragments(): number {
-    return this.#fragments;
-  }
-
-  values(): IterableIterator<WindowCell> {
-    return this.#cells.values();
-  }
-
-  /** Bytes of the kept cells as serialized (what they would take in DynamoDB). */
-  serializedBytes(): number {
-    let bytes = 0;
-    for (const c of this.#cells.values()) bytes += Buffer.byteLength(serializeCell(c));
-    return bytes;
-  }
+  rangeBytes?: number | undefined;
 }
 
-function isStreamWide(cell: WindowCell): boolean {
-  for (const _ in cell.dimensions) return false;
-  return true;
+/** What the report is assembled from, however the input was read. */
+interface Gathered {
+  readonly closed: ClosedCells;
+  /** The untimed aggregator's cells, ordered by start then key. */
+  readonly untimed: WindowCell[];
+  readonly records: number;
+  readonly malformed: number;
+  readonly examples: MalformedExample[];
+  readonly late: number;
 }
 
 /**
@@ -171,91 +104,136 @@ function isStreamWide(cell: WindowCell): boolean {
  * report.totals?.requests;
  */
 export async function analyze(options: AnalyzeOptions): Promise<AnalyzeReport> {
-  const previous = options.previousFields ?? [];
-  const layouts = previous.length > 0 ? [options.fields, previous] : [options.fields];
-  const parser = createParser({ layouts: layouts as string[][] }, { order: options.order });
-  const layoutFields = parser.layouts[0]?.fields ?? options.fields;
-  const readTimestamp = timestampReader(layoutFields);
-  const enricher = createCliEnricher(options.privacy);
-  const common = {
-    samplingRate: options.samplingRate,
-    topK: options.topK,
-    clientKey: REPORT_CLIENT_KEY,
-    // Finite input in any order: windows and cells are drained as they close and kept compact
-    // (ClosedCells), so no record may be turned away for a cap meant for one Lambda batch.
-    maxWindows: Number.POSITIVE_INFINITY,
-    maxCells: Number.POSITIVE_INFINITY,
-  } as const;
-  // Logs are analyzed after the fact: a time after this machine's clock is broken or hostile.
-  const range = plausibleTimeRange(Date.now());
-  const windows: Aggregator = createAggregator({
-    ...common,
-    timeRange: range,
-    windowSeconds: options.windowSeconds,
-    allowedLatenessSeconds: options.allowedLatenessSeconds,
-    dimensions: [[], ...options.dimensions],
-    // The detector's cache-busting check reads distinct query strings (when the field is there).
-    distinctQueries: options.findings !== undefined,
-  });
-  const untimed: Aggregator = createAggregator({ ...common, windowSeconds: UNTIMED_WINDOW_SECONDS });
-  const lines = createLineAggregator({ parser, enricher, aggregator: windows });
-  const closed = new ClosedCells(options.findings !== undefined);
-  // A non-empty input of which no line parses is the wrong list or not a real-time log: exit 1.
-  const check = createMatchCheck(parser);
-
+  const now = Date.now();
+  // Options are checked once, here (the enricher's too), before any line is read or worker started.
+  const context = unitContext(options, now);
+  const units = await planUnits(options.inputs, options.rangeBytes ?? RANGE_BYTES);
   const progress = new Progress(process.stderr, { enabled: options.progress });
-  const examples: MalformedExample[] = [];
-  let records = 0;
-  let malformed = 0;
-  let sinceDrain = 0;
-  for (const source of options.inputs) {
-    let lineNo = 0;
-    for await (const line of readLineItems([source])) {
-      lineNo++;
-      if (line === '' || line === '\r') continue;
-      if (isTooLong(line)) {
-        // Longer than MAX_LINE_BYTES: never held, so no timestamp to file it under.
-        malformed++;
-        progress.tick(line.bytes + 1, true);
-        windows.addMalformed(null);
-        if (examples.length < MAX_MALFORMED_EXAMPLES)
-          examples.push({ source, line: lineNo, reason: line.reason });
-        continue;
-      }
-      const result = lines.add(line);
-      const failure = !result.ok
-        ? result.reason
-        : result.outcome === 'implausible'
-          ? implausibleTime(result.timestamp ?? Number.NaN, range)
-          : null;
-      if (!result.ok || failure !== null) {
-        if (!result.ok) check.malformed(line, result.reason);
-        malformed++;
-        progress.tick(line.length + 1, true);
-        windows.addMalformed(readTimestamp(line));
-        if (examples.length < MAX_MALFORMED_EXAMPLES)
-          examples.push({ source, line: lineNo, reason: failure ?? 'malformed' });
-        continue;
-      }
-      records++;
-      progress.tick(line.length + 1);
-      if (result.outcome === 'untimed') {
-        // The line aggregator's record is ours and not read again: its time can be set.
-        (result.record as { timestamp?: number | null }).timestamp = UNTIMED_TIME;
-        untimed.add(result.record);
-      }
-      if (++sinceDrain === DRAIN_EVERY) {
-        sinceDrain = 0;
-        closed.add(windows.drainClosed());
+  // A non-empty input of which no line parses is the wrong list or not a real-time log: exit 1.
+  const check = createMatchCheck(context.parser);
+  let gathered: Gathered;
+  if (units.length <= 1) {
+    // Input read whole by one aggregator, as it always was: no cells cross a thread.
+    const outcome = await runUnit(context, units[0] ?? { segments: [] }, progress, check);
+    gathered = {
+      ...outcome,
+      examples: outcome.examples.map(({ source, line, reason }) => ({ source, line, reason })),
+    };
+  } else {
+    const merger = new UnitMerger(context, units);
+    const threads =
+      options.threads === undefined || options.threads === 'auto' ? autoThreads() : options.threads;
+    await runUnits(units, context, {
+      threads,
+      progress,
+      now,
+      onResult: (index, result) => merger.add(index, result, check),
+    });
+    gathered = merger.gathered();
+  }
+  progress.done();
+  check.assertParsed(gathered.records);
+  return reportOf(options, gathered);
+}
+
+/**
+ * Merges units' results in unit order into what one aggregator reading every unit in turn would
+ * have gathered: counts, sketches and cells merged; malformed lines numbered from their input's
+ * first line; and lateness judged against the largest time of every unit before (see `add`).
+ */
+class UnitMerger {
+  readonly #units: readonly Unit[];
+  readonly #closed: ClosedCells;
+  readonly #untimed = new Map<string, WindowCell>();
+  readonly #examples: MalformedExample[] = [];
+  /** Lines of each input read by the units merged so far (by input index). */
+  readonly #lines = new Map<number, number>();
+  readonly #weight: number;
+  readonly #latenessMs: number;
+  #records = 0;
+  #malformed = 0;
+  #late = 0;
+  #watermark: number | null = null;
+
+  constructor(context: UnitContext, units: readonly Unit[]) {
+    this.#units = units;
+    this.#closed = new ClosedCells(context.options.findings !== undefined);
+    // What the aggregator counts a record as (its requests), to count a cell's records back.
+    this.#weight = 100 / context.options.samplingRate;
+    this.#latenessMs = context.options.allowedLatenessSeconds * 1000;
+  }
+
+  add(index: number, result: UnitResult, check: { malformed(line: string, reason?: string): void }): void {
+    const unit = this.#units[index]!;
+    for (const e of result.examples) {
+      if (this.#examples.length >= MAX_MALFORMED_EXAMPLES) break;
+      const input = unit.segments[e.segment]!.input;
+      this.#examples.push({
+        source: e.source,
+        line: e.line + (this.#lines.get(input) ?? 0),
+        reason: e.reason,
+      });
+    }
+    unit.segments.forEach((segment, i) => {
+      this.#lines.set(segment.input, (this.#lines.get(segment.input) ?? 0) + (result.lines[i] ?? 0));
+    });
+    const cells = cellsOf(result.cells);
+    // Read in one pass, a record is late when the largest time before it closed its window. The
+    // unit judged that against its own records; a record it took as on time is late all the same
+    // when the units before it saw a time that closed its window, which depends on the window
+    // only: then every record of that window in this unit was late.
+    let late = 0;
+    const mark = this.#watermark;
+    if (mark !== null) {
+      for (const cell of cells) {
+        if (!(cell instanceof Cell) || cell.end + this.#latenessMs > mark) continue;
+        // requests is the records' weights added up: exact, and within far less than half a
+        // weight for the records of one range.
+        const records = Math.round(cell.requests / this.#weight);
+        if (records <= cell.late) continue;
+        if (isStreamWide(cell)) late += records - cell.late;
+        cell.late = records;
       }
     }
+    const totals = result.totals === null ? null : cellsOf([result.totals])[0]!;
+    if (totals instanceof Cell) totals.late += late;
+    this.#closed.addKept(cells);
+    if (totals !== null) this.#closed.addTotals(totals);
+    this.#closed.countFragments(result.fragments);
+    for (const cell of cellsOf(result.untimed)) {
+      const seen = this.#untimed.get(cell.key);
+      this.#untimed.set(cell.key, seen === undefined ? cell : mergeCells(seen, cell));
+    }
+    this.#records += result.records;
+    this.#malformed += result.malformed;
+    this.#late += result.late + late;
+    // The no-records check sees the units' first unparsed lines as it would have seen the lines.
+    for (const s of result.samples) check.malformed(s.shape, s.reason);
+    for (let i = result.samples.length; i < result.unparsed; i++) check.malformed('');
+    if (result.watermark !== null && (mark === null || result.watermark > mark)) {
+      this.#watermark = result.watermark;
+    }
   }
-  closed.add(windows.drain());
-  progress.done();
-  check.assertParsed(records);
 
+  gathered(): Gathered {
+    const untimed = [...this.#untimed.values()].sort(
+      (a, b) => a.start - b.start || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0),
+    );
+    return {
+      closed: this.#closed,
+      untimed,
+      records: this.#records,
+      malformed: this.#malformed,
+      examples: this.#examples,
+      late: this.#late,
+    };
+  }
+}
+
+function reportOf(options: AnalyzeOptions, gathered: Gathered): AnalyzeReport {
+  const { closed, records, malformed } = gathered;
   const all: WindowSummary[] = [];
-  const streamWide: WindowCell[] = untimed.drain();
+  const streamWide: WindowCell[] = gathered.untimed;
   for (const cell of closed.values()) {
     all.push(summarize(cell, { top: options.top }));
   }
@@ -268,7 +246,7 @@ export async function analyze(options: AnalyzeOptions): Promise<AnalyzeReport> {
   return {
     records,
     malformed,
-    malformedExamples: examples,
+    malformedExamples: gathered.examples,
     totals,
     // A window only malformed lines fell into has no traffic to report: its lines are counted in
     // `malformed`, and the timeline shows it as a gap.
@@ -284,7 +262,7 @@ export async function analyze(options: AnalyzeOptions): Promise<AnalyzeReport> {
     state: {
       cells: all.length,
       fragmentsMerged: closed.fragments,
-      lateRecords: windows.stats().late,
+      lateRecords: gathered.late,
       bytes: options.stats ? closed.serializedBytes() : null,
     },
   };

@@ -113,29 +113,41 @@ export async function* readLineItems(
 }
 
 /**
- * As `readLineItems`, for one byte range of an uncompressed file (never gunzipped: a range's first
- * bytes are not the file's). The range starts at a line's first byte; its last line is the one
- * that ends at or after `end`, so a file cut into ranges at line starts yields the lines of the
- * whole file, each once.
+ * The lines of one source as `readLineItems` yields them, a chunk's worth at a time: one promise
+ * per chunk rather than per line, for a caller that handles each batch synchronously. With a
+ * `range`, one byte range of an uncompressed file (never gunzipped: a range's first bytes are not
+ * the file's); it starts at a line's first byte and its last line is the one that ends at or after
+ * `end`, so a file cut into ranges at line starts yields the lines of the whole file, each once.
  *
  * @example
- * for await (const item of readRangeItems('logs.tsv', { start: 0, end: 1 << 26 })) count(item);
+ * for await (const batch of readLineBatches('logs.tsv', { start: 0, end: 1 << 25 })) for (const item of batch) count(item);
  */
-export async function* readRangeItems(
-  path: string,
-  range: ByteRange,
+export async function* readLineBatches(
+  source: InputSource,
+  range?: ByteRange,
   options: ReadLinesOptions = {},
-): AsyncGenerator<LineItem, void, undefined> {
+): AsyncGenerator<LineItem[], void, undefined> {
   const splitter = createLineSplitter(options.maxLineBytes ?? MAX_LINE_BYTES);
-  if (range.end > range.start) {
-    const stream = createReadStream(path, {
-      start: range.start,
-      end: range.end - 1,
-      highWaterMark: READ_CHUNK_BYTES,
-    });
-    for await (const chunk of bytesOf(stream)) for (const item of splitter.push(chunk)) yield item;
+  const chunks =
+    range === undefined
+      ? chunksOf(source)
+      : range.end > range.start
+        ? bytesOf(
+            createReadStream(source, {
+              start: range.start,
+              end: range.end - 1,
+              highWaterMark: READ_CHUNK_BYTES,
+            }),
+          )
+        : null;
+  if (chunks !== null) {
+    for await (const chunk of chunks) {
+      const items = splitter.push(chunk);
+      if (items.length > 0) yield items;
+    }
   }
-  for (const item of splitter.end()) yield item;
+  const last = splitter.end();
+  if (last.length > 0) yield last;
 }
 
 /**
