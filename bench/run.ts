@@ -115,6 +115,12 @@ async function casesOf(file: string): Promise<BenchCase[]> {
   return mod.cases ?? [];
 }
 
+/** Node flags a case file's process runs with (its `nodeArgs` export: the Lambda's NODE_OPTIONS). */
+async function nodeArgsOf(file: string): Promise<string[]> {
+  const mod = (await import(new URL(file, CASES_DIR).href)) as { nodeArgs?: string[] };
+  return mod.nodeArgs ?? [];
+}
+
 async function fileCasesOf(file: string): Promise<FileCase[]> {
   const mod = (await import(new URL(file, CASES_DIR).href)) as { fileCases?: FileCase[] };
   return mod.fileCases ?? [];
@@ -279,17 +285,22 @@ async function measureGroup(file: string): Promise<GroupReport> {
  * Runs each case file in its own process, one after another, on the same seeded data: a case
  * that loads 150 MB of geography or keeps aggregate state would otherwise tax every other case's
  * garbage collection. The floor is re-measured in each process, so every ratio is same-process.
+ * A case file may export `nodeArgs`: its process (floor included) runs with those Node flags.
  */
-function runGroup(file: string): GroupReport {
+function runGroup(file: string, nodeArgs: readonly string[]): GroupReport {
   const script = fileURLToPath(import.meta.url);
   const args = process.argv
     .slice(2)
     .filter((a, i, all) => a !== '--json' && a !== '--group' && all[i - 1] !== '--group');
-  const out = execFileSync(process.execPath, [...process.execArgv, script, ...args, '--group', file], {
-    encoding: 'utf8',
-    maxBuffer: 16 * 1024 * 1024,
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const out = execFileSync(
+    process.execPath,
+    [...process.execArgv, ...nodeArgs, script, ...args, '--group', file],
+    {
+      encoding: 'utf8',
+      maxBuffer: 16 * 1024 * 1024,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   return JSON.parse(out) as GroupReport;
 }
 
@@ -549,7 +560,7 @@ async function main(): Promise<void> {
     // A file with no throughput case to run (cold starts only, or none the filter wants) spawns nothing.
     if (!(await casesOf(file)).some((c) => wanted(c.name))) continue;
     if (!values.json) process.stderr.write(`\r${file} (${i + 1}/${files.length})\x1b[K`);
-    const { results: group, ...groupShape } = runGroup(file);
+    const { results: group, ...groupShape } = runGroup(file, await nodeArgsOf(file));
     shape ??= groupShape; // every child generates the same seeded data
     // The floor is shown once (from the parse group); the other groups' floors only feed their ratios.
     results.push(...group.filter((r) => r.name !== FLOOR || file === 'parse.ts' || results.length === 0));
