@@ -3,8 +3,9 @@
  * per-minute requests, bytes, status and cache classes, latency p50/p90/p99, distinct clients; top
  * paths, miss and error paths, clients, referers, user agents, countries and edge locations), on
  * one generated file of `--file-lines` lines written with the bench's layout. Each sample is a fresh
- * process of each case in turn (run.ts, `fileCases`); DuckDB runs with its default threads (one per
- * core) and with one, for its CPU time per record on one core.
+ * process of each case in turn (run.ts, `fileCases`). Both run with their default threads (one per
+ * core: `cfrt analyze --threads auto` cuts the file into 32 MiB ranges, the main thread and workers
+ * aggregate them) and with one, for the CPU time per record on one core.
  */
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -23,21 +24,36 @@ function duckdbMissing(): string | null {
   }
 }
 
+function analyzeArgs(file: string, fields: readonly string[], threads: string): string[] {
+  return [
+    CLI,
+    'analyze',
+    '--fields',
+    fields.join(','),
+    '--format',
+    'json',
+    '--no-progress',
+    '--threads',
+    threads,
+    file,
+  ];
+}
+
+const cliMissing = (): string | null => (existsSync(CLI) ? null : `${CLI} is missing: run npm run build`);
+
 export const fileCases: FileCase[] = [
   {
     name: 'analyze',
-    description: 'cfrt analyze --format json (the built CLI, one thread): the whole report',
-    args: (file, fields) => [
-      CLI,
-      'analyze',
-      '--fields',
-      fields.join(','),
-      '--format',
-      'json',
-      '--no-progress',
-      file,
-    ],
-    unavailable: () => (existsSync(CLI) ? null : `${CLI} is missing: run npm run build`),
+    description:
+      'cfrt analyze --format json (the built CLI, --threads auto, the default: one thread per core): the whole report',
+    args: (file, fields) => analyzeArgs(file, fields, 'auto'),
+    unavailable: cliMissing,
+  },
+  {
+    name: 'analyze-1-thread',
+    description: 'as analyze with --threads 1 (the same 32 MiB ranges, one after another on the main thread)',
+    args: (file, fields) => analyzeArgs(file, fields, '1'),
+    unavailable: cliMissing,
   },
   {
     name: 'peer-duckdb',
