@@ -43,13 +43,14 @@ describe('cfrt analyze --threads (built CLI)', () => {
     expect(report.records + report.malformed).toBe(6000);
   }, 120_000);
 
-  it('the table (malformed lines with their line numbers, late records) is the same too', async () => {
-    const cut = ['--range-bytes', '100000', '--format', 'table'];
+  it('the table (malformed lines with their line numbers, late records, findings) is the same too', async () => {
+    const cut = ['--range-bytes', '100000', '--format', 'table', '--findings', '--client-rpm', '20'];
     const one = await runCli([...base, ...cut, '--threads', '1', FILE]);
     const four = await runCli([...base, ...cut, '--threads', '4', FILE]);
     expect(one.code, one.stderr).toBe(0);
     expect(four.stdout).toBe(one.stdout);
     expect(one.stdout).toMatch(/line \d+/);
+    expect(one.stdout).toMatch(/Findings: [1-9]/);
   }, 120_000);
 
   it('a file smaller than one range reports what reading it whole from stdin does', async () => {
