@@ -4,7 +4,7 @@
  * paths, miss and error paths, clients, referers, user agents, countries and edge locations), on
  * one generated file of `--file-lines` lines written with the bench's layout. Each sample is a fresh
  * process of each case in turn (run.ts, `fileCases`). Both run with their default threads (one per
- * core: `cfrt analyze --threads auto` cuts the file into 32 MiB ranges, the main thread and workers
+ * core: `cfrt analyze --threads auto` cuts the file into 64 MiB ranges, the main thread and workers
  * aggregate them) and with one, for the CPU time per record on one core.
  */
 import { existsSync } from 'node:fs';
@@ -51,7 +51,7 @@ export const fileCases: FileCase[] = [
   },
   {
     name: 'analyze-1-thread',
-    description: 'as analyze with --threads 1 (the same 32 MiB ranges, one after another on the main thread)',
+    description: 'as analyze with --threads 1 (the same 64 MiB ranges, one after another on the main thread)',
     args: (file, fields) => analyzeArgs(file, fields, '1'),
     unavailable: cliMissing,
   },

@@ -121,7 +121,7 @@ export const ANALYZE_HELP = `cfrt analyze [--fields <list>] [options] [FILE|GLOB
                                cut into ranges at line starts, read in parallel and merged in
                                file order, so the report is the same for every --threads;
                                gzip, stdin and smaller files are never cut
-    --range-bytes <n>          bytes per range (default ${RANGE_BYTES}, 32 MiB); top-N entries
+    --range-bytes <n>          bytes per range (default ${RANGE_BYTES}, 64 MiB); top-N entries
                                past the --top-k-th may move with it, every other figure is exact
     --stats                    print records/s and peak memory to stderr as JSON
     --strict                   exit 1 when a line is malformed (the report is still written)
