@@ -62,6 +62,12 @@ export class SpaceSaving {
   #errors: number[] = [];
   /** By slot, per-entry figures (made by the first observation); null until a list passes one. */
   #figs: (EntryFigures | null)[] | null = null;
+  /**
+   * Slots in use. The arrays are not cut back at a fold: past `#n` they hold what the next keys
+   * overwrite, so after the first fill the arrays never grow again (cutting them made every fold
+   * reallocate four arrays three times over as the keys came back). `compact` cuts them.
+   */
+  #n = 0;
   /** Map size at which `add` folds. */
   readonly #limit: number;
   /** Bound on the count of a key not in the Map: the last fold's minimum counter, else 0. */
@@ -74,17 +80,17 @@ export class SpaceSaving {
 
   /** Counters held (at most `capacity`). */
   get size(): number {
-    return Math.min(this.#keys.length, this.capacity);
+    return Math.min(this.#n, this.capacity);
   }
 
   /** Keys held, counters and keys added since the last fold: at most (1 + FOLD_SLACK) x capacity. */
   get heldKeys(): number {
-    return this.#keys.length;
+    return this.#n;
   }
 
   /** The bound on the count of any key not held: the minimum counter when full, else 0. */
   get floor(): number {
-    return this.#keys.length >= this.capacity ? thresholdOf(this.#counts, this.capacity) : 0;
+    return this.#n >= this.capacity ? thresholdOf(this.#counts, this.#n, this.capacity) : 0;
   }
 
   /**
@@ -128,13 +134,14 @@ export class SpaceSaving {
   }
 
   #insert(key: string, w: number, o: Observation | undefined): string {
-    if (this.#keys.length >= this.#limit) this.#fold();
+    if (this.#n >= this.#limit) this.#fold();
     const base = this.#base;
-    const i = this.#keys.length;
-    this.#keys.push(key);
-    this.#counts.push(base + w);
-    this.#errors.push(base);
-    this.#figs?.push(null);
+    const i = this.#n++;
+    // In bounds, or one past the end (an append): the arrays stay packed.
+    this.#keys[i] = key;
+    this.#counts[i] = base + w;
+    this.#errors[i] = base;
+    if (this.#figs !== null) this.#figs[i] = null;
     this.#slot.set(key, i);
     if (o !== undefined) this.#observe(i, o, w);
     return key;
@@ -145,7 +152,13 @@ export class SpaceSaving {
    * reads see is unchanged, since they already see only the `capacity` largest counters.
    */
   compact(): void {
-    if (this.#keys.length > this.capacity) this.#fold();
+    if (this.#n > this.capacity) this.#fold();
+    // Kept, no longer added to: the arrays need no room for more keys.
+    const n = this.#n;
+    this.#keys.length = n;
+    this.#counts.length = n;
+    this.#errors.length = n;
+    if (this.#figs !== null) this.#figs.length = n;
   }
 
   /** Forgets every entry's figures (counts and bounds unchanged), for a summary kept only for them. */
@@ -173,10 +186,10 @@ export class SpaceSaving {
       slot.set(keys[j]!, j);
       if (c < base) base = c;
     }
-    keys.length = kept.length;
-    counts.length = kept.length;
-    errors.length = kept.length;
-    if (figs !== null) figs.length = kept.length;
+    // The dropped keys past the survivors are overwritten by the next ones; their figures are
+    // let go now (they may be large).
+    if (figs !== null) for (let i = kept.length; i < this.#n; i++) figs[i] = null;
+    this.#n = kept.length;
     this.#slot = slot;
     // A fold runs only past capacity, so it keeps exactly `capacity` counters: the floor is the least.
     this.#base = base;
@@ -191,13 +204,13 @@ export class SpaceSaving {
   #kept(): number[] {
     const counts = this.#counts;
     const k = this.capacity;
-    const n = counts.length;
+    const n = this.#n;
     const out: number[] = [];
     if (n <= k) {
       for (let i = 0; i < n; i++) out.push(i);
       return out;
     }
-    const t = thresholdOf(counts, k);
+    const t = thresholdOf(counts, n, k);
     let above = 0;
     for (let i = 0; i < n; i++) if (counts[i]! > t) above++;
     let ties = k - above;
@@ -239,7 +252,7 @@ export class SpaceSaving {
     }
     const sorted = [...candidates].sort(compareCounters).slice(0, capacity);
     for (const c of sorted) {
-      const i = s.#keys.length;
+      const i = s.#n++;
       s.#keys.push(c.key);
       s.#counts.push(c.count);
       s.#errors.push(c.error);
@@ -315,9 +328,8 @@ function compareCounters(x: Counter, y: Counter): number {
 /** Scratch for `thresholdOf`, grown to the most keys seen (at most (1 + FOLD_SLACK) x MAX_TOP_K). */
 let scratch = new Float64Array(0);
 
-/** The `k`-th largest of `counts` (1 <= k <= length); `counts` is left as it was. */
-function thresholdOf(counts: readonly number[], k: number): number {
-  const n = counts.length;
+/** The `k`-th largest of the first `n` of `counts` (1 <= k <= n); `counts` is left as it was. */
+function thresholdOf(counts: readonly number[], n: number, k: number): number {
   if (scratch.length < n) scratch = new Float64Array(n);
   for (let i = 0; i < n; i++) scratch[i] = counts[i]!;
   return kthLargest(scratch, n, k);
