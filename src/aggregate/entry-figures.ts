@@ -59,6 +59,18 @@ export function emptyFigures(): EntryFigures {
   return { n: 0, errors: 0, hits: 0, misses: 0, bytesOut: 0, lo: 0, counts: [] };
 }
 
+/** Empties `f` for another entry (a summary reuses the figures of the keys a fold dropped). */
+export function clearFigures(f: EntryFigures): EntryFigures {
+  f.n = 0;
+  f.errors = 0;
+  f.hits = 0;
+  f.misses = 0;
+  f.bytesOut = 0;
+  f.lo = 0;
+  f.counts.length = 0;
+  return f;
+}
+
 /** The histogram bucket of a latency in seconds, -1 when it is not one (NaN, negative, infinite). */
 export function latencyBucket(seconds: number): number {
   if (!(seconds >= 0) || seconds === Number.POSITIVE_INFINITY) return -1;

@@ -19,6 +19,7 @@
  */
 
 import {
+  clearFigures,
   copyFigures,
   type EntryFigures,
   emptyFigures,
@@ -68,6 +69,12 @@ export class SpaceSaving {
    * reallocate four arrays three times over as the keys came back). `compact` cuts them.
    */
   #n = 0;
+  /**
+   * Figures of keys the last folds dropped, emptied and handed to the next new keys: a list with
+   * per-entry figures otherwise made one object per new key, most of them garbage at the next
+   * fold after surviving a scavenge or two. At most `#limit` of them; `compact` lets them go.
+   */
+  #spare: EntryFigures[] = [];
   /** Map size at which `add` folds. */
   readonly #limit: number;
   /** Bound on the count of a key not in the Map: the last fold's minimum counter, else 0. */
@@ -127,7 +134,8 @@ export class SpaceSaving {
     }
     let f = figs[i]!;
     if (f === null) {
-      f = emptyFigures();
+      const spare = this.#spare.pop();
+      f = spare === undefined ? emptyFigures() : clearFigures(spare);
       figs[i] = f;
     }
     observe(f, o, w);
@@ -159,11 +167,13 @@ export class SpaceSaving {
     this.#counts.length = n;
     this.#errors.length = n;
     if (this.#figs !== null) this.#figs.length = n;
+    this.#spare = [];
   }
 
   /** Forgets every entry's figures (counts and bounds unchanged), for a summary kept only for them. */
   dropFigures(): void {
     this.#figs = null;
+    this.#spare = [];
   }
 
   /** Keeps the `capacity` largest counters, in slot order; the smallest kept becomes the base of new keys. */
@@ -175,6 +185,18 @@ export class SpaceSaving {
     const figs = this.#figs;
     const slot = new Map<string, number>();
     let base = Number.POSITIVE_INFINITY;
+    if (figs !== null) {
+      // The dropped keys' figures, for the next new keys (kept is increasing: a merge walk).
+      const spare = this.#spare;
+      let next = 0;
+      for (let i = 0; i < this.#n; i++) {
+        if (next < kept.length && kept[next] === i) next++;
+        else {
+          const f = figs[i]!;
+          if (f !== null && spare.length < this.#limit) spare.push(f);
+        }
+      }
+    }
     // kept is increasing, so each survivor moves down (or stays): compaction in place.
     for (let j = 0; j < kept.length; j++) {
       const i = kept[j]!;
