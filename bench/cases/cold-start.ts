@@ -8,6 +8,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import type { ColdStartCase } from '../types.js';
+import { samNodeOptions } from './handler-records-lambda.js';
 
 const bundle = fileURLToPath(new URL('../../dist/lambda/index.mjs', import.meta.url));
 
@@ -54,5 +55,20 @@ export const coldStarts: ColdStartCase[] = [
       CFRT_TABLE_NAME: 'cfrt-windows',
       CFRT_HMAC_KEY: 'bench-client-key-0123456789abcdef',
     },
+  },
+  {
+    name: 'lambda-sam-processed-stream',
+    description:
+      'SAM defaults with the processed stream (a Kinesis record sink) and the NODE_OPTIONS the template sets for it',
+    module: bundle,
+    env: {
+      ...SAM_DEFAULTS,
+      CFRT_SINKS: 'emf,dynamodb,kinesis',
+      CFRT_TABLE_NAME: 'cfrt-windows',
+      CFRT_PROCESSED_STREAM_NAME: 'cfrt-processed',
+      CFRT_PARTITION_KEY: 'x-edge-request-id',
+      CFRT_HMAC_KEY: 'bench-client-key-0123456789abcdef',
+    },
+    nodeArgs: samNodeOptions(),
   },
 ];

@@ -326,9 +326,12 @@ describe('infra/template.yaml: the function and its build', () => {
     >;
     expect(withStream.CFRT_SINKS).toBe('emf,dynamodb,kinesis');
     expect(withStream.CFRT_PROCESSED_STREAM_NAME).toBe('ProcessedStream');
+    // A larger young generation only with a record sink (it costs a stream-wide function's cold start).
+    expect(withStream.NODE_OPTIONS).toBe('--max-semi-space-size=32');
     const plain = resolveTemplate(template).resolve(env) as Record<string, Json>;
     expect(plain.CFRT_SINKS).toBe('emf,dynamodb');
     expect(plain).not.toHaveProperty('CFRT_PROCESSED_STREAM_NAME');
+    expect(plain).not.toHaveProperty('NODE_OPTIONS');
     expect(plain).not.toHaveProperty('CFRT_HMAC_KEY');
     expect(plain.CFRT_HMAC_KEY_SECRET).toBe('ClientKeySecret');
   });
