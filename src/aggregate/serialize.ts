@@ -221,6 +221,19 @@ function topJson(s: SpaceSaving | null): TopJson | 0 {
  * const again = deserializeCell(text);
  */
 export function serializeCell(cell: WindowCell): string {
+  return serialize(cell, MAX_FIGURES_JSON_CHARS);
+}
+
+/**
+ * As `serializeCell`, with every per-entry figure (no `MAX_FIGURES_JSON_CHARS` budget), for cells
+ * that only pass between threads of one process (`cfrt analyze --threads`) and are never stored:
+ * what `deserializeCell` reads back is then the cell itself, figures included, however many.
+ */
+export function serializeCellWhole(cell: WindowCell): string {
+  return serialize(cell, Number.POSITIVE_INFINITY);
+}
+
+function serialize(cell: WindowCell, figuresBudget: number): string {
   if (!(cell instanceof Cell)) {
     throw new CellMergeError('Only cells made by this library can be serialized.');
   }
@@ -265,7 +278,7 @@ export function serializeCell(cell: WindowCell): string {
   const asns = sx === undefined ? null : (c.findingTop[0] ?? null);
   const taken =
     (hq === undefined ? 0 : JSON.stringify(hq).length) + (sx === undefined ? 0 : JSON.stringify(sx).length);
-  const f = figuresOf([...c.top, asns], MAX_FIGURES_JSON_CHARS - taken);
+  const f = figuresOf([...c.top, asns], figuresBudget - taken);
   if (f !== undefined && hasFigures(c.top)) json.f = f.slice(0, c.top.length);
   if (hq !== undefined) json.hq = hq;
   if (sx !== undefined) {

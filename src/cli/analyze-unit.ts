@@ -12,10 +12,10 @@ import {
   implausibleTime,
   type LineAggregator,
   plausibleTimeRange,
-  serializeCell,
   type TimeRange,
   type WindowCell,
 } from '../aggregate/index.js';
+import { serializeCellWhole } from '../aggregate/serialize.js';
 import type { Enricher } from '../enrich/index.js';
 import { timestampAt } from '../parser/decode.js';
 import { createParser } from '../parser/parser.js';
@@ -224,7 +224,7 @@ export interface MalformedSample {
 
 /**
  * A unit's figures as plain data, for a worker's message: counters, and the cells serialized
- * (`serializeCell`; the main thread reads them back with `deserializeCell` and merges them).
+ * (`serializeCellWhole`; the main thread reads them back with `deserializeCell` and merges them).
  */
 export interface UnitResult {
   readonly records: number;
@@ -289,9 +289,10 @@ export function toResult(outcome: UnitOutcome, recorder: MalformedRecorder): Uni
     late: outcome.late,
     watermark: outcome.watermark,
     lines: outcome.lines,
-    cells: Array.from(outcome.closed.values(), (c) => serializeCell(c)),
-    totals: totals === null ? null : serializeCell(totals),
-    untimed: outcome.untimed.map((c) => serializeCell(c)),
+    // Whole: the per-entry figures' budget is for stored cells, and would cut what one pass keeps.
+    cells: Array.from(outcome.closed.values(), (c) => serializeCellWhole(c)),
+    totals: totals === null ? null : serializeCellWhole(totals),
+    untimed: outcome.untimed.map((c) => serializeCellWhole(c)),
     fragments: outcome.closed.fragments,
     samples: recorder.samples,
     unparsed: recorder.count,

@@ -14,8 +14,10 @@ import {
   serializeCell,
   summarize,
   type WindowCell,
+  type WindowSummary,
 } from '../../src/aggregate/index.js';
 import { DEFAULT_TOP_K } from '../../src/aggregate/options.js';
+import { serializeCellWhole } from '../../src/aggregate/serialize.js';
 import { createParser } from '../../src/parser/index.js';
 import { arbRecord, BASE } from './factories.js';
 
@@ -227,5 +229,33 @@ describe('serializeCell / deserializeCell', () => {
     const text = serializeCell(agg.cells()[0]!);
     expect(Buffer.byteLength(text)).toBeLessThan(380_000);
     expect(serializeCell(deserializeCell(text))).toBe(text);
+  });
+});
+
+describe('serializeCellWhole (between threads of one process)', () => {
+  it('keeps every per-entry figure where serializeCell keeps what its budget holds', () => {
+    const agg = createAggregator({ topK: 1_000, clientKey: 'serialize test key, 32 bytes long' });
+    // 1,000 paths and clients, each with latencies over many buckets: more figures than the budget.
+    for (let i = 0; i < 24_000; i++) {
+      agg.add({
+        timestamp: 1_740_830_400_000 + (i % 50_000),
+        'cs-uri-stem': `/assets/a-fairly-long-path-name/${i % 1_000}/index.html`,
+        'c-ip': `${1 + (i % 250)}.${(i % 1_000) >> 8}.7.1`,
+        'sc-status': i % 9 === 0 ? 503 : 200,
+        'x-edge-result-type': i % 3 === 0 ? 'Miss' : 'Hit',
+        'sc-bytes': 1_000_000 + i,
+        'time-taken': ((i * 7_919) % 10_000) / 1_000,
+      });
+    }
+    const [cell] = agg.cells();
+    const all = (c: WindowCell) => summarize(c, { top: 1_000 });
+    const before = all(cell!);
+    const whole = all(deserializeCell(serializeCellWhole(cell!)));
+    const stored = all(deserializeCell(serializeCell(cell!)));
+    expect(whole).toEqual(before);
+    // The stored form is under its budget: some entries there lost their figures.
+    const withFigures = (s: WindowSummary) => s.top.paths.filter((e) => e.figures !== undefined).length;
+    expect(withFigures(stored)).toBeLessThan(withFigures(before));
+    expect(withFigures(whole)).toBe(before.top.paths.length);
   });
 });
