@@ -109,14 +109,19 @@ describe('top-N lists of a cell', () => {
     expect(serializedCells(together)).toEqual(alone);
   });
 
-  it('keep no line alive through any kept key', () => {
+  // Stream-wide only is the SAM default: there no dimension cell copies a key again (which flattened
+  // the first copy as a side effect), and on Node 22 every key kept its line alive.
+  it.each([
+    { name: 'stream-wide', dimensions: [[]] as DimensionName[][] },
+    { name: 'stream-wide and country', dimensions: [[], ['country']] as DimensionName[][] },
+  ])('keep no line alive through any kept key ($name)', ({ dimensions }) => {
     const LINES = 40;
     const LINE_LENGTH = 1 << 20;
     setFlagsFromString('--expose-gc');
     const gc = runInNewContext('gc') as () => void;
     gc();
     const before = process.memoryUsage().heapUsed;
-    const agg = createAggregator({ dimensions: [[], ['country']] });
+    const agg = createAggregator({ dimensions });
     for (let i = 0; i < LINES; i++) {
       const line =
         `${i}\t/products/item-${i}\thttps://www.example.com/from/${i}\tAgent/${i} (a long user agent)\t`.padEnd(
