@@ -4,6 +4,7 @@
  * output (records, top-N lists) carries only what this returns.
  */
 import { createHmac } from 'node:crypto';
+import { flatCopy } from '../model/flat-copy.js';
 import { MIN_SECRET_BYTES } from '../model/secret-key.js';
 import { formatIPv6, isPublicIp, parseIp, truncateDottedQuad, truncateIp, withoutPort } from './ip.js';
 import { type CacheStats, createBoundedCache } from './lru.js';
@@ -49,7 +50,7 @@ export interface AddressProtector {
 export function createAddressProtector(options: AddressProtectorOptions): AddressProtector {
   const { policy } = options;
   if (policy === 'keep') return { protect: (address) => address, stats: () => null };
-  const cache = createBoundedCache<string, string | null>(options.cacheSize);
+  const cache = createBoundedCache<string, string | null>(options.cacheSize, flatCopy);
   const stats = () => cache.stats();
   if (policy === 'truncate') {
     // IPv4 text is cut, not cached: as fast as a cache hit, and 8x faster than the cache when

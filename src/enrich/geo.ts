@@ -5,6 +5,7 @@
  * reads the whole database synchronously (see docs/enrich.md for the measured time and memory).
  */
 import { createRequire } from 'node:module';
+import { flatCopy } from '../model/flat-copy.js';
 import { GeoIpUnavailableError } from './errors.js';
 import { type BoundedCache, createBoundedCache } from './lru.js';
 
@@ -122,7 +123,7 @@ export function createCityLocator(
   cacheSize: number = DEFAULT_GEO_CACHE_SIZE,
 ): CityLocator {
   let mod: GeoIpModule | null = null;
-  const cache = createBoundedCache<string, CityGeo>(cacheSize);
+  const cache = createBoundedCache<string, CityGeo>(cacheSize, flatCopy);
   const compute = (address: string): CityGeo => {
     mod ??= load();
     try {

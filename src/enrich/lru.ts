@@ -31,7 +31,14 @@ export interface BoundedCache<K, V> {
  * cache.getOrCompute('a', (k) => k.length); // 1, computed
  * cache.getOrCompute('a', (k) => k.length); // 1, cached
  */
-export function createBoundedCache<K, V>(capacity: number): BoundedCache<K, V> {
+export function createBoundedCache<K, V>(
+  capacity: number,
+  /**
+   * Makes the key the cache keeps from the key it was asked with (`flatCopy` for strings cut from
+   * a log line, so that no cached entry keeps its line alive); the key itself by default.
+   */
+  keep: (key: K) => K = (key) => key,
+): BoundedCache<K, V> {
   const half = Math.max(1, Math.floor(capacity / 2));
   let young = new Map<K, V>();
   let old = new Map<K, V>();
@@ -53,7 +60,7 @@ export function createBoundedCache<K, V>(capacity: number): BoundedCache<K, V> {
     const o = old.get(key);
     if (o !== undefined) {
       old.delete(key);
-      set(key, o);
+      set(keep(key), o);
     }
     return o;
   }
@@ -69,7 +76,7 @@ export function createBoundedCache<K, V>(capacity: number): BoundedCache<K, V> {
       }
       misses++;
       const value = compute(key);
-      set(key, value);
+      set(keep(key), value);
       return value;
     },
     stats() {

@@ -20,6 +20,7 @@
  * Every function here is a single pass over its input: no regular expression runs on log data
  * (a backtracking one on a hostile name cost seconds per record).
  */
+import { flatCopy } from '../model/flat-copy.js';
 import { createBoundedCache } from './lru.js';
 
 /** What a redacted value becomes. */
@@ -315,7 +316,7 @@ export function createNameMatcher(
     ...(r.addresses === true ? ADDRESS_NAME_PARTS : []),
   ];
   const viewerKept = new Set(VIEWER_HEADERS_KEPT);
-  const cache = createBoundedCache<string, boolean>(NAME_CACHE_SIZE);
+  const cache = createBoundedCache<string, boolean>(NAME_CACHE_SIZE, flatCopy);
   const judge = (raw: string): boolean => {
     if (raw.length > MAX_NAME_LENGTH) return true;
     const name = decodeName(raw).trim();

@@ -6,6 +6,7 @@
  */
 import { isbotMatch } from 'isbot';
 import { UAParser } from 'ua-parser-js';
+import { flatCopy } from '../model/flat-copy.js';
 import { botName } from './bot-names.js';
 import { type BoundedCache, createBoundedCache } from './lru.js';
 import type { CrawlerVerdict, DeviceType, UserAgentFields } from './types.js';
@@ -145,7 +146,7 @@ export function createUserAgentClassifier(
   cacheSize: number = DEFAULT_USER_AGENT_CACHE_SIZE,
 ): UserAgentClassifier {
   const parser = new UAParser();
-  const cache = createBoundedCache<string, UserAgentInfo>(cacheSize);
+  const cache = createBoundedCache<string, UserAgentInfo>(cacheSize, flatCopy);
   const compute = (ua: string) => parseUserAgent(parser, ua);
   return {
     cache,
