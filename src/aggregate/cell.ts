@@ -371,12 +371,11 @@ export class Cell implements WindowCell {
 
   /** The top-N lists of mask `m` (every one, or a dimension cell's `dimensionTopLists`). */
   #topLists(v: RecordView, m: number, w: number, o: RecordView | undefined): void {
-    const held = v.held;
     const path = v.path;
     if (path !== null) {
       // The held string of one list is a flat copy the next may keep as it is (`addHeld`).
       let key = path;
-      let flat = (held & HELD_PATH) !== 0;
+      let flat = (v.held & HELD_PATH) !== 0;
       if ((m & (1 << TOP_PATHS)) !== 0) {
         const s = this.#top(TOP_PATHS);
         key = flat ? s.addHeld(key, w, o) : s.add(key, w, o);
@@ -395,32 +394,35 @@ export class Cell implements WindowCell {
       v.path = key;
       if (flat) v.held |= HELD_PATH;
     }
-    if (v.client !== null && (m & (1 << TOP_CLIENTS)) !== 0) {
-      const s = this.#top(TOP_CLIENTS);
-      v.client = (held & HELD_CLIENT) !== 0 ? s.addHeld(v.client, w, o) : s.add(v.client, w, o);
-      v.held |= HELD_CLIENT;
-    }
-    if (v.referer !== null && (m & (1 << TOP_REFERERS)) !== 0) {
-      const s = this.#top(TOP_REFERERS);
-      v.referer = (held & HELD_REFERER) !== 0 ? s.addHeld(v.referer, w) : s.add(v.referer, w);
-      v.held |= HELD_REFERER;
-    }
-    if (v.userAgent !== null && (m & (1 << TOP_USER_AGENTS)) !== 0) {
-      const s = this.#top(TOP_USER_AGENTS);
-      v.userAgent = (held & HELD_USER_AGENT) !== 0 ? s.addHeld(v.userAgent, w) : s.add(v.userAgent, w);
-      v.held |= HELD_USER_AGENT;
-    }
-    if (v.country !== null && (m & (1 << TOP_COUNTRIES)) !== 0) {
-      const s = this.#top(TOP_COUNTRIES);
-      v.country = (held & HELD_COUNTRY) !== 0 ? s.addHeld(v.country, w, o) : s.add(v.country, w, o);
-      v.held |= HELD_COUNTRY;
-    }
-    if (v.edgeLocation !== null && (m & (1 << TOP_EDGE_LOCATIONS)) !== 0) {
-      const s = this.#top(TOP_EDGE_LOCATIONS);
-      v.edgeLocation =
-        (held & HELD_EDGE_LOCATION) !== 0 ? s.addHeld(v.edgeLocation, w, o) : s.add(v.edgeLocation, w, o);
-      v.held |= HELD_EDGE_LOCATION;
-    }
+    if (v.client !== null && (m & (1 << TOP_CLIENTS)) !== 0)
+      v.client = this.#addKey(TOP_CLIENTS, v.client, HELD_CLIENT, v, w, o);
+    if (v.referer !== null && (m & (1 << TOP_REFERERS)) !== 0)
+      v.referer = this.#addKey(TOP_REFERERS, v.referer, HELD_REFERER, v, w, undefined);
+    if (v.userAgent !== null && (m & (1 << TOP_USER_AGENTS)) !== 0)
+      v.userAgent = this.#addKey(TOP_USER_AGENTS, v.userAgent, HELD_USER_AGENT, v, w, undefined);
+    if (v.country !== null && (m & (1 << TOP_COUNTRIES)) !== 0)
+      v.country = this.#addKey(TOP_COUNTRIES, v.country, HELD_COUNTRY, v, w, o);
+    if (v.edgeLocation !== null && (m & (1 << TOP_EDGE_LOCATIONS)) !== 0)
+      v.edgeLocation = this.#addKey(TOP_EDGE_LOCATIONS, v.edgeLocation, HELD_EDGE_LOCATION, v, w, o);
+  }
+
+  /**
+   * Counts `key` in top list `list`: with `addHeld` when another list already holds it (bit `held`
+   * of `v.held`), else with `add`, which copies it; either way the list's string is returned and
+   * the bit set for the record's next cells.
+   */
+  #addKey(
+    list: number,
+    key: string,
+    held: number,
+    v: RecordView,
+    w: number,
+    o: RecordView | undefined,
+  ): string {
+    const s = this.#top(list);
+    const kept = (v.held & held) !== 0 ? s.addHeld(key, w, o) : s.add(key, w, o);
+    v.held |= held;
+    return kept;
   }
 }
 

@@ -1,17 +1,8 @@
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { flatCopy } from '../../src/aggregate/flat-copy.js';
 import { createAggregator, type DimensionName, summarize } from '../../src/aggregate/index.js';
-
-/** A full garbage collection (the flag can be set at run time; a new context then sees `gc`). */
-function collect(): void {
-  setFlagsFromString('--expose-gc');
-  const gc = runInNewContext('gc') as () => void;
-  gc();
-  gc();
-}
+import { collectGarbage } from '../helpers/gc.js';
 
 describe('flatCopy', () => {
   it('equals its input, code unit for code unit, cut from anywhere in a longer string', () => {
@@ -35,7 +26,7 @@ describe('flatCopy', () => {
     let chars = 0;
     for (let i = 0; i < 200_000; i++) chars += flatCopy(warm.slice(i % 7, 40 + (i % 11))).length;
     expect(chars).toBeGreaterThan(0);
-    collect();
+    collectGarbage();
     const before = process.memoryUsage().heapUsed;
     const kept: string[] = [];
     const head = (i: number) => `${String(i).padStart(2, '0')}\t/api/v1/search/${i}?q=a-query-string\t`;
@@ -43,7 +34,7 @@ describe('flatCopy', () => {
       const line = head(i).padEnd(LINE_LENGTH, 'x');
       kept.push(flatCopy(line.slice(3, 40)));
     }
-    collect();
+    collectGarbage();
     const retained = process.memoryUsage().heapUsed - before;
     // Pinned lines would retain LINES MiB; the copies take a few KiB.
     expect(retained).toBeLessThan((LINES * LINE_LENGTH) / 10);
@@ -64,7 +55,7 @@ describe('the aggregator keeps no line alive', () => {
     it(name, () => {
       const LINES = 40;
       const LINE_LENGTH = 1 << 19;
-      collect();
+      collectGarbage();
       const before = process.memoryUsage().heapUsed;
       const agg = createAggregator({ dimensions, clientKey: 'flat-copy test key, 32 bytes long' });
       for (let i = 0; i < LINES; i++) {
@@ -84,7 +75,7 @@ describe('the aggregator keeps no line alive', () => {
           'sc-status': 200,
         });
       }
-      collect();
+      collectGarbage();
       const retained = process.memoryUsage().heapUsed - before;
       // Pinned lines would retain 20 MiB; the cells and their copies take far less.
       expect(retained).toBeLessThan((LINES * LINE_LENGTH) / 10);

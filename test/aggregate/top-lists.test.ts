@@ -8,8 +8,6 @@
  * cut from.
  */
 import { readFileSync } from 'node:fs';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { generateLines } from '../../fixtures/generator.js';
@@ -25,6 +23,7 @@ import {
 } from '../../src/aggregate/index.js';
 import { createEnricher } from '../../src/enrich/index.js';
 import { createParser } from '../../src/parser/index.js';
+import { collectGarbage } from '../helpers/gc.js';
 
 const fields = readFileSync(new URL('../../fixtures/real/fields.txt', import.meta.url), 'utf8')
   .trim()
@@ -117,9 +116,7 @@ describe('top-N lists of a cell', () => {
   ])('keep no line alive through any kept key ($name)', ({ dimensions }) => {
     const LINES = 40;
     const LINE_LENGTH = 1 << 20;
-    setFlagsFromString('--expose-gc');
-    const gc = runInNewContext('gc') as () => void;
-    gc();
+    collectGarbage();
     const before = process.memoryUsage().heapUsed;
     const agg = createAggregator({ dimensions });
     for (let i = 0; i < LINES; i++) {
@@ -141,8 +138,7 @@ describe('top-N lists of a cell', () => {
         'sc-status': 503,
       });
     }
-    gc();
-    gc();
+    collectGarbage();
     const retained = process.memoryUsage().heapUsed - before;
     expect(retained).toBeLessThan((LINES * LINE_LENGTH) / 10);
     const s = summarize(agg.cells()[0]!, { top: 100 }).top;

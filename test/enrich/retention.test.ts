@@ -2,17 +2,9 @@
  * The enricher's bounded caches (user agents, client addresses) keep a copy of each key, never the
  * parser's slice of the line: a cache of 5,000 user agents would otherwise keep 5,000 lines alive.
  */
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import { createEnricher } from '../../src/enrich/index.js';
-
-function collect(): void {
-  setFlagsFromString('--expose-gc');
-  const gc = runInNewContext('gc') as () => void;
-  gc();
-  gc();
-}
+import { collectGarbage } from '../helpers/gc.js';
 
 describe('the enricher keeps no line alive', () => {
   it('through its user-agent and address caches, also once the optimizing compiler has them', () => {
@@ -26,7 +18,7 @@ describe('the enricher keeps no line alive', () => {
         'c-ip': `2001:db8:${(i % 3_000).toString(16)}::1`,
       });
     }
-    collect();
+    collectGarbage();
     const before = process.memoryUsage().heapUsed;
     for (let i = 0; i < LINES; i++) {
       const head = `2001:db8:ffff:${i.toString(16)}::2\tMozilla/5.0 (kept agent number ${i}; a long one)\t`;
@@ -38,7 +30,7 @@ describe('the enricher keeps no line alive', () => {
       });
       expect(derived.ua?.browser).toBeDefined();
     }
-    collect();
+    collectGarbage();
     const retained = process.memoryUsage().heapUsed - before;
     // Pinned lines would retain 40 MiB; the cached copies take a few KiB.
     expect(retained).toBeLessThan((LINES * LINE_LENGTH) / 10);
